@@ -1,0 +1,48 @@
+"""One Settings object, read from the environment and a `.env` file, passed in where needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.model import DEFAULT_ANONYMITY_THRESHOLD, MIN_ANONYMITY_THRESHOLD
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///pioneer.db")
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    teams_app_id: str | None = None
+    teams_app_secret: str | None = None
+    teams_tenant_id: str | None = None
+    pioneer_encryption_key: str | None = None
+    port: int = 3000
+    pioneer_prompts_dir: Path | None = Field(
+        default=None, description="An organisation's own prompt folder (adds or overrides)."
+    )
+    pioneer_anonymity_threshold: int = DEFAULT_ANONYMITY_THRESHOLD
+    pioneer_default_language: str = "en"
+    pioneer_default_timezone: str = "Europe/Amsterdam"
+    log_level: str = "INFO"
+
+    @field_validator("pioneer_anonymity_threshold")
+    @classmethod
+    def _threshold_floor(cls, value: int) -> int:
+        if value < MIN_ANONYMITY_THRESHOLD:
+            raise ValueError(f"must be at least {MIN_ANONYMITY_THRESHOLD}")
+        return value
+
+    @field_validator("pioneer_default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("nl", "en"):
+            raise ValueError("must be 'nl' or 'en'")
+        return value

@@ -1,0 +1,85 @@
+"""Domain errors carry a message key and parameters; adapters say them in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the user can understand. `key` names a text in the message catalog."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(f"{self.key} {params}" if params else self.key)
+
+
+class NotFound(DomainError):
+    key = "error.not_found"  # params: what
+
+
+class NoJourney(DomainError):
+    key = "error.no_journey"
+
+
+class JourneyExists(DomainError):
+    key = "error.journey_exists"  # params: name
+
+
+class NotAllowed(DomainError):
+    """Only certain roles may do this; `allowed` names them."""
+
+    key = "error.not_allowed"  # params: action, allowed
+
+
+class AlreadyInPhase(DomainError):
+    key = "error.already_in_phase"  # params: phase
+
+
+class NoNextPhase(DomainError):
+    key = "error.no_next_phase"  # params: phase
+
+
+class NoPreviousPhase(DomainError):
+    key = "error.no_previous_phase"  # params: phase
+
+
+class ReasonRequired(DomainError):
+    key = "error.reason_required"
+
+
+class InvalidValue(DomainError):
+    key = "error.invalid_value"  # params: low, high
+
+
+class InvalidText(DomainError):
+    key = "error.invalid_text"  # params: max
+
+
+class WrongAnswerKind(DomainError):
+    key = "error.wrong_answer_kind"  # params: kind
+
+
+class DeliveryClosed(DomainError):
+    key = "error.delivery_closed"
+
+
+class NotYourDelivery(DomainError):
+    key = "error.not_your_delivery"
+
+
+class InvalidThreshold(DomainError):
+    key = "error.invalid_threshold"  # params: minimum
+
+
+class InvalidTimezone(DomainError):
+    key = "error.invalid_timezone"  # params: timezone
+
+
+class InvalidName(DomainError):
+    key = "error.invalid_name"  # params: max
+
+
+class LastFacilitator(DomainError):
+    key = "error.last_facilitator"

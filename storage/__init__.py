@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 models, repositories implementing the domain's ports, migrations."""

@@ -1,0 +1,195 @@
+"""Tables for every concept in DESIGN.md. Every row carries its workspace (tenant)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UtcDateTime
+
+CASCADE = "CASCADE"
+
+
+def workspace_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("workspaces.id", ondelete=CASCADE), index=True)
+
+
+def journey_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("journeys.id", ondelete=CASCADE), index=True)
+
+
+class WorkspaceRow(Base):
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class JourneyRow(Base):
+    __tablename__ = "journeys"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    name: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64))
+    phase: Mapped[str] = mapped_column(String(16))
+    phase_since: Mapped[datetime] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    working_days: Mapped[str] = mapped_column(String(32), default="mon-fri")
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class PhaseChangeRow(Base):
+    __tablename__ = "phase_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    # Kept when the facilitator later asks to be forgotten; the move itself is history.
+    actor_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    from_phase: Mapped[str] = mapped_column(String(16))
+    to_phase: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("journey_id", "user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    user: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    roles: Mapped[str] = mapped_column(String(100), default="")  # comma-separated Role values
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    away_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class RitualRow(Base):
+    __tablename__ = "rituals"
+    __table_args__ = (UniqueConstraint("journey_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    key: Mapped[str] = mapped_column(String(64))  # e.g. "pulse", "checkin", "digest"
+    kind: Mapped[str] = mapped_column(String(16))
+    days: Mapped[str] = mapped_column(String(32))  # weekday names: "tue", "mon-fri"
+    local_time: Mapped[str] = mapped_column(String(5))  # "10:00"
+    open_hours: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(100), default="")
+    phases: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    # The rule that nothing is sent twice: one delivery per ritual occurrence per member.
+    __table_args__ = (
+        UniqueConstraint("journey_id", "ritual_key", "occurrence", "member_id"),
+        Index("ix_deliveries_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    ritual_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rituals.id", ondelete="SET NULL"), nullable=True
+    )
+    ritual_key: Mapped[str] = mapped_column(String(64))
+    occurrence: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete=CASCADE), index=True)
+    prompt_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(16))
+    perspective: Mapped[str] = mapped_column(String(16))
+    signal: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    message_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        # Covers the digest's GROUP BY; the ISO week is stored, not computed at query time.
+        Index("ix_answers_digest", "journey_id", "iso_week", "perspective", "signal", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = mapped_column(ForeignKey("journeys.id", ondelete=CASCADE))
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete=CASCADE), unique=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete=CASCADE), index=True)
+    prompt_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(16))
+    perspective: Mapped[str] = mapped_column(String(16))
+    signal: Mapped[str] = mapped_column(String(32))
+    roles: Mapped[str] = mapped_column(String(100))
+    value: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    iso_week: Mapped[str] = mapped_column(String(8))
+
+
+class TouchpointRow(Base):
+    __tablename__ = "touchpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    happened_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(1000))
+    logged_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    logged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DigestRow(Base):
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("journey_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)

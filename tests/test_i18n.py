@@ -1,0 +1,28 @@
+"""Every message exists in Dutch and English, and placeholders agree between them."""
+
+from __future__ import annotations
+
+import string
+
+from bot.domain.errors import DomainError
+from bot.i18n import catalog
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
+    messages = catalog()
+    assert len(messages) > 20
+    for key, entry in messages.items():
+        assert entry["nl"].strip() and entry["en"].strip(), key
+        assert placeholders(entry["nl"]) == placeholders(entry["en"]), key
+
+
+def test_every_domain_error_has_a_message() -> None:
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    keys = {error.key for error in subclasses(DomainError)}
+    assert keys <= set(catalog())
