@@ -8,10 +8,11 @@ from typing import Any
 
 import yaml
 
+import prompts
 from bot.domain.errors import DomainError
 from bot.domain.model import Language, Perspective, Phase, Role, Stage
 
-MESSAGES = Path(__file__).resolve().parent.parent / "prompts" / "messages"
+MESSAGES = Path(next(iter(prompts.__path__))) / "messages"
 
 
 @cache

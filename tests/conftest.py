@@ -51,9 +51,7 @@ def _pg_migrated() -> str | None:
 
 
 @pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty, migrated database of the backend under test."""
     if PG_URL:
         url = request.getfixturevalue("_pg_migrated")

@@ -6,8 +6,19 @@ import ast
 from pathlib import Path
 
 DOMAIN = Path(__file__).resolve().parent.parent / "bot" / "domain"
-FORBIDDEN = ("slack_bolt", "slack_sdk", "slack", "microsoft_agents", "sqlalchemy", "apscheduler",
-             "aiohttp", "storage", "alembic", "bot.platforms", "bot.scheduling")
+FORBIDDEN = (
+    "slack_bolt",
+    "slack_sdk",
+    "slack",
+    "microsoft_agents",
+    "sqlalchemy",
+    "apscheduler",
+    "aiohttp",
+    "storage",
+    "alembic",
+    "bot.platforms",
+    "bot.scheduling",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

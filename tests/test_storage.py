@@ -45,9 +45,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(engine: Engine) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_datetimes_come_back_aware_utc(
-    journeys: JourneyService, workspace_id: int
-) -> None:
+def test_datetimes_come_back_aware_utc(journeys: JourneyService, workspace_id: int) -> None:
     journey = journeys.start(workspace_id, "C1", "Plant", starter="U1")
     assert journey.id is not None
     stored = journeys.get(workspace_id, journey.id)

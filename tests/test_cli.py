@@ -1,0 +1,118 @@
+"""The `pioneer` command line as an operator uses it: a real process, real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+
+from storage.db import make_engine
+from storage.migrate import head_revision
+from storage.models import Base
+from tests.conftest import PG_URL
+
+
+def pioneer(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the backend under test, never migrated."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"pioneer_empty_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_help_lists_every_command() -> None:
+    result = pioneer("--help")
+    assert result.returncode == 0
+    for command in ("demo", "serve", "migrate", "tick", "prompts", "digest", "manifest"):
+        assert command in result.stdout
+
+
+def test_migrate_creates_the_schema_and_is_harmless_twice(empty_database_url: str) -> None:
+    first = pioneer("migrate", env={"DATABASE_URL": empty_database_url})
+    assert first.returncode == 0, first.stderr
+    assert "migrated from empty" in first.stdout
+    second = pioneer("migrate", env={"DATABASE_URL": empty_database_url})
+    assert second.returncode == 0, second.stderr
+    assert "up to date" in second.stdout
+    engine = make_engine(empty_database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    assert revision == head_revision()
+
+
+def test_prompts_check_passes_on_the_shipped_catalog() -> None:
+    result = pioneer("prompts", "check")
+    assert result.returncode == 0, result.stderr
+    assert "Catalog OK" in result.stdout
+
+
+def test_prompts_check_reports_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "ours.yaml").write_text(
+        "- id: our.tech.1\n"
+        "  kind: pulse\n"
+        "  phases: [awareness]\n"
+        "  perspective: technology\n"
+        "  audience: [frontrunner]\n"
+        "  signal: not_a_signal\n"
+        "  text: {nl: Hoe gaat het?, en: How is it going?}\n"
+        "  scale:\n"
+        "    low: {nl: slecht, en: badly}\n"
+        "    high: {nl: goed, en: well}\n",
+        encoding="utf-8",
+    )
+    result = pioneer("prompts", "check", str(tmp_path))
+    assert result.returncode == 1
+    assert "ours.yaml:6:" in result.stderr
+    assert "not_a_signal" in result.stderr
+
+
+def test_prompts_check_refuses_a_missing_folder(tmp_path: Path) -> None:
+    result = pioneer("prompts", "check", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "not a folder" in result.stderr
+
+
+def test_prompts_list_filters_by_phase_as_json() -> None:
+    result = pioneer("prompts", "list", "--phase", "desire", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout)
+    assert items and all("desire" in item["phases"] for item in items)
+    assert all(item["text"]["nl"] and item["text"]["en"] for item in items)
+
+
+def test_prompts_list_refuses_an_unknown_phase() -> None:
+    result = pioneer("prompts", "list", "--phase", "sleep")
+    assert result.returncode == 2
+    assert "awareness" in result.stderr
