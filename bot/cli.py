@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -115,33 +114,222 @@ def prompts_list(
 
 
 @app.command()
-def demo() -> None:
-    """Run a whole pioneering journey offline and print the weekly digests."""
-    _not_yet("demo")
+def demo(
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks to simulate.")] = 16,
+    seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
+    out: Annotated[Path, typer.Option(help="Folder for digests, charts and the database.")] = Path(
+        "demo-output"
+    ),
+    lang: Annotated[str, typer.Option(help="nl or en")] = "en",
+    scenario: Annotated[
+        str, typer.Option(help="a: servitization, sales resist; b: broad, robots, repair team")
+    ] = "a",
+    quiet: Annotated[bool, typer.Option(help="Only the progress bar and the summary.")] = False,
+) -> None:
+    """Run a whole pioneering journey offline (no tokens, no network) and print the digests."""
+    from tqdm import tqdm
+
+    from bot.demo.runner import run_demo
+    from bot.demo.scenarios import SCENARIOS
+    from bot.i18n import t
+
+    if lang not in ("nl", "en"):
+        typer.echo("--lang must be nl or en", err=True)
+        raise typer.Exit(code=2)
+    if scenario not in SCENARIOS:
+        typer.echo(f"--scenario must be one of: {', '.join(SCENARIOS)}", err=True)
+        raise typer.Exit(code=2)
+    chosen = SCENARIOS[scenario]
+    typer.echo(f"{chosen.title.in_(lang)}\n{chosen.story.in_(lang)}\n")
+    with tqdm(total=weeks, unit=t("demo.progress", lang), dynamic_ncols=True) as bar:
+
+        def progress(week: int, phase: str) -> None:
+            bar.n = week
+            bar.set_postfix_str(t(f"phase.{phase}", lang))
+            bar.refresh()
+
+        def echo(text: str) -> None:
+            if not quiet:
+                bar.write(text)
+
+        result = run_demo(weeks, seed, out, lang, scenario, echo, progress)
+        bar.n = weeks
+        bar.refresh()
+    typer.echo((out / "journey.md").read_text(encoding="utf-8"))
+    typer.echo(t("demo.done", lang, out=str(out)))
+    if not result.digests:
+        raise typer.Exit(code=1)
 
 
 @app.command()
-def serve() -> None:
-    """Serve Slack (and Teams) and run the scheduler."""
-    _not_yet("serve")
+def serve(
+    port: Annotated[int | None, typer.Option(help="Defaults to PORT or 3000.")] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",  # noqa: S104
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes sharing the port: about one per core on PostgreSQL; keep 1 on "
+            "SQLite (one writer at a time).",
+        ),
+    ] = 1,
+    no_scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--no-scheduler",
+            help="Do not run the ritual scheduler here (another process or cron runs `tick`).",
+        ),
+    ] = False,
+) -> None:
+    """Serve Slack (and Teams) over HTTP, or Slack over Socket Mode when SLACK_APP_TOKEN is set."""
+    import logging
+
+    from bot.crypto import EncryptionKeyMissing
+    from bot.platforms.slack.app import ConfigurationError, check_settings, slack_configured
+    from bot.server import run
+    from storage.migrate import current_revision, head_revision
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        if slack_configured(settings):
+            check_settings(settings)
+        elif not (settings.teams_app_id and settings.teams_app_secret):
+            raise ConfigurationError(
+                "neither Slack (SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SECRET) nor Teams is configured."
+            )
+    except (ConfigurationError, EncryptionKeyMissing) as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    if current_revision(settings.database_url) != head_revision():
+        typer.echo("Cannot start: the database is not up to date; run `pioneer migrate`.", err=True)
+        raise typer.Exit(code=2)
+    mode = "Socket Mode" if settings.slack_app_token else "HTTP"
+    typer.echo(
+        f"Pioneer serving on {host}:{port or settings.port} (Slack over {mode}, "
+        f"{workers} worker{'s' if workers > 1 else ''})."
+    )
+    from bot.scheduling.scheduler import serve_scheduler
+
+    scheduler = None if no_scheduler else serve_scheduler(settings)
+    try:
+        code = run(host, port or settings.port, workers)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()
-def tick() -> None:
-    """One scheduler pass: send what is due, then exit."""
-    _not_yet("tick")
+def tick(
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Run the pass as of this ISO-8601 instant (default: now)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print what would be sent; change nothing.")
+    ] = False,
+) -> None:
+    """One scheduler pass: record what fell due, send it, print it, then exit."""
+    from bot.scheduling.cli import run_tick
+
+    raise typer.Exit(code=run_tick(at, dry_run))
 
 
 @app.command()
-def digest() -> None:
-    """Show a stored weekly digest."""
-    _not_yet("digest")
+def digest(
+    journey: Annotated[int, typer.Option(help="The journey's id.")],
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W49.")],
+    format: Annotated[str, typer.Option("--format", help="md or json")] = "md",
+    lang: Annotated[
+        str | None, typer.Option(help="nl or en; defaults to the journey's language.")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option(help="Also write the chart as a PNG to this file.")
+    ] = None,
+) -> None:
+    """Show a week's digest: the stored one if it exists, else build and store it now."""
+    from sqlalchemy import select
+
+    from bot.container import Container
+    from bot.domain.digest import InvalidWeek, parse_week
+    from bot.domain.model import Language
+    from bot.i18n import say
+    from bot.rendering.chart import render_chart
+    from bot.rendering.markdown import render_markdown
+    from storage.models import JourneyRow
+
+    if format not in ("md", "json"):
+        typer.echo("--format must be md or json", err=True)
+        raise typer.Exit(code=2)
+    if lang not in (None, "nl", "en"):
+        typer.echo("--lang must be nl or en", err=True)
+        raise typer.Exit(code=2)
+    try:
+        iso_week = parse_week(week)
+    except InvalidWeek as exc:
+        typer.echo(say(exc, lang or "en"), err=True)
+        raise typer.Exit(code=2) from None
+    container = Container(Settings())
+    try:
+        # An operator knows the journey's id, not its workspace; look that up once here.
+        with container.engine.connect() as conn:
+            workspace_id = conn.scalar(
+                select(JourneyRow.workspace_id).where(JourneyRow.id == journey)
+            )
+        if workspace_id is None:
+            typer.echo(f"No journey with id {journey}.", err=True)
+            raise typer.Exit(code=1)
+        view = container.digests.show(workspace_id, journey, iso_week)
+        language = Language(lang) if lang else view.language
+        if chart is not None:
+            chart.write_bytes(render_chart(view, language))
+        if format == "json":
+            typer.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render_markdown(view, language), nl=False)
+    finally:
+        container.close()
 
 
 @app.command()
-def manifest() -> None:
-    """Print the Slack app manifest."""
-    _not_yet("manifest")
+def manifest(
+    url: Annotated[
+        str | None,
+        typer.Option(help="Public base URL of this server, e.g. https://pioneer.acme.nl"),
+    ] = None,
+    teams: Annotated[
+        bool,
+        typer.Option("--teams", help="Write the Microsoft Teams app package (a zip) instead."),
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Where --teams writes the zip.")] = Path(
+        "pioneer-teams.zip"
+    ),
+) -> None:
+    """Print the Slack app manifest (paste it at api.slack.com/apps → From a manifest).
+
+    With --teams: write the Teams app package (manifest.json, icons) to upload in Teams.
+    """
+    from bot.platforms.slack.manifest import render_manifest
+
+    if teams:
+        from bot.platforms.teams.manifest import write_package
+
+        try:
+            written = write_package(out, Settings().teams_app_id, url)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(code=2) from None
+        typer.echo(f"Teams app package written to {written}.")
+        return
+    try:
+        typer.echo(render_manifest(url), nl=False)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
 
 
 def main() -> None:
@@ -149,4 +337,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -59,6 +59,8 @@ class JourneyRow(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     working_days: Mapped[str] = mapped_column(String(32), default="mon-fri")
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Every ritual occurrence due at or before this instant is recorded (see bot/scheduling).
+    dispatched_through: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class PhaseChangeRow(Base):
@@ -116,6 +118,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("journey_id", "ritual_key", "occurrence", "member_id"),
         Index("ix_deliveries_status_due", "status", "due_at"),
+        Index("ix_deliveries_status_remind", "status", "remind_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +143,8 @@ class DeliveryRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     message_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AnswerRow(Base):
@@ -147,6 +152,26 @@ class AnswerRow(Base):
     __table_args__ = (
         # Covers the digest's GROUP BY; the ISO week is stored, not computed at query time.
         Index("ix_answers_digest", "journey_id", "iso_week", "perspective", "signal", "value"),
+        # The digest's per-person means: phases x perspectives, and the 8-week trend.
+        Index(
+            "ix_answers_grid",
+            "workspace_id",
+            "journey_id",
+            "phase",
+            "perspective",
+            "member_id",
+            "iso_week",
+            "value",
+        ),
+        Index(
+            "ix_answers_person_week",
+            "workspace_id",
+            "journey_id",
+            "iso_week",
+            "perspective",
+            "member_id",
+            "value",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,3 +218,49 @@ class DigestRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SlackInstallationRow(Base):
+    """One Slack workspace (or org) that installed the app; tokens encrypted at rest."""
+
+    __tablename__ = "slack_installations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    # "<enterprise_id>:<team_id>", either part may be empty; a reinstall replaces the row.
+    installation_key: Mapped[str] = mapped_column(String(80), unique=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    team_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # everything but the secrets
+    secrets: Mapped[str] = mapped_column(Text)  # Fernet token of a JSON object
+    installed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TeamsConversationRow(Base):
+    """A Teams conversation reference (the SDK's `Conversation`), kept for proactive sends."""
+
+    __tablename__ = "teams_conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    # The SDK's storage key: "proactive/conversations/<conversation id>".
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    service_url: Mapped[str] = mapped_column(String(400))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TeamsUserRow(Base):
+    """A Teams person as the bot has seen them: ids, name, 1:1 chat, and whether reachable."""
+
+    __tablename__ = "teams_users"
+    __table_args__ = (UniqueConstraint("workspace_id", "aad_object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    teams_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    personal_conversation_id: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

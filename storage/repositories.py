@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import Float, cast, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.model import (
@@ -27,12 +29,23 @@ from bot.domain.model import (
     Touchpoint,
     Workspace,
 )
+from bot.domain.ports import (
+    AnswerPoint,
+    JourneySchedule,
+    PhaseCell,
+    StoredDigest,
+    TextPoint,
+    WeekCell,
+)
+from bot.domain.rituals import CadenceOverride
 from storage.models import (
     AnswerRow,
     DeliveryRow,
+    DigestRow,
     JourneyRow,
     MemberRow,
     PhaseChangeRow,
+    RitualRow,
     TouchpointRow,
     WorkspaceRow,
 )
@@ -310,6 +323,21 @@ class SqlMembers(_Repo):
         )
         return [_member(r) for r in rows]
 
+    def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]:
+        rows = self.session.connection().execute(
+            select(MemberRow.id, MemberRow.roles).where(
+                MemberRow.workspace_id == workspace_id, MemberRow.journey_id == journey_id
+            )
+        )
+        parsed: dict[str, frozenset[Role]] = {}
+        out: dict[int, frozenset[Role]] = {}
+        for member_id, text in rows.all():
+            roles = parsed.get(text)
+            if roles is None:
+                roles = parsed[text] = frozenset(roles_from_str(text))
+            out[member_id] = roles
+        return out
+
     def save(self, member: Member) -> None:
         assert member.id is not None
         row = self._row(member.workspace_id, member.id)
@@ -378,6 +406,52 @@ class SqlDeliveries(_Repo):
     def get(self, workspace_id: int, delivery_id: int) -> Delivery | None:
         row = self._row(workspace_id, delivery_id)
         return delivery_from_row(row) if row else None
+
+    def asked_members(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> set[int]:
+        rows = self.session.connection().execute(
+            select(DeliveryRow.member_id)
+            .where(
+                DeliveryRow.workspace_id == workspace_id,
+                DeliveryRow.journey_id == journey_id,
+                DeliveryRow.due_at >= start,
+                DeliveryRow.due_at < end,
+                or_(DeliveryRow.sent_at.is_not(None), DeliveryRow.status == "sent"),
+            )
+            .distinct()
+        )
+        return {r[0] for r in rows}
+
+    def open_for_member(
+        self, workspace_id: int, member_id: int, now: datetime
+    ) -> Sequence[Delivery]:
+        """Deliveries sent to a member that still take (or change) an answer."""
+        rows = self.session.scalars(
+            select(DeliveryRow)
+            .where(
+                DeliveryRow.workspace_id == workspace_id,
+                DeliveryRow.member_id == member_id,
+                DeliveryRow.status == "sent",
+                DeliveryRow.closes_at > now,
+            )
+            .order_by(DeliveryRow.closes_at)
+        )
+        return [delivery_from_row(r) for r in rows]
+
+    def with_context(
+        self, workspace_id: int, delivery_id: int
+    ) -> tuple[Delivery, Journey, Member] | None:
+        """A delivery with its journey and member in one query (a prompt's view needs all)."""
+        row = self.session.execute(
+            select(DeliveryRow, JourneyRow, MemberRow)
+            .join(JourneyRow, JourneyRow.id == DeliveryRow.journey_id)
+            .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
+            .where(DeliveryRow.workspace_id == workspace_id, DeliveryRow.id == delivery_id)
+        ).first()
+        if row is None:
+            return None
+        return delivery_from_row(row[0]), _journey(row[1]), _member(row[2])
 
     def save(self, delivery: Delivery) -> None:
         assert delivery.id is not None
@@ -448,6 +522,146 @@ class SqlAnswers(_Repo):
         )
         return [answer_from_row(r) for r in rows]
 
+    # -- light reads for the digest (no ORM objects: tens of thousands of rows) ----------
+    def values_for_weeks(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[AnswerPoint]:
+        if not weeks:
+            return []
+        rows = self.session.connection().execute(
+            select(
+                AnswerRow.member_id,
+                AnswerRow.iso_week,
+                AnswerRow.phase,
+                AnswerRow.perspective,
+                AnswerRow.signal,
+                AnswerRow.roles,
+                AnswerRow.value,
+            ).where(
+                AnswerRow.workspace_id == workspace_id,
+                AnswerRow.journey_id == journey_id,
+                AnswerRow.iso_week.in_(sorted(set(weeks))),
+                AnswerRow.value.is_not(None),
+            )
+        )
+        # Few distinct strings repeat across many rows: convert each once.
+        phases = {p.value: p for p in Phase}
+        perspectives = {p.value: p for p in Perspective}
+        signals = {s.value: s for s in Signal}
+        roles: dict[str, frozenset[Role]] = {}
+        out: list[AnswerPoint] = []
+        for member_id, week, phase, perspective, signal, role_text, value in rows.all():
+            role_set = roles.get(role_text)
+            if role_set is None:
+                role_set = roles[role_text] = frozenset(roles_from_str(role_text))
+            out.append(
+                AnswerPoint(
+                    member_id,
+                    week,
+                    phases[phase],
+                    perspectives[perspective],
+                    signals[signal],
+                    role_set,
+                    int(value or 0),  # never 0: the query keeps non-null values only
+                )
+            )
+        return out
+
+    def texts_for_weeks(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[TextPoint]:
+        if not weeks:
+            return []
+        rows = self.session.connection().execute(
+            select(
+                AnswerRow.member_id,
+                AnswerRow.iso_week,
+                AnswerRow.perspective,
+                AnswerRow.signal,
+                AnswerRow.kind,
+                AnswerRow.text,
+            )
+            .where(
+                AnswerRow.workspace_id == workspace_id,
+                AnswerRow.journey_id == journey_id,
+                AnswerRow.iso_week.in_(sorted(set(weeks))),
+                AnswerRow.text.is_not(None),
+            )
+            .order_by(AnswerRow.id)
+        )
+        return [
+            TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t)
+            for m, w, p, s, k, t in rows.all()
+            if t
+        ]
+
+    def phase_perspective_means(
+        self, workspace_id: int, journey_id: int, up_to_week: str
+    ) -> Sequence[PhaseCell]:
+        per_person = (
+            select(
+                AnswerRow.phase,
+                AnswerRow.perspective,
+                AnswerRow.member_id,
+                func.avg(cast(AnswerRow.value, Float)).label("person_mean"),
+            )
+            .where(
+                AnswerRow.workspace_id == workspace_id,
+                AnswerRow.journey_id == journey_id,
+                # `2026-W09` < `2026-W10`: ISO week strings sort as the weeks do.
+                AnswerRow.iso_week <= up_to_week,
+                AnswerRow.value.is_not(None),
+            )
+            .group_by(AnswerRow.phase, AnswerRow.perspective, AnswerRow.member_id)
+            .subquery()
+        )
+        rows = self.session.connection().execute(
+            select(
+                per_person.c.phase,
+                per_person.c.perspective,
+                func.count(),
+                func.avg(per_person.c.person_mean),
+            ).group_by(per_person.c.phase, per_person.c.perspective)
+        )
+        return [
+            PhaseCell(Phase(phase), Perspective(perspective), int(n), float(mean))
+            for phase, perspective, n, mean in rows.all()
+        ]
+
+    def week_perspective_means(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[WeekCell]:
+        if not weeks:
+            return []
+        per_person = (
+            select(
+                AnswerRow.iso_week,
+                AnswerRow.perspective,
+                AnswerRow.member_id,
+                func.avg(cast(AnswerRow.value, Float)).label("person_mean"),
+            )
+            .where(
+                AnswerRow.workspace_id == workspace_id,
+                AnswerRow.journey_id == journey_id,
+                AnswerRow.iso_week.in_(sorted(set(weeks))),
+                AnswerRow.value.is_not(None),
+            )
+            .group_by(AnswerRow.iso_week, AnswerRow.perspective, AnswerRow.member_id)
+            .subquery()
+        )
+        rows = self.session.connection().execute(
+            select(
+                per_person.c.iso_week,
+                per_person.c.perspective,
+                func.count(),
+                func.avg(per_person.c.person_mean),
+            ).group_by(per_person.c.iso_week, per_person.c.perspective)
+        )
+        return [
+            WeekCell(str(week), Perspective(perspective), int(n), float(mean))
+            for week, perspective, n, mean in rows.all()
+        ]
+
 
 class SqlTouchpoints(_Repo):
     def add(self, touchpoint: Touchpoint) -> Touchpoint:
@@ -475,6 +689,383 @@ class SqlTouchpoints(_Repo):
         return [_touchpoint(r) for r in self.session.scalars(query.order_by(TouchpointRow.id))]
 
 
+class SqlDigests(_Repo):
+    def _row(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestRow | None:
+        return self.session.scalar(
+            select(DigestRow).where(
+                DigestRow.workspace_id == workspace_id,
+                DigestRow.journey_id == journey_id,
+                DigestRow.iso_week == iso_week,
+            )
+        )
+
+    def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None:
+        row = self._row(workspace_id, journey_id, iso_week)
+        if row is None:
+            return None
+        return StoredDigest(row.iso_week, row.created_at, row.sent_at, dict(row.payload))
+
+    def save(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        iso_week: str,
+        payload: dict[str, Any],
+        created_at: datetime,
+    ) -> None:
+        row = self._row(workspace_id, journey_id, iso_week)
+        if row is None:
+            try:
+                with self.session.begin_nested():
+                    self.session.add(
+                        DigestRow(
+                            workspace_id=workspace_id,
+                            journey_id=journey_id,
+                            iso_week=iso_week,
+                            created_at=created_at,
+                            payload=payload,
+                        )
+                    )
+                return
+            except IntegrityError:
+                # Built at the same moment elsewhere (two triggers): update that one.
+                row = self._row(workspace_id, journey_id, iso_week)
+                assert row is not None
+        if row.sent_at is None:
+            row.payload = payload
+            row.created_at = created_at
+            self.session.flush()
+
+    def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
+        result = self.session.execute(
+            update(DigestRow)
+            .where(
+                DigestRow.workspace_id == workspace_id,
+                DigestRow.journey_id == journey_id,
+                DigestRow.iso_week == iso_week,
+                DigestRow.sent_at.is_(None),
+            )
+            .values(sent_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+class SqlRituals(_Repo):
+    """A journey's cadence changes (rituals rows) and calendar (paused, working days...)."""
+
+    def overrides(self, workspace_id: int, journey_id: int) -> Sequence[CadenceOverride]:
+        rows = self.session.scalars(
+            select(RitualRow)
+            .where(RitualRow.workspace_id == workspace_id, RitualRow.journey_id == journey_id)
+            .order_by(RitualRow.key)
+        )
+        return [_override(r) for r in rows]
+
+    def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None:
+        row = self.session.scalar(
+            select(RitualRow).where(
+                RitualRow.workspace_id == workspace_id,
+                RitualRow.journey_id == journey_id,
+                RitualRow.key == change.key,
+            )
+        )
+        if row is None:
+            row = RitualRow(
+                workspace_id=workspace_id, journey_id=journey_id, key=change.key, kind="", config={}
+            )
+            self.session.add(row)
+        row.days = change.days
+        row.local_time = change.local_time
+        row.open_hours = change.open_hours or 0
+        row.active = change.active
+        self.session.flush()
+
+    def schedule(self, workspace_id: int, journey_id: int) -> JourneySchedule | None:
+        row = self.session.execute(
+            select(
+                JourneyRow.paused,
+                JourneyRow.working_days,
+                JourneyRow.holidays,
+                JourneyRow.dispatched_through,
+            ).where(JourneyRow.workspace_id == workspace_id, JourneyRow.id == journey_id)
+        ).first()
+        if row is None:
+            return None
+        return JourneySchedule(bool(row[0]), row[1] or "mon-fri", list(row[2] or []), row[3])
+
+    def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None:
+        self.session.execute(
+            update(JourneyRow)
+            .where(JourneyRow.workspace_id == workspace_id, JourneyRow.id == journey_id)
+            .values(paused=paused)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _override(row: RitualRow) -> CadenceOverride:
+    return CadenceOverride(
+        key=row.key,
+        days=row.days,
+        local_time=row.local_time,
+        open_hours=row.open_hours or None,
+        active=row.active,
+    )
+
+
+class JourneyCursor(NamedTuple):
+    id: int
+    workspace_id: int
+    phase: Phase
+    timezone: str
+    started_at: datetime
+    paused: bool
+    working_days: str
+    holidays: tuple[str, ...]
+    dispatched_through: datetime | None
+
+    @property
+    def schedule(self) -> JourneySchedule:
+        return JourneySchedule(
+            self.paused, self.working_days, list(self.holidays), self.dispatched_through
+        )
+
+
+class SqlDispatch(_Repo):
+    """What the scheduler needs, in few light queries.
+
+    The journey and zone scans read every workspace on purpose: the dispatcher serves all
+    tenants; everything it then writes is addressed by workspace and row id.
+    """
+
+    def journeys(self) -> list[tuple[Journey, JourneySchedule]]:
+        out = []
+        for row in self.session.scalars(select(JourneyRow).order_by(JourneyRow.id)):
+            out.append(
+                (
+                    _journey(row),
+                    JourneySchedule(
+                        bool(row.paused),
+                        row.working_days or "mon-fri",
+                        list(row.holidays or []),
+                        row.dispatched_through,
+                    ),
+                )
+            )
+        return out
+
+    def cursors(self) -> list[JourneyCursor]:
+        """Every journey's scheduling state in one light query (no ORM objects)."""
+        rows = self.session.connection().execute(
+            select(
+                JourneyRow.id,
+                JourneyRow.workspace_id,
+                JourneyRow.phase,
+                JourneyRow.timezone,
+                JourneyRow.started_at,
+                JourneyRow.paused,
+                JourneyRow.working_days,
+                JourneyRow.holidays,
+                JourneyRow.dispatched_through,
+            ).order_by(JourneyRow.id)
+        )
+        phases = {p.value: p for p in Phase}
+        return [
+            JourneyCursor(
+                id=r[0],
+                workspace_id=r[1],
+                phase=phases[r[2]],
+                timezone=r[3],
+                started_at=r[4],
+                paused=bool(r[5]),
+                working_days=r[6] or "mon-fri",
+                holidays=tuple(r[7] or ()),
+                dispatched_through=r[8],
+            )
+            for r in rows
+        ]
+
+    def zones(self) -> dict[int, set[str | None]]:
+        """Each journey's distinct member time zones (None: the journey's own)."""
+        out: dict[int, set[str | None]] = {}
+        rows = self.session.connection().execute(
+            select(MemberRow.journey_id, MemberRow.timezone).distinct()
+        )
+        for journey_id, tz in rows:
+            out.setdefault(journey_id, set()).add(tz)
+        return out
+
+    def all_overrides(self) -> dict[int, list[CadenceOverride]]:
+        out: dict[int, list[CadenceOverride]] = {}
+        for row in self.session.scalars(select(RitualRow)):
+            out.setdefault(row.journey_id, []).append(_override(row))
+        return out
+
+    def record(self, deliveries: Sequence[tuple[Delivery, datetime | None]]) -> int:
+        """Insert deliveries that do not exist yet (unique per ritual, occurrence, member)."""
+        if not deliveries:
+            return 0
+        values = [
+            {
+                "workspace_id": d.workspace_id,
+                "journey_id": d.journey_id,
+                "ritual_key": d.ritual_key,
+                "occurrence": d.occurrence,
+                "member_id": d.member_id,
+                "prompt_id": d.prompt_id,
+                "kind": d.kind.value,
+                "phase": d.phase.value,
+                "perspective": d.perspective.value,
+                "signal": d.signal.value,
+                "created_at": d.created_at,
+                "due_at": d.due_at or d.created_at,
+                "closes_at": d.closes_at,
+                "status": d.status,
+                "attempts": 0,
+                "remind_at": remind_at,
+            }
+            for d, remind_at in deliveries
+        ]
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(DeliveryRow).on_conflict_do_nothing(
+                index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
+            )
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(DeliveryRow).on_conflict_do_nothing(
+                index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
+            )
+        inserted = 0
+        for start in range(0, len(values), 500):
+            result = self.session.execute(stmt, values[start : start + 500])
+            inserted += max(int(getattr(result, "rowcount", 0) or 0), 0)
+        return inserted
+
+    def keys_of(
+        self, workspace_id: int, journey_id: int, ritual_key: str, occurrence: str
+    ) -> list[int]:
+        """Ids of deliveries recorded for one occurrence of a ritual."""
+        return list(
+            self.session.scalars(
+                select(DeliveryRow.id).where(
+                    DeliveryRow.workspace_id == workspace_id,
+                    DeliveryRow.journey_id == journey_id,
+                    DeliveryRow.ritual_key == ritual_key,
+                    DeliveryRow.occurrence == occurrence,
+                )
+            )
+        )
+
+    def set_watermark(self, workspace_id: int, journey_id: int, at: datetime) -> None:
+        self.session.execute(
+            update(JourneyRow)
+            .where(JourneyRow.workspace_id == workspace_id, JourneyRow.id == journey_id)
+            .values(dispatched_through=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    def expire(self, now: datetime) -> int:
+        """Pending deliveries whose poll closed can no longer be sent: record them missed."""
+        result = self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.status == "pending", DeliveryRow.closes_at <= now)
+            .values(status="missed")
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def pending(
+        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+    ) -> list[tuple[Delivery, Member, Journey]]:
+        query = (
+            select(DeliveryRow, MemberRow, JourneyRow)
+            .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
+            .join(JourneyRow, JourneyRow.id == DeliveryRow.journey_id)
+            .where(
+                DeliveryRow.status == "pending",
+                DeliveryRow.due_at <= now,
+                DeliveryRow.closes_at > now,
+                DeliveryRow.id > after_id,
+            )
+            .order_by(DeliveryRow.id)
+            .limit(limit)
+        )
+        if ids is not None:
+            query = query.where(DeliveryRow.id.in_(list(ids)))
+        return [
+            (delivery_from_row(d), _member(m), _journey(j))
+            for d, m, j in self.session.execute(query).all()
+        ]
+
+    def claim(self, delivery_ids: Sequence[int]) -> int:
+        """Count an attempt on each before it is sent (the dispatch lock makes us the only
+        sender); a crash then leaves attempts > 0 on a delivery that may have gone out."""
+        if not delivery_ids:
+            return 0
+        result = self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(list(delivery_ids)), DeliveryRow.status == "pending")
+            .values(attempts=DeliveryRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def mark(
+        self,
+        delivery_id: int,
+        status: str,
+        at: datetime | None = None,
+        ref: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error[:500] if error else None}
+        if status == "sent":
+            values |= {"sent_at": at, "message_ref": ref}
+        self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def due_reminders(self, now: datetime, limit: int) -> list[tuple[Delivery, Member, Journey]]:
+        """Sent, unanswered, open deliveries whose one reminder is due."""
+        answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
+        query = (
+            select(DeliveryRow, MemberRow, JourneyRow)
+            .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
+            .join(JourneyRow, JourneyRow.id == DeliveryRow.journey_id)
+            .where(
+                DeliveryRow.status == "sent",
+                DeliveryRow.remind_at <= now,
+                # Sent late (after downtime) past its reminder time: no reminder on its heels.
+                DeliveryRow.sent_at < DeliveryRow.remind_at,
+                DeliveryRow.reminded_at.is_(None),
+                DeliveryRow.closes_at > now,
+                ~answered,
+            )
+            .order_by(DeliveryRow.id)
+            .limit(limit)
+        )
+        return [
+            (delivery_from_row(d), _member(m), _journey(j))
+            for d, m, j in self.session.execute(query).all()
+        ]
+
+    def claim_reminder(self, delivery_id: int, at: datetime) -> bool:
+        result = self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id, DeliveryRow.reminded_at.is_(None))
+            .values(reminded_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
 class SqlUnitOfWork:
     """One session, one transaction; implements the domain's UnitOfWork port."""
 
@@ -489,6 +1080,9 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveries(self.session)
         self.answers = SqlAnswers(self.session)
         self.touchpoints = SqlTouchpoints(self.session)
+        self.digests = SqlDigests(self.session)
+        self.rituals = SqlRituals(self.session)
+        self.dispatch = SqlDispatch(self.session)
         return self
 
     def __exit__(

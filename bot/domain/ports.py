@@ -9,17 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bot.domain.model import (
     Answer,
     Delivery,
     Journey,
     Member,
+    Perspective,
+    Phase,
     PhaseChange,
+    PromptKind,
+    Role,
+    Signal,
     Touchpoint,
     Workspace,
 )
+from bot.domain.rituals import CadenceOverride
 
 
 class Clock(Protocol):
@@ -48,6 +54,10 @@ class MemberRepository(Protocol):
     def get(self, workspace_id: int, member_id: int) -> Member | None: ...
     def by_user(self, workspace_id: int, journey_id: int, user: str) -> Member | None: ...
     def list(self, workspace_id: int, journey_id: int) -> Sequence[Member]: ...
+    def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]:
+        """Every member's current roles, without loading whole members."""
+        ...
+
     def save(self, member: Member) -> None: ...
     def delete(self, workspace_id: int, member_id: int) -> None: ...
 
@@ -56,15 +66,105 @@ class DeliveryRepository(Protocol):
     def add(self, delivery: Delivery) -> Delivery: ...
     def get(self, workspace_id: int, delivery_id: int) -> Delivery | None: ...
     def save(self, delivery: Delivery) -> None: ...
+    def asked_members(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> set[int]:
+        """Members who were sent a prompt due in [start, end)."""
+        ...
+
+    def open_for_member(
+        self, workspace_id: int, member_id: int, now: datetime
+    ) -> Sequence[Delivery]: ...
+    def with_context(
+        self, workspace_id: int, delivery_id: int
+    ) -> tuple[Delivery, Journey, Member] | None: ...
+
+
+class AnswerPoint(NamedTuple):
+    """One pulse value, light enough for the digest to read by the hundred thousand."""
+
+    member_id: int
+    iso_week: str
+    phase: Phase
+    perspective: Perspective
+    signal: Signal
+    roles: frozenset[Role]
+    value: int
+
+
+class TextPoint(NamedTuple):
+    """One check-in text or pulse comment, for themes and quotes."""
+
+    member_id: int
+    iso_week: str
+    perspective: Perspective
+    signal: Signal
+    kind: PromptKind
+    text: str
+
+
+class PhaseCell(NamedTuple):
+    """Mean of per-person means of one phase x perspective over a whole journey."""
+
+    phase: Phase
+    perspective: Perspective
+    respondents: int
+    mean: float
+
+
+class WeekCell(NamedTuple):
+    """Mean of per-person means of one ISO week x perspective."""
+
+    iso_week: str
+    perspective: Perspective
+    respondents: int
+    mean: float
 
 
 class AnswerRepository(Protocol):
     def for_delivery(self, workspace_id: int, delivery_id: int) -> Answer | None: ...
+    def values_for_weeks(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[AnswerPoint]: ...
+    def texts_for_weeks(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[TextPoint]: ...
+    def phase_perspective_means(
+        self, workspace_id: int, journey_id: int, up_to_week: str
+    ) -> Sequence[PhaseCell]: ...
+    def week_perspective_means(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[WeekCell]: ...
     def upsert(self, answer: Answer) -> Answer: ...
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]: ...
+
+
+class StoredDigest(NamedTuple):
+    iso_week: str
+    created_at: datetime
+    sent_at: datetime | None
+    payload: dict[str, Any]
+
+
+class DigestRepository(Protocol):
+    def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
+    def save(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        iso_week: str,
+        payload: dict[str, Any],
+        created_at: datetime,
+    ) -> None:
+        """Store or replace a digest; one that was sent already is a record and stays."""
+        ...
+
+    def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
+        """Mark the digest sent; True for exactly one caller however often it is asked."""
+        ...
 
 
 class TouchpointRepository(Protocol):
@@ -74,15 +174,47 @@ class TouchpointRepository(Protocol):
     ) -> Sequence[Touchpoint]: ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction. `with uow:` opens it; leaving without `commit()` rolls back."""
+class JourneySchedule(NamedTuple):
+    """A journey's calendar as the scheduler reads it (see bot/domain/rituals.py)."""
 
-    workspaces: WorkspaceRepository
-    journeys: JourneyRepository
-    members: MemberRepository
-    deliveries: DeliveryRepository
-    answers: AnswerRepository
-    touchpoints: TouchpointRepository
+    paused: bool
+    working_days: str
+    holidays: list[str]
+    dispatched_through: datetime | None
+
+
+class RitualRepository(Protocol):
+    """Per-journey cadence changes (the rituals table) and the journey's calendar."""
+
+    def overrides(self, workspace_id: int, journey_id: int) -> Sequence[CadenceOverride]: ...
+    def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None: ...
+    def schedule(self, workspace_id: int, journey_id: int) -> JourneySchedule | None: ...
+    def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. `with uow:` opens it; leaving without `commit()` rolls back.
+
+    Repositories are read-only properties so implementations may return their own
+    (richer) repository types.
+    """
+
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+    @property
+    def journeys(self) -> JourneyRepository: ...
+    @property
+    def members(self) -> MemberRepository: ...
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+    @property
+    def answers(self) -> AnswerRepository: ...
+    @property
+    def touchpoints(self) -> TouchpointRepository: ...
+    @property
+    def digests(self) -> DigestRepository: ...
+    @property
+    def rituals(self) -> RitualRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -1,0 +1,407 @@
+"""Benchmark (not a test): signed poll clicks against `pioneer serve`, next to a bare Bolt app.
+
+    .venv/bin/python benchmarks/bench_slack.py [--seconds 10] [--concurrency 1 10 50]
+                                               [--tool wrk|aiohttp] [--database-url URL]
+
+What runs, all on 127.0.0.1:
+- the fake Slack Web API (tests/fakes/slack_api.py) in this process, answering chat.update;
+- `pioneer serve` in a subprocess on a fresh SQLite file (or --database-url), seeded with a
+  journey of N people who each have an open pulse poll; every request is a correctly
+  signed `block_actions` click on one of those polls, so each one records (or changes) an
+  answer, re-reads the prompt and updates the DM through chat.update;
+- a bare Bolt AsyncApp on aiohttp in another subprocess whose listener only acks the same
+  action (process_before_response=True, the same adapter), as the ceiling.
+
+Load: `wrk` (C, light on the shared CPUs) with a Lua script that rotates pre-signed bodies,
+or an aiohttp client loop bounded in count and time. Requests are signed with a timestamp
+taken just before each run, so they stay inside Slack's 5-minute window.
+
+Prints req/s and p50/p99 latency per concurrency for both, and the throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"  # noqa: S105 (a benchmark against a fake)
+TOKEN = "xoxb-bench"  # noqa: S105
+TEAM = "T0001"
+PEOPLE = 200
+
+
+# -- the bare app: Bolt only acks ------------------------------------------------------------
+def run_bare(port: int, api_url: str) -> None:
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    async def make() -> web.Application:
+        bolt = AsyncApp(
+            signing_secret=SECRET,
+            client=AsyncWebClient(token=TOKEN, base_url=api_url),
+            process_before_response=True,
+        )
+
+        @bolt.action(re.compile(r"^pioneer\.poll\.[1-5]$"))
+        async def click(ack):  # type: ignore[no-untyped-def]
+            await ack()
+
+        async def events(request: web.Request) -> web.StreamResponse:
+            return await to_aiohttp_response(
+                await bolt.async_dispatch(await to_bolt_request(request))
+            )
+
+        async def health(_: web.Request) -> web.StreamResponse:
+            return web.Response(text="ok")
+
+        app = web.Application()
+        app.router.add_post("/slack/events", events)
+        app.router.add_get("/healthz", health)
+        return app
+
+    web.run_app(make(), host="127.0.0.1", port=port, print=None, access_log=None, reuse_port=True)
+
+
+# -- set-up ------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed(database_url: str) -> list[tuple[str, int]]:
+    """A journey with PEOPLE followers, each with an open pulse poll: [(user, delivery id)]."""
+    from bot.clock import SystemClock
+    from bot.config import Settings
+    from bot.container import Container
+    from bot.domain.model import Delivery, Phase, PromptKind
+    from storage.migrate import upgrade
+
+    upgrade(database_url)
+    container = Container(Settings(_env_file=None, database_url=database_url), SystemClock())  # type: ignore[call-arg]
+    prompt = container.catalog.select(kind=PromptKind.PULSE, phase=Phase.AWARENESS)[0]
+    with container.uow() as uow:
+        workspace = uow.workspaces.get_or_create("slack", TEAM)
+        uow.commit()
+    assert workspace.id is not None
+    # A channel of its own, so the script can run again against the same database.
+    journey = container.journeys.start(workspace.id, f"C{time.time_ns()}", "Bench", "UFAC")
+    assert journey.id is not None
+    now = datetime.now(UTC)
+    clicks = []
+    members = [
+        container.journeys.join(workspace.id, journey.id, f"U{n:05d}") for n in range(PEOPLE)
+    ]
+    with container.uow() as uow:
+        for member in members:
+            user = member.user
+            assert member.id is not None
+            delivery = uow.deliveries.add(
+                Delivery(
+                    workspace_id=workspace.id,
+                    journey_id=journey.id,
+                    member_id=member.id,
+                    prompt_id=prompt.id,
+                    kind=prompt.kind,
+                    phase=Phase.AWARENESS,
+                    perspective=prompt.perspective,
+                    signal=prompt.signal,
+                    occurrence="bench",
+                    created_at=now,
+                    due_at=now,
+                    closes_at=now + timedelta(days=1),
+                    status="sent",
+                    sent_at=now,
+                )
+            )
+            assert delivery.id is not None
+            clicks.append((user, delivery.id))
+        uow.commit()
+    container.close()
+    return clicks
+
+
+def click_body(user: str, delivery_id: int, value: int, fake_url: str) -> str:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "bench"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0001",
+        "token": "x",
+        "trigger_id": "t",
+        "container": {"type": "message", "channel_id": f"D{user}", "message_ts": "1.000100"},
+        "channel": {"id": f"D{user}"},
+        "message": {"ts": "1.000100", "type": "message"},
+        "response_url": f"{fake_url}/response/1",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": f"pioneer.poll.{value}",
+                "block_id": f"pioneer.delivery.{delivery_id}",
+                "value": f"{delivery_id}:{value}",
+                "action_ts": "1.0",
+            }
+        ],
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def signed(bodies: list[str]) -> tuple[str, list[str]]:
+    ts = str(int(time.time()))
+    sigs = [
+        "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{b}".encode(), hashlib.sha256).hexdigest()
+        for b in bodies
+    ]
+    return ts, sigs
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    # Our own command line, run from a neutral folder so no stray .env is read.
+    process = subprocess.Popen(  # noqa: S603
+        cmd, env=env, cwd=tempfile.gettempdir(), stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(
+                f"{cmd} exited: {process.stderr.read().decode() if process.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{cmd} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# -- load -----------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def load_wrk(url: str, bodies: list[str], concurrency: int, seconds: float) -> Result:
+    ts, sigs = signed(bodies)
+    lua = "\n".join(
+        [
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+            f'wrk.headers["X-Slack-Request-Timestamp"] = "{ts}"',
+            "local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}",
+            "local sigs = {" + ",".join(json.dumps(s) for s in sigs) + "}",
+            "local i = 0",
+            "function setup(thread) thread:set('offset', math.random(#bodies)) end",
+            "function init(args) i = tonumber(offset) or 0 end",
+            "request = function()",
+            "  i = i % #bodies + 1",
+            '  wrk.headers["X-Slack-Signature"] = sigs[i]',
+            '  return wrk.format("POST", "/slack/events", nil, bodies[i])',
+            "end",
+        ]
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    threads = min(2, concurrency)
+    wrk = shutil.which("wrk") or "wrk"
+    out = subprocess.run(  # noqa: S603
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            "-s",
+            script.name,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return Result(rps, p50, p99, total, errors)
+
+
+def load_aiohttp(
+    url: str, bodies: list[str], concurrency: int, seconds: float, max_requests: int = 200_000
+) -> Result:
+    import aiohttp
+
+    ts, sigs = signed(bodies)
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(session: aiohttp.ClientSession, start_at: int, deadline: float) -> None:
+        nonlocal errors
+        i = start_at
+        while time.perf_counter() < deadline and len(latencies) < max_requests:
+            i = (i + 1) % len(bodies)
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": sigs[i],
+            }
+            began = time.perf_counter()
+            async with session.post(url, data=bodies[i], headers=headers) as resp:
+                await resp.read()
+                if resp.status != 200:
+                    errors += 1
+            latencies.append(time.perf_counter() - began)
+
+    async def main() -> float:
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            began = time.perf_counter()
+            deadline = began + seconds
+            await asyncio.gather(*(worker(session, n * 7, deadline) for n in range(concurrency)))
+            return time.perf_counter() - began
+
+    elapsed = asyncio.run(main())
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return Result(
+        len(latencies) / elapsed,
+        statistics.median(ordered) * 1000,
+        p99 * 1000,
+        len(latencies),
+        errors,
+    )
+
+
+# -- main ------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument(
+        "--tool", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp"
+    )
+    parser.add_argument("--database-url", help="defaults to a fresh SQLite file")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes per server (serve --workers; bare alike)"
+    )
+    parser.add_argument(
+        "--with-scheduler",
+        action="store_true",
+        help="let serve run its ritual scheduler too (default: measure the click path alone)",
+    )
+    parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)  # internal: run the bare app
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        run_bare(args.bare, args.api_url)
+        return
+
+    from tests.fakes.slack_api import FakeSlack
+
+    workdir = Path(tempfile.mkdtemp(prefix="pioneer-bench-"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    with FakeSlack(team_id=TEAM) as fake:
+        clicks = seed(database_url)
+        bodies = [click_body(u, d, 1 + n % 5, fake.url) for n, (u, d) in enumerate(clicks)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PIONEER_"))}
+        env |= {
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        load = load_wrk if args.tool == "wrk" else load_aiohttp
+        results: dict[str, dict[int, Result]] = {}
+        for name in ("bare Bolt (ack only)", "pioneer serve"):
+            port = free_port()
+            if name == "pioneer serve":
+                cmd = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
+                cmd += ["--port", str(port), "--workers", str(args.workers)]
+                if not args.with_scheduler:
+                    cmd.append("--no-scheduler")
+                processes = [start(cmd, env, port)]
+            else:
+                cmd = [sys.executable, __file__, "--bare", str(port), "--api-url", fake.api_url]
+                processes = [start(cmd, env, port) for _ in range(args.workers)]
+            url = f"http://127.0.0.1:{port}/slack/events"
+            try:
+                load(url, bodies, 5, 1.0)  # warm-up: imports, auth.test, connections
+                results[name] = {c: load(url, bodies, c, args.seconds) for c in args.concurrency}
+            finally:
+                for process in processes:
+                    stop(process)
+
+    print(
+        f"\nSigned poll clicks, {args.tool}, {args.seconds:.0f} s per run, {os.cpu_count()} CPUs, "
+        f"{args.workers} worker(s) per server, database {database_url.split(':')[0]}"
+    )
+    columns = ("req/s", "p50 ms", "p99 ms", "requests", "errors")
+    print(f"{'server':24} {'c':>3} " + " ".join(f"{h:>9}" for h in columns))
+    for name, by_c in results.items():
+        for c, r in by_c.items():
+            cells = (f"{r.rps:.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", r.requests, r.errors)
+            print(f"{name:24} {c:>3} " + " ".join(f"{v:>9}" for v in cells))
+    bare, ours = results["bare Bolt (ack only)"], results["pioneer serve"]
+    for c in args.concurrency:
+        print(f"c={c}: pioneer serve / bare = {ours[c].rps / bare[c].rps:.2f} of the throughput")
+    top = max(args.concurrency)
+    worst, ratio = ours[top], ours[top].rps / bare[top].rps
+    print(
+        f"targets at c={top}: p99 {worst.p99_ms:.1f} ms (< 100: "
+        f"{'yes' if worst.p99_ms < 100 else 'NO'}), ratio {ratio:.2f} "
+        f"(>= 0.5: {'yes' if ratio >= 0.5 else 'NO'})"
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

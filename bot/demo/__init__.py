@@ -1,0 +1,1 @@
+"""`pioneer demo`: a synthetic organisation runs a whole journey through the real services."""

@@ -1,0 +1,443 @@
+"""The nudge rule table: when the digest tells a director to act, and why.
+
+Every rule reads one signal (or measure), has a threshold, the phases it applies to, a
+priority, and a text key `nudge.<key>[.<variant>]` in `prompts/messages/digest.yaml`
+(Dutch and English) filled in with the numbers that triggered it. `method` names the
+passage of METHOD.md the advice comes from, so every nudge can be traced to the method.
+
+A digest shows at most three nudges, highest priority first, and at most one per `group`
+(rules in one group give the same advice for different reasons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.digest import DigestView, FigureView, NudgeView
+from bot.domain.model import PERSPECTIVES, PHASES, Language, Perspective, Phase, Role, Signal, Text
+from bot.i18n import t
+
+MAX_NUDGES = 3
+ALL_PHASES = frozenset(PHASES)
+WAKING_UP = frozenset({Phase.AWARENESS, Phase.INTEREST})
+WARMING_UP = frozenset({Phase.DESIRE, Phase.ACTION})
+
+# A fall this large in a week is a change, not noise.
+DROP = 0.5
+# Weeks in interest after which an absent picture of the future looks like hobbyism.
+HOBBYISM_WEEKS = 6
+# Weeks with a visible count needed before a perspective can be said to have gone quiet.
+QUIET_BASELINE_WEEKS = 2
+# A move forward needs its exit signals this high for at least this many weeks in phase.
+EXIT_MIN_WEEKS = 2
+LOOK_OUTSIDE_WEEKS = 4
+
+# What must be true to leave a phase (METHOD.md, "What this means for the bot").
+EXIT_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
+    Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY),
+    Phase.INTEREST: (Signal.FUTURE_PICTURE,),
+    Phase.DESIRE: (Signal.WHY_UNAVOIDABLE, Signal.HEARD, Signal.MY_ROLE),
+}
+# What, when it collapses, says the previous phase's work is not done.
+BACK_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
+    Phase.INTEREST: (Signal.URGENCY, Signal.CURIOSITY),
+    Phase.DESIRE: (Signal.FUTURE_PICTURE,),
+    Phase.ACTION: (Signal.WHY_UNAVOIDABLE,),
+}
+
+
+@dataclass(frozen=True)
+class NudgeContext:
+    """What a rule reads beyond the view (never shown as such, so not in the view)."""
+
+    has_learning_professional: bool
+    journey_weeks: int  # ISO weeks since the journey started, this one included
+    concerns_now: int  # people who wrote a concern this week
+    concerns_before: int  # and the week before
+
+
+@dataclass(frozen=True)
+class Fired:
+    variant: str | None
+    params: dict[str, Any]
+
+
+Check = Callable[["NudgeRule", DigestView, NudgeContext], Fired | None]
+
+
+@dataclass(frozen=True)
+class NudgeRule:
+    key: str
+    signal: str
+    phases: frozenset[Phase]
+    threshold: float
+    priority: int
+    group: str
+    method: str
+    check: Check
+
+
+# -- formatting -------------------------------------------------------------------------
+def _number(value: float, language: Language) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language is Language.NL else text
+
+
+def _format(value: Any, language: Language) -> Any:
+    if isinstance(value, Signal):
+        return t(f"signal.{value.value}", language)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return _number(value, language)
+    if isinstance(value, list):
+        return t("digest.and", language).join(
+            f"{_format(s, language)} {_number(m, language)}" for s, m in value
+        )
+    if isinstance(value, Text):
+        return value.in_(language)
+    return value  # ints, and vocabulary enums i18n says itself
+
+
+def _plain(value: Any) -> str | int | float:
+    if isinstance(value, Signal | Perspective | Phase | Role):
+        return value.value
+    if isinstance(value, list):
+        return ", ".join(f"{s.value}={m}" for s, m in value)
+    if isinstance(value, Text):
+        return value.en
+    if isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def render(rule: NudgeRule, fired: Fired) -> NudgeView:
+    key = f"nudge.{rule.key}" + (f".{fired.variant}" if fired.variant else "")
+    texts = {
+        lang: _capitalise(t(key, lang, **{k: _format(v, lang) for k, v in fired.params.items()}))
+        for lang in Language
+    }
+    return NudgeView(
+        rule=rule.key,
+        signal=rule.signal,
+        priority=rule.priority,
+        params={k: _plain(v) for k, v in fired.params.items()},
+        text=Text(nl=texts[Language.NL], en=texts[Language.EN]),
+        method=rule.method,
+    )
+
+
+def _role_or_all(view: DigestView, signal: Signal, role: Role) -> tuple[FigureView, Text]:
+    group = view.signal(signal)
+    figure = group.role(role)
+    who = f"digest.group.{role.value}"
+    if not figure.shown:
+        figure, who = group.all, "digest.group.everyone"
+    return figure, Text(nl=t(who, Language.NL), en=t(who, Language.EN))
+
+
+# -- the checks --------------------------------------------------------------------------
+def protect_frontrunners(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    figure, who = _role_or_all(view, Signal.ROOM_TO_EXPLORE, Role.FRONTRUNNER)
+    if figure.mean is None:
+        return None
+    params: dict[str, Any] = {"who": who, "mean": figure.mean, "people": figure.respondents}
+    if figure.mean < rule.threshold:
+        return Fired("low", params)
+    if figure.vs_last_week is not None and figure.vs_last_week <= -DROP:
+        return Fired("dropped", {**params, "drop": -figure.vs_last_week})
+    return None
+
+
+def focus_future_picture(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    if view.weeks_in_phase < HOBBYISM_WEEKS:
+        return None
+    figure = view.signal(Signal.FUTURE_PICTURE).all
+    if figure.mean is None:
+        return Fired("unmeasured", {"weeks": view.weeks_in_phase})
+    if figure.mean < rule.threshold:
+        return Fired(
+            "low", {"weeks": view.weeks_in_phase, "mean": figure.mean, "people": figure.respondents}
+        )
+    return None
+
+
+def followers_participation(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    item = view.participation_of(Role.FOLLOWER)
+    if item is None or item.rate is None or item.rate >= rule.threshold:
+        return None
+    return Fired(
+        None, {"percent": round(item.rate * 100), "answered": item.answered, "asked": item.asked}
+    )
+
+
+def followers_heard(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    figure, who = _role_or_all(view, Signal.HEARD, Role.FOLLOWER)
+    if figure.mean is None or figure.mean >= rule.threshold:
+        return None
+    return Fired(None, {"who": who, "mean": figure.mean, "people": figure.respondents})
+
+
+def followers_concerns(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    now, before = ctx.concerns_now, ctx.concerns_before
+    if now < view.k or now <= before or now < before * rule.threshold:
+        return None
+    if before >= view.k:
+        return Fired("more", {"now": now, "before": before})
+    return Fired("new", {"now": now, "k": view.k})
+
+
+def steward_missing(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    return None if ctx.has_learning_professional else Fired(None, {})
+
+
+def _lag(view: DigestView, perspective: Perspective) -> tuple[float, float] | None:
+    means = {p: view.perspective(p).all.mean for p in PERSPECTIVES}
+    if any(m is None for m in means.values()):
+        return None
+    others = [m for p, m in means.items() if p is not perspective and m is not None]
+    mean = means[perspective]
+    assert mean is not None
+    return mean, round(sum(others) / len(others), 2)
+
+
+def steward_human_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    lag = _lag(view, Perspective.HUMAN)
+    if lag is None or lag[1] - lag[0] < rule.threshold:
+        return None
+    return Fired(None, {"mean": lag[0], "others": lag[1]})
+
+
+def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    quietest: tuple[float, Perspective, int | None, int] | None = None
+    for perspective in PERSPECTIVES:
+        series = view.series(perspective)
+        if not series:
+            continue
+        now = series[-1].respondents
+        earlier = [p.respondents for p in series[-5:-1] if p.respondents is not None]
+        if len(earlier) < QUIET_BASELINE_WEEKS:
+            continue
+        usual = round(sum(earlier) / len(earlier))
+        ratio = (now or 0) / usual
+        if ratio < rule.threshold and (quietest is None or ratio < quietest[0]):
+            quietest = (ratio, perspective, now, usual)
+    if quietest is None:
+        return None
+    _, perspective, now, usual = quietest
+    if now is None:
+        return Fired("few", {"perspective": perspective, "k": view.k, "usual": usual})
+    return Fired(None, {"perspective": perspective, "now": now, "usual": usual})
+
+
+def rebalance_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    worst: tuple[float, Perspective, float, float] | None = None
+    for perspective in PERSPECTIVES:
+        # While warming up a lagging human perspective asks for a steward (rule above).
+        if perspective is Perspective.HUMAN and view.phase in WARMING_UP:
+            continue
+        lag = _lag(view, perspective)
+        if lag is None:
+            continue
+        gap = lag[1] - lag[0]
+        if gap >= rule.threshold and (worst is None or gap > worst[0]):
+            worst = (gap, perspective, lag[0], lag[1])
+    if worst is None:
+        return None
+    return Fired(None, {"perspective": worst[1], "mean": worst[2], "others": worst[3]})
+
+
+def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    if ctx.journey_weeks < LOOK_OUTSIDE_WEEKS or view.touchpoints > rule.threshold:
+        return None
+    return Fired(None, {"weeks": LOOK_OUTSIDE_WEEKS})
+
+
+def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    wanted = EXIT_SIGNALS.get(view.phase, ())
+    if not wanted or view.weeks_in_phase < EXIT_MIN_WEEKS:
+        return None
+    met = []
+    for signal in wanted:
+        mean = view.signal(signal).all.mean
+        if mean is None or mean < rule.threshold:
+            return None
+        met.append((signal, mean))
+    return Fired(None, {"phase": view.phase, "signals": met})
+
+
+def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    previous = view.phase.previous()
+    if previous is None:
+        return None
+    for signal in BACK_SIGNALS.get(view.phase, ()):
+        mean = view.signal(signal).all.mean
+        if mean is not None and mean < rule.threshold:
+            return Fired(None, {"signal": signal, "mean": mean, "previous": previous})
+    return None
+
+
+WAKING = "METHOD.md, Two stages: waking up = awareness + interest. Facilitate the frontrunners"
+WARMING = "METHOD.md, Two stages: warming up = desire + action. Involve the followers"
+
+RULES: tuple[NudgeRule, ...] = (
+    NudgeRule(
+        "protect_frontrunners",
+        Signal.ROOM_TO_EXPLORE.value,
+        WAKING_UP,
+        threshold=3.0,
+        priority=90,
+        group="frontrunners",
+        method=WAKING + ": fuel and oxygen; shield them from day-to-day pressure.",
+        check=protect_frontrunners,
+    ),
+    NudgeRule(
+        "involve_followers_participation",
+        "participation.follower",
+        WARMING_UP,
+        threshold=0.5,
+        priority=88,
+        group="followers",
+        method=WARMING + ": colour in the future together with staff.",
+        check=followers_participation,
+    ),
+    NudgeRule(
+        "involve_followers_heard",
+        Signal.HEARD.value,
+        WARMING_UP,
+        threshold=3.0,
+        priority=86,
+        group="followers",
+        method=WARMING + ": listen to their ideas, concerns and wishes.",
+        check=followers_heard,
+    ),
+    NudgeRule(
+        "involve_followers_concerns",
+        Signal.CONCERNS.value,
+        WARMING_UP,
+        threshold=1.5,
+        priority=84,
+        group="followers",
+        method=WARMING + ": change is not felt by everyone as a chance to learn.",
+        check=followers_concerns,
+    ),
+    NudgeRule(
+        "rebalance_quiet",
+        "respondents.perspective",
+        ALL_PHASES,
+        threshold=0.5,
+        priority=80,
+        group="rebalance",
+        method="METHOD.md, Three perspectives: a perspective that goes quiet is a warning sign.",
+        check=rebalance_quiet,
+    ),
+    NudgeRule(
+        "steward_missing",
+        "members.learning",
+        WARMING_UP,
+        threshold=0,
+        priority=76,
+        group="steward",
+        method="METHOD.md, The learning (HRD) professional: steward of the human perspective.",
+        check=steward_missing,
+    ),
+    NudgeRule(
+        "steward_human_lags",
+        "perspective.human",
+        WARMING_UP,
+        threshold=0.5,
+        priority=74,
+        group="steward",
+        method="METHOD.md, The learning (HRD) professional: especially while warming up.",
+        check=steward_human_lags,
+    ),
+    NudgeRule(
+        "focus_future_picture",
+        Signal.FUTURE_PICTURE.value,
+        frozenset({Phase.INTEREST}),
+        threshold=3.0,
+        priority=70,
+        group="future_picture",
+        method=WAKING + ": no licence for hobbyism; a picture of the future is the cue.",
+        check=focus_future_picture,
+    ),
+    NudgeRule(
+        "phase_back",
+        "exit signals of the previous phase",
+        frozenset({Phase.INTEREST, Phase.DESIRE, Phase.ACTION}),
+        threshold=2.5,
+        priority=65,
+        group="phase",
+        method="METHOD.md, Four phases: the process iterates; going back a phase is normal.",
+        check=phase_back,
+    ),
+    NudgeRule(
+        "rebalance_lags",
+        "perspective means",
+        ALL_PHASES,
+        threshold=0.75,
+        priority=60,
+        group="rebalance",
+        method="METHOD.md, Three perspectives: calibrate the ambition across all three.",
+        check=rebalance_lags,
+    ),
+    NudgeRule(
+        "look_outside",
+        "touchpoints",
+        ALL_PHASES,
+        threshold=0,
+        priority=50,
+        group="ecosystem",
+        method="METHOD.md, All phases: engage the ecosystem.",
+        check=look_outside,
+    ),
+    NudgeRule(
+        "phase_next",
+        "exit signals",
+        frozenset({Phase.AWARENESS, Phase.INTEREST, Phase.DESIRE}),
+        threshold=3.5,
+        priority=40,
+        group="phase",
+        method="METHOD.md, Waking up: an emerging picture of the future is the signal to move on.",
+        check=phase_next,
+    ),
+)
+
+
+def fire(
+    view: DigestView, ctx: NudgeContext, rules: Sequence[NudgeRule] = RULES
+) -> list[NudgeView]:
+    """Every rule that fires, highest priority first (table order breaks ties)."""
+    fired = []
+    for rule in rules:
+        if view.phase not in rule.phases:
+            continue
+        result = rule.check(rule, view, ctx)
+        if result is not None:
+            fired.append((rule, result))
+    fired.sort(key=lambda item: -item[0].priority)
+    return [render(rule, result) for rule, result in fired]
+
+
+def select(
+    fired: Sequence[NudgeView], rules: Sequence[NudgeRule] = RULES, limit: int = MAX_NUDGES
+) -> tuple[NudgeView, ...]:
+    """At most `limit`, one per group, in the order given (highest priority first)."""
+    groups = {rule.key: rule.group for rule in rules}
+    seen: set[str] = set()
+    chosen: list[NudgeView] = []
+    for nudge in fired:
+        group = groups.get(nudge.rule, nudge.rule)
+        if group in seen:
+            continue
+        seen.add(group)
+        chosen.append(nudge)
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)

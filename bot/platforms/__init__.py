@@ -1,0 +1,1 @@
+"""Platform adapters: each renders neutral views and parses its payloads into commands."""

@@ -1,0 +1,122 @@
+"""The weekly digest in Block Kit, within Slack's limits.
+
+Slack allows at most 50 blocks per message, 3,000 characters in a section's text, 2,000 in
+a field and 150 in a header; longer content is cut here rather than rejected by Slack.
+Every text from users (the journey's name, quotes) is escaped by the domain already.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.digest import DigestView
+from bot.domain.model import PERSPECTIVES, Language
+from bot.i18n import t
+from bot.rendering.markdown import (
+    ARROWS,
+    figure_line,
+    headline,
+    participation_line,
+    perspective_name,
+    phase_line,
+)
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_FIELD = 2000
+MAX_FIELDS = 10
+MAX_HEADER = 150
+MAX_QUOTES = 3
+
+Block = dict[str, Any]
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_TEXT)}}
+
+
+def _context(*texts: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": clip(x, MAX_TEXT)} for x in texts[:10]],
+    }
+
+
+def _fields(title: str, items: list[str]) -> Block:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": clip(f"*{title}*", MAX_TEXT)},
+        "fields": [{"type": "mrkdwn", "text": clip(x, MAX_FIELD)} for x in items[:MAX_FIELDS]],
+    }
+
+
+def digest_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+    lang = Language(language or view.language)
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": clip(headline(view, lang), MAX_HEADER)},
+        }
+    ]
+    context = [phase_line(view, lang), t("digest.anonymity_note", lang, k=view.k)]
+    if view.preview:
+        context.insert(0, f"_{t('digest.preview_note', lang)}_")
+    blocks.append(_context(*context))
+
+    blocks.append(_section(f"*{t('digest.section.nudges', lang)}*"))
+    if view.nudges:
+        blocks += [_section(f"• {n.text.in_(lang)}") for n in view.nudges]
+    else:
+        blocks.append(_section(t("digest.no_nudges", lang)))
+    blocks.append({"type": "divider"})
+
+    blocks.append(
+        _fields(
+            t("digest.section.participation", lang),
+            [participation_line(item, lang) for item in view.participation],
+        )
+    )
+    perspective_fields = []
+    for perspective in PERSPECTIVES:
+        group = view.perspective(perspective)
+        arrow = ARROWS[group.all.trend]
+        perspective_fields.append(
+            f"*{perspective_name(perspective.value, lang)}* {arrow}\n{figure_line(group.all, lang)}"
+        )
+    blocks.append(_fields(t("digest.section.perspectives", lang), perspective_fields))
+
+    extras = [t("digest.ecosystem.line", lang, count=view.touchpoints)]
+    if view.themes:
+        themes = ", ".join(
+            f"{x.label.in_(lang)} ({perspective_name(x.perspective.value, lang)})"
+            for x in view.themes
+        )
+        extras.append(f"{t('digest.section.themes', lang)}: {themes}")
+    blocks.append(_context(*extras))
+
+    if view.quotes:
+        blocks.append({"type": "divider"})
+        blocks.append(_section(f"*{t('digest.section.quotes', lang)}*"))
+        for quote in view.quotes[:MAX_QUOTES]:
+            name = perspective_name(quote.perspective.value, lang)
+            blocks.append(_section(f"> {quote.text}\n_{name}_"))
+    return blocks[:MAX_BLOCKS]
+
+
+def digest_message(view: DigestView, language: Language | None = None) -> dict[str, Any]:
+    """Arguments for chat.postMessage: the blocks and a plain fallback text."""
+    lang = Language(language or view.language)
+    return {
+        "text": clip(headline(view, lang), MAX_TEXT),
+        "blocks": digest_blocks(view, lang),
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def chart_title(view: DigestView, language: Language | None = None) -> str:
+    return t("digest.chart.alt", Language(language or view.language))

@@ -1,0 +1,140 @@
+"""Buttons: poll values, "add a comment", a check-in's "answer", reply buttons, Home controls."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import Context, answer, execute, home, view_for
+from bot.platforms.slack import render
+from bot.platforms.slack.app import SlackDeps, send_reply
+
+HOME_COMMANDS = {
+    "pioneer.home.phase_next": "phase next",
+    "pioneer.home.poll_now": "poll now",
+    "pioneer.home.checkin_now": "checkin now",
+}
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str]:
+    """The channel and ts of the message whose button was pressed."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts", "")
+    return str(channel), str(ts)
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.action(re.compile(render.POLL_ACTION_PATTERN))
+    async def poll_value(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        delivery, _, value = str(action["value"]).partition(":")
+        workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        outcome = await deps.run(
+            answer, deps.container, workspace, body["user"]["id"], int(delivery), value=int(value)
+        )
+        channel, ts = _where(body)
+        if outcome.view is not None:
+            text, blocks = render.prompt_message(outcome.view)
+            await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        if outcome.refusal:
+            await respond(text=outcome.refusal, response_type="ephemeral", replace_original=False)
+        else:
+            deps.metrics.answers.labels("slack", "pulse").inc()
+
+    @app.action(render.COMMENT_ACTION)
+    @app.action(render.CHECKIN_ACTION)
+    async def open_modal(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        view = await deps.run(view_for, deps.container, workspace, int(action["value"]))
+        if view is None:
+            return
+        channel, ts = _where(body)
+        meta = render.ModalMeta(delivery_id=view.delivery_id, channel=channel, ts=ts)
+        # trigger_id expires 3 s after the click: open the modal before anything else.
+        await client.views_open(trigger_id=body["trigger_id"], view=render.answer_modal(view, meta))
+
+    @app.action(render.COMMAND_ACTION)
+    async def reply_button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        channel, _ = _where(body)
+        await _run_command(deps, client, context, user, channel, str(action["value"]), respond)
+
+    @app.action(re.compile(render.HOME_ACTION_PATTERN))
+    async def home_control(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        channel = str(action["value"])
+        await _run_command(
+            deps, client, context, user, channel, HOME_COMMANDS[action["action_id"]], None
+        )
+        await publish_home(deps, client, context, user)
+
+
+async def _run_command(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    user: str,
+    channel: str,
+    text: str,
+    respond: AsyncRespond | None,
+) -> None:
+    team = context.team_id or context.enterprise_id or ""
+    ctx = Context(
+        platform="slack",
+        workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
+        channel=channel,
+        user=user,
+        profile=deps.profile_getter(client, team, user),
+    )
+    name, reply = await deps.run(execute, deps.container, ctx, text)
+    deps.metrics.commands.labels("slack", name).inc()
+    await send_reply(reply, client, user, channel, respond)
+
+
+async def publish_home(
+    deps: SlackDeps, client: AsyncWebClient, context: AsyncBoltContext, user: str
+) -> None:
+    team = context.team_id or context.enterprise_id or ""
+    ctx = Context(
+        platform="slack",
+        workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
+        channel="",
+        user=user,
+        profile=deps.profile_getter(client, team, user),
+    )
+    view = await deps.run(home, deps.container, ctx)
+    await client.views_publish(user_id=user, view=render.home_view(view))

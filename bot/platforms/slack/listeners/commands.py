@@ -1,0 +1,47 @@
+"""`/pioneer`: ack, run the shared command code in a worker thread, say the reply."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import Context, execute
+from bot.platforms.slack.app import SlackDeps, both_languages, send_reply
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "/pioneer"
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.command(COMMAND)
+    async def pioneer(
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        team = context.team_id or context.enterprise_id or ""
+        user = command["user_id"]
+        ctx = Context(
+            platform="slack",
+            workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
+            channel=command["channel_id"],
+            user=user,
+            user_name=command.get("user_name", ""),
+            profile=deps.profile_getter(client, team, user),
+        )
+        try:
+            name, reply = await deps.run(execute, deps.container, ctx, command.get("text") or "")
+        except Exception:
+            # Refusals come back as replies; this is a bug or an outage. Say so, not the trace.
+            logger.exception("the /pioneer command failed")
+            await respond(text=both_languages("error.generic"), response_type="ephemeral")
+            return
+        deps.metrics.commands.labels("slack", name).inc()
+        await send_reply(reply, client, user, ctx.channel, respond)

@@ -1,0 +1,43 @@
+"""Modal submissions: a check-in's answer, or a comment on a pulse poll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import answer
+from bot.domain.model import PromptKind
+from bot.platforms.slack import render
+from bot.platforms.slack.app import SlackDeps
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.view(render.CHECKIN_SUBMIT)
+    @app.view(render.COMMENT_SUBMIT)
+    async def submitted(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        meta = render.ModalMeta.load(view["private_metadata"])
+        state = view["state"]["values"][render.ANSWER_BLOCK][render.ANSWER_INPUT]
+        text = state.get("value") or ""
+        workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        # Recorded before the ack on purpose: a refusal (closed, too long) must be shown in
+        # the still-open modal, and only the ack can carry it there. It takes milliseconds.
+        outcome = await deps.run(
+            answer, deps.container, workspace, body["user"]["id"], meta.delivery_id, text=text
+        )
+        if outcome.refusal:
+            await ack(response_action="errors", errors={render.ANSWER_BLOCK: outcome.refusal})
+            return
+        await ack()
+        kind = outcome.view.kind if outcome.view else PromptKind.CHECKIN
+        deps.metrics.answers.labels("slack", kind.value).inc()
+        if outcome.view is not None and meta.channel and meta.ts:
+            text_, blocks = render.prompt_message(outcome.view)
+            await client.chat_update(channel=meta.channel, ts=meta.ts, text=text_, blocks=blocks)

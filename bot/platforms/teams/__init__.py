@@ -1,0 +1,1 @@
+"""Microsoft Teams via the Microsoft 365 Agents SDK: commands, Adaptive Cards, proactive sends."""

@@ -1,0 +1,299 @@
+"""Our database behind the Agents SDK: its `Storage` for conversation references, and the
+Teams people the bot has seen (ids, name, 1:1 chat, reachable or not).
+
+Every row carries its workspace (the Teams tenant), found from the tenant id inside the
+conversation reference itself, so a reference can never be filed under another tenant.
+The SDK calls `Storage` from the event loop; SQL runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from microsoft_agents.hosting.core.storage import Storage, StoreItem
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import TeamsConversationRow, TeamsUserRow, WorkspaceRow
+from storage.repositories import SqlWorkspaces
+
+PLATFORM = "teams"
+KEY_PREFIX = "proactive/conversations/"
+MEMO_SECONDS = 600.0
+MEMO_SIZE = 50_000
+
+StoreItemT = TypeVar("StoreItemT", bound=StoreItem)
+
+
+class MissingTenant(ValueError):
+    """A conversation reference without a tenant cannot be filed under any workspace."""
+
+
+def conversation_key(conversation_id: str) -> str:
+    return f"{KEY_PREFIX}{conversation_id}"
+
+
+def tenant_of(item: dict[str, Any]) -> str | None:
+    reference = item.get("conversation_reference") or {}
+    conversation = reference.get("conversation") or {}
+    tenant = conversation.get("tenantId") or (item.get("claims") or {}).get("tid")
+    return str(tenant) if tenant else None
+
+
+def workspace_for_tenant(session: Session, tenant_id: str, name: str = "") -> int:
+    workspace = SqlWorkspaces(session).get_or_create(PLATFORM, tenant_id, name)
+    assert workspace.id is not None
+    return workspace.id
+
+
+class NullStorage(Storage):
+    """Turn state the SDK insists on loading and saving: Pioneer keeps none, so none is kept."""
+
+    async def read(
+        self, keys: list[str], *, target_cls: type[StoreItemT], **kwargs: Any
+    ) -> dict[str, StoreItemT]:
+        return {}
+
+    async def write(self, changes: dict[str, StoreItem]) -> None:
+        return None
+
+    async def delete(self, keys: list[str]) -> None:
+        return None
+
+
+class SqlConversationStorage(Storage):
+    """The SDK's `Storage` for `Conversation` items, one row per conversation."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    async def read(
+        self, keys: list[str], *, target_cls: type[StoreItemT], **kwargs: Any
+    ) -> dict[str, StoreItemT]:
+        if not keys:
+            raise ValueError("Storage.read(): keys are required.")
+        rows = await asyncio.to_thread(self._read, keys)
+        found: dict[str, StoreItemT] = {}
+        for key, data in rows.items():
+            found[key] = cast(StoreItemT, target_cls.from_json_to_store_item(data))
+        return found
+
+    def _read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(TeamsConversationRow).where(TeamsConversationRow.key.in_(keys))
+            )
+            return {row.key: dict(row.data) for row in rows}
+
+    async def write(self, changes: dict[str, StoreItem]) -> None:
+        if not changes:
+            raise ValueError("Storage.write(): changes are required.")
+        items = {key: dict(item.store_item_to_json()) for key, item in changes.items()}
+        await asyncio.to_thread(self._write, items)
+
+    def _write(self, items: dict[str, dict[str, Any]]) -> None:
+        now = datetime.now(UTC)
+        with self._sessions() as session:
+            for key, data in items.items():
+                tenant = tenant_of(data)
+                if tenant is None:
+                    raise MissingTenant(f"conversation reference {key!r} has no tenant id")
+                workspace_id = workspace_for_tenant(session, tenant)
+                row = session.scalar(
+                    select(TeamsConversationRow).where(TeamsConversationRow.key == key)
+                )
+                if row is None:
+                    row = TeamsConversationRow(key=key)
+                    session.add(row)
+                elif row.workspace_id != workspace_id:
+                    # Conversation ids are global; one claimed by another tenant is refused.
+                    raise MissingTenant(f"conversation {key!r} belongs to another tenant")
+                row.workspace_id = workspace_id
+                reference = data.get("conversation_reference") or {}
+                row.service_url = str(reference.get("serviceUrl") or "")
+                row.data = data
+                row.updated_at = now
+            session.commit()
+
+    async def delete(self, keys: list[str]) -> None:
+        await asyncio.to_thread(self._delete, keys)
+
+    def _delete(self, keys: list[str]) -> None:
+        with self._sessions() as session:
+            session.execute(delete(TeamsConversationRow).where(TeamsConversationRow.key.in_(keys)))
+            session.commit()
+
+
+@dataclass(frozen=True)
+class TeamsPerson:
+    workspace_id: int
+    aad_object_id: str
+    teams_id: str | None
+    name: str
+    personal_conversation_id: str | None
+    unreachable_since: datetime | None
+
+
+def _person(row: TeamsUserRow) -> TeamsPerson:
+    return TeamsPerson(
+        workspace_id=row.workspace_id,
+        aad_object_id=row.aad_object_id,
+        teams_id=row.teams_id,
+        name=row.name,
+        personal_conversation_id=row.personal_conversation_id,
+        unreachable_since=row.unreachable_since,
+    )
+
+
+class TeamsPeople:
+    """Synchronous; async callers run these in a worker thread."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        memo_seconds: float = MEMO_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._workspaces: dict[str, int] = {}
+        # What was written lately, so a chatty conversation costs no writes per message.
+        self._memo: OrderedDict[Hashable, float] = OrderedDict()
+        self._memo_seconds = memo_seconds
+        self._monotonic = monotonic
+
+    def workspace(self, tenant_id: str, name: str = "") -> int:
+        with self._lock:
+            known = self._workspaces.get(tenant_id)
+        if known is not None:
+            return known
+        with self._sessions() as session:
+            workspace_id = workspace_for_tenant(session, tenant_id, name)
+            session.commit()
+        with self._lock:
+            self._workspaces[tenant_id] = workspace_id
+        return workspace_id
+
+    def recently_seen(self, key: Hashable) -> bool:
+        now = self._monotonic()
+        with self._lock:
+            at = self._memo.get(key)
+            return at is not None and now - at < self._memo_seconds
+
+    def note_seen(self, key: Hashable) -> None:
+        with self._lock:
+            self._memo[key] = self._monotonic()
+            self._memo.move_to_end(key)
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+
+    def _forget_memo(self) -> None:
+        with self._lock:
+            self._memo.clear()
+
+    def _row(self, session: Session, workspace_id: int, aad: str) -> TeamsUserRow | None:
+        return session.scalar(
+            select(TeamsUserRow).where(
+                TeamsUserRow.workspace_id == workspace_id, TeamsUserRow.aad_object_id == aad
+            )
+        )
+
+    def seen(
+        self,
+        workspace_id: int,
+        aad: str,
+        teams_id: str | None,
+        name: str,
+        personal_conversation_id: str | None = None,
+    ) -> None:
+        """They wrote to the bot: they are reachable, and this is how to reach them."""
+        with self._sessions() as session:
+            row = self._row(session, workspace_id, aad)
+            if row is None:
+                row = TeamsUserRow(workspace_id=workspace_id, aad_object_id=aad, name="")
+                session.add(row)
+            row.teams_id = teams_id or row.teams_id
+            row.name = (name or row.name or "")[:200]
+            if personal_conversation_id:
+                row.personal_conversation_id = personal_conversation_id
+                row.unreachable_since = None
+            row.updated_at = datetime.now(UTC)
+            session.commit()
+
+    def get(self, workspace_id: int, aad: str) -> TeamsPerson | None:
+        with self._sessions() as session:
+            row = self._row(session, workspace_id, aad)
+            return _person(row) if row else None
+
+    def by_teams_id(self, workspace_id: int, teams_id: str) -> TeamsPerson | None:
+        with self._sessions() as session:
+            row = session.scalar(
+                select(TeamsUserRow).where(
+                    TeamsUserRow.workspace_id == workspace_id, TeamsUserRow.teams_id == teams_id
+                )
+            )
+            return _person(row) if row else None
+
+    def set_personal_conversation(self, workspace_id: int, aad: str, conversation_id: str) -> None:
+        with self._sessions() as session:
+            row = self._row(session, workspace_id, aad)
+            if row is None:
+                row = TeamsUserRow(workspace_id=workspace_id, aad_object_id=aad, name="")
+                session.add(row)
+            row.personal_conversation_id = conversation_id
+            row.updated_at = datetime.now(UTC)
+            session.commit()
+
+    def mark_unreachable(self, workspace_id: int, aad: str, at: datetime) -> None:
+        self._forget_memo()  # their next message must be written, to clear the mark
+        with self._sessions() as session:
+            row = self._row(session, workspace_id, aad)
+            if row is None:
+                row = TeamsUserRow(workspace_id=workspace_id, aad_object_id=aad, name="")
+                session.add(row)
+            row.unreachable_since = at
+            # A 1:1 chat that answered 403/404 is gone; a later message from them brings it back.
+            row.personal_conversation_id = None
+            row.updated_at = at
+            session.commit()
+
+    def service_url(self, workspace_id: int) -> str | None:
+        """Where this tenant's Bot Connector lives, as last seen on any of its activities."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(TeamsConversationRow.service_url)
+                .where(TeamsConversationRow.workspace_id == workspace_id)
+                .order_by(TeamsConversationRow.updated_at.desc())
+                .limit(1)
+            )
+
+    def tenant_of(self, workspace_id: int) -> str | None:
+        with self._sessions() as session:
+            row = session.get(WorkspaceRow, workspace_id)
+            return row.external_id if row is not None and row.platform == PLATFORM else None
+
+    def conversation_workspace(self, conversation_id: str) -> int | None:
+        """The workspace a stored conversation belongs to (so no tenant posts into another's)."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(TeamsConversationRow.workspace_id).where(
+                    TeamsConversationRow.key == conversation_key(conversation_id)
+                )
+            )
+
+    def names(self, workspace_id: int) -> dict[str, str]:
+        """Display names by AAD object id, for mentions in a reply (one query per reply)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(TeamsUserRow.aad_object_id, TeamsUserRow.name).where(
+                    TeamsUserRow.workspace_id == workspace_id
+                )
+            )
+            return {aad: name for aad, name in rows if name}

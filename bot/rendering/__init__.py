@@ -1,0 +1,1 @@
+"""Platform-neutral renderings of domain views (Markdown text, PNG charts)."""

@@ -1,0 +1,67 @@
+"""The digest's chart as PNG bytes: the phases x perspectives grid and the 8-week trend.
+
+Drawn with matplotlib's object API on an Agg canvas: no display, no pyplot global state,
+so it is safe in a server thread.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bot.domain.digest import DigestView
+from bot.domain.model import PERSPECTIVES, Language, Phase
+from bot.i18n import t
+
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.0, 100
+COLOURS = {"technology": "#1f77b4", "human": "#d62728", "business": "#2ca02c"}
+
+
+def render_chart(view: DigestView, language: Language | None = None) -> bytes:
+    lang = Language(language or view.language)
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(figure)
+    grid_ax, trend_ax = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.4]})
+    names = [t(f"perspective.{p.value}", lang) for p in PERSPECTIVES]
+
+    # The grid: rows are phases, columns perspectives; withheld cells stay blank.
+    phases = list(Phase)
+    cells = {(c.phase, c.perspective): c.mean for c in view.grid}
+    values = [[cells.get((ph, p)) for p in PERSPECTIVES] for ph in phases]
+    matrix = [[v if v is not None else math.nan for v in row] for row in values]
+    image = grid_ax.imshow(matrix, cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
+    grid_ax.set_xticks(range(len(names)), labels=names)
+    grid_ax.set_yticks(range(len(phases)), labels=[t(f"phase.{ph.value}", lang) for ph in phases])
+    too_few = t("digest.chart.no_data", lang)
+    for row, phase_values in enumerate(values):
+        for col, mean in enumerate(phase_values):
+            label = f"{mean:.1f}" if mean is not None else too_few
+            if mean is not None and lang is Language.NL:
+                label = label.replace(".", ",")
+            grid_ax.text(col, row, label, ha="center", va="center", fontsize=9)
+        if phases[row] is view.phase:
+            grid_ax.get_yticklabels()[row].set_fontweight("bold")
+    grid_ax.set_title(t("digest.chart.grid_title", lang), fontsize=10)
+    figure.colorbar(image, ax=grid_ax, fraction=0.05)
+
+    # The trend: one line per perspective; a withheld week is a gap, not a zero.
+    weeks = list(view.trend_weeks)
+    for perspective, name in zip(PERSPECTIVES, names, strict=True):
+        means = {p.iso_week: p.mean for p in view.series(perspective)}
+        ys = [means.get(w) if means.get(w) is not None else math.nan for w in weeks]
+        trend_ax.plot(
+            range(len(weeks)), ys, marker="o", label=name, color=COLOURS[perspective.value]
+        )
+    trend_ax.set_xticks(range(len(weeks)), labels=[w.split("-")[1] for w in weeks])
+    trend_ax.set_ylim(1, 5)
+    trend_ax.grid(alpha=0.3)
+    trend_ax.legend(loc="lower left", fontsize=8)
+    trend_ax.set_title(t("digest.chart.trend_title", lang), fontsize=10)
+
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,212 @@
+"""The digest as Markdown, for the command line and the demo (Dutch or English).
+
+The formatting helpers here are shared with the Block Kit renderer so both say the same
+numbers the same way.
+"""
+
+from __future__ import annotations
+
+from bot.domain.digest import (
+    DigestView,
+    FigureView,
+    GroupView,
+    ParticipationView,
+    escape,
+)
+from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase
+from bot.i18n import t
+
+ARROWS = {"up": "↑", "down": "↓", "flat": "→", "": ""}
+
+
+def number(value: float, language: Language) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language is Language.NL else text
+
+
+def change(value: float | None, language: Language) -> str:
+    if value is None:
+        return "–"
+    value = round(value, 1)
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return sign + number(abs(value), language)
+
+
+def figure(fig: FigureView, language: Language) -> str:
+    if fig.mean is None or fig.respondents is None:
+        return t("digest.not_enough", language)
+    return t("digest.figure", language, mean=number(fig.mean, language), people=fig.respondents)
+
+
+def figure_line(fig: FigureView, language: Language) -> str:
+    """`3.4 out of 5 (12 people) ↑ +0.3 vs last week, −0.1 since the phase began`."""
+    text = figure(fig, language)
+    if not fig.shown:
+        return text
+    parts = []
+    if fig.vs_last_week is not None:
+        parts.append(t("digest.change.week", language, change=change(fig.vs_last_week, language)))
+    if fig.vs_phase_start is not None:
+        parts.append(
+            t("digest.change.phase", language, change=change(fig.vs_phase_start, language))
+        )
+    arrow = ARROWS[fig.trend]
+    return f"{text} {arrow} {', '.join(parts)}".replace("  ", " ").strip()
+
+
+def who(role_value: str | None, language: Language) -> str:
+    return t(f"digest.group.{role_value or 'everyone'}", language)
+
+
+def participation_line(item: ParticipationView, language: Language) -> str:
+    name = who(item.role.value if item.role else None, language)
+    if item.answered is not None and item.asked and item.rate is not None:
+        return t(
+            "digest.participation.line",
+            language,
+            who=name,
+            answered=item.answered,
+            asked=item.asked,
+            percent=round(item.rate * 100),
+        )
+    if item.answered is not None:
+        return t("digest.participation.answered_only", language, who=name, answered=item.answered)
+    return f"{name}: {t('digest.not_enough', language)}"
+
+
+def perspective_name(value: str, language: Language) -> str:
+    return t(f"perspective.{value}", language)
+
+
+def signal_name(value: str, language: Language) -> str:
+    return t(f"signal.{value}", language)
+
+
+def headline(view: DigestView, language: Language) -> str:
+    return t("digest.title", language, journey=escape(view.journey_name), week=view.iso_week)
+
+
+def phase_line(view: DigestView, language: Language) -> str:
+    return t(
+        "digest.phase_line",
+        language,
+        phase=view.phase,
+        stage=view.phase.stage,
+        weeks=view.weeks_in_phase,
+        since=view.phase_start_week,
+    )
+
+
+def group_lines(group: GroupView, name: str, language: Language) -> list[str]:
+    lines = [f"- **{name}**: {figure_line(group.all, language)}"]
+    for item in group.roles:
+        if item.figure.shown:
+            lines.append(
+                f"  - {who(item.role.value, language)}: {figure_line(item.figure, language)}"
+            )
+    return lines
+
+
+def _cell(mean: float | None, language: Language) -> str:
+    return number(mean, language) if mean is not None else "–"
+
+
+def render_markdown(view: DigestView, language: Language | None = None) -> str:
+    lang = Language(language or view.language)
+    out = [f"# {headline(view, lang)}", ""]
+    if view.preview:
+        out += [f"_{t('digest.preview_note', lang)}_", ""]
+    out += [phase_line(view, lang), "", t("digest.anonymity_note", lang, k=view.k), ""]
+
+    out += [f"## {t('digest.section.nudges', lang)}", ""]
+    if view.nudges:
+        out += [f"{i}. {n.text.in_(lang)}" for i, n in enumerate(view.nudges, 1)]
+    else:
+        out.append(t("digest.no_nudges", lang))
+    out.append("")
+
+    out += [f"## {t('digest.section.participation', lang)}", ""]
+    out += [f"- {participation_line(item, lang)}" for item in view.participation]
+    out.append("")
+
+    out += [f"## {t('digest.section.perspectives', lang)}", ""]
+    for perspective in PERSPECTIVES:
+        group = view.perspective(perspective)
+        out += group_lines(group, perspective_name(perspective.value, lang), lang)
+    out.append("")
+
+    if view.signals:
+        out += [f"## {t('digest.section.signals', lang)}", ""]
+        for group in view.signals:
+            out += group_lines(group, signal_name(group.key, lang), lang)
+        out.append("")
+
+    out += [f"## {t('digest.section.trend', lang)}", ""]
+    names = [perspective_name(p.value, lang) for p in PERSPECTIVES]
+    out += ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for week in view.trend_weeks:
+        means = {p.perspective: p.mean for p in view.trend if p.iso_week == week}
+        cells = [_cell(means.get(p), lang) for p in PERSPECTIVES]
+        out.append(f"| {week} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    out += [f"## {t('digest.section.grid', lang)}", ""]
+    out += ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for phase in Phase:
+        grid = {c.perspective: c.mean for c in view.grid if c.phase is phase}
+        cells = [_cell(grid.get(p), lang) for p in PERSPECTIVES]
+        out.append(f"| {t(f'phase.{phase.value}', lang)} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    out += [f"## {t('digest.section.ecosystem', lang)}", ""]
+    out += [t("digest.ecosystem.line", lang, count=view.touchpoints), ""]
+
+    if view.themes:
+        out += [f"## {t('digest.section.themes', lang)}", ""]
+        for theme in view.themes:
+            label = theme.label.in_(lang)
+            text = (
+                t("digest.theme.line", lang, label=label, people=theme.people)
+                if theme.people is not None
+                else label
+            )
+            out.append(f"- {perspective_name(theme.perspective.value, lang)}: {text}")
+        out.append("")
+
+    if view.quotes:
+        out += [f"## {t('digest.section.quotes', lang)}", ""]
+        for quote in view.quotes:
+            out += [f"> {quote.text}", f"> — {perspective_name(quote.perspective.value, lang)}", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def perspective_label(perspective: Perspective, language: Language) -> str:
+    return perspective_name(perspective.value, language)
+
+
+def render_summary(view: DigestView, language: Language | None = None, limit: int = 2900) -> str:
+    """A short plain-text digest for a chat reply (the `/pioneer digest preview` answer).
+
+    No Markdown headers or tables, which chat clients show as raw symbols; it fits one
+    Slack section (3,000 characters) and one Teams text block.
+    """
+    lang = Language(language or view.language)
+    lines = [headline(view, lang)]
+    if view.preview:
+        lines.append(t("digest.preview_note", lang))
+    lines += [phase_line(view, lang), ""]
+    lines.append(t("digest.section.nudges", lang) + ":")
+    if view.nudges:
+        lines += [f"• {n.text.in_(lang)}" for n in view.nudges]
+    else:
+        lines.append(t("digest.no_nudges", lang))
+    lines += ["", t("digest.section.participation", lang) + ":"]
+    lines += [f"• {participation_line(item, lang)}" for item in view.participation]
+    lines += ["", t("digest.section.perspectives", lang) + ":"]
+    for perspective in PERSPECTIVES:
+        group = view.perspective(perspective)
+        name = perspective_name(perspective.value, lang)
+        lines.append(f"• {name}: {figure_line(group.all, lang)}")
+    lines += ["", t("digest.anonymity_note", lang, k=view.k)]
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

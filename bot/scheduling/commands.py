@@ -1,0 +1,91 @@
+"""The `/pioneer` subcommands about the schedule, run by bot/commands.py's table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.commands import Away, Env, Pause, Reply, Resume, Schedule, Usage, escape, run_usage
+from bot.domain.journeys import FACILITATORS, require_role
+from bot.domain.model import ROLES, Journey
+from bot.i18n import t
+from bot.scheduling.service import RitualLine
+
+if TYPE_CHECKING:
+    from bot.domain.model import Language
+
+
+def _audience(line: RitualLine, language: Language) -> str:
+    return ", ".join(t(f"role.{r.value}", language) for r in ROLES if r in line.audience)
+
+
+def _describe(line: RitualLine, language: Language) -> str:
+    text = t(
+        "scheduling.show.line",
+        language,
+        ritual=line.key,
+        kind=t(f"scheduling.kind.{line.kind.value}", language),
+        days=line.days,
+        time=line.time,
+        hours=line.open_hours,
+        audience=_audience(line, language),
+    )
+    if line.changed:
+        text += " " + t("scheduling.show.changed", language)
+    if line.next_due is not None:
+        when = f"{line.next_due:%Y-%m-%d %H:%M}"
+        text += " — " + t("scheduling.show.next", language, when=when)
+    return text
+
+
+def run_schedule(env: Env, command: Schedule) -> Reply:
+    journey = env.need_journey()
+    words = command.args.split()
+    service = env.services.schedule
+    if words:
+        if len(words) != 3:
+            return run_usage(env, Usage(name="schedule"))
+        key, days, at = words
+        require_role(env.member, FACILITATORS, "schedule")
+        change = service.change(env.ctx.workspace_id, env.journey_id, env.ctx.user, key, days, at)
+        return env.reply(
+            "scheduling.changed", ritual=change.key, days=change.days, time=change.local_time
+        )
+    view = service.show(env.ctx.workspace_id, env.journey_id)
+    lines = [
+        env.say(
+            "scheduling.show.head",
+            name=escape(journey.name),
+            phase=view.phase,
+            timezone=view.timezone,
+        )
+    ]
+    if view.paused:
+        lines.append(env.say("scheduling.show.paused"))
+    lines += [f"• {_describe(line, env.language)}" for line in view.rituals]
+    lines.append(env.say("scheduling.show.hint"))
+    return Reply(text="\n".join(lines), language=env.language)
+
+
+def run_pause(env: Env, _: Pause) -> Reply:
+    journey = env.need_journey()
+    env.services.schedule.set_paused(env.ctx.workspace_id, env.journey_id, env.ctx.user, True)
+    return env.reply("scheduling.paused", public=True, name=escape(journey.name))
+
+
+def run_resume(env: Env, _: Resume) -> Reply:
+    journey = env.need_journey()
+    env.services.schedule.set_paused(env.ctx.workspace_id, env.journey_id, env.ctx.user, False)
+    return env.reply("scheduling.resumed", public=True, name=escape(journey.name))
+
+
+def run_away(env: Env, command: Away) -> Reply:
+    env.services.schedule.away(env.ctx.workspace_id, env.ctx.user, command.until)
+    return env.reply("scheduling.away", day=command.until.isoformat())
+
+
+def next_rituals(env: Env, journey: Journey) -> list[str]:
+    """For `/pioneer status`: the next occurrence of each ritual of the current phase."""
+    if journey.id is None:
+        return []
+    view = env.services.schedule.show(journey.workspace_id, journey.id)
+    return [_describe(line, env.language) for line in view.rituals if line.next_due is not None]

@@ -1,0 +1,541 @@
+"""The dispatcher: one pass records what fell due, then sends what is pending.
+
+A pass, as of an instant `now`:
+1. for every journey whose rituals fell due since its watermark (`dispatched_through`),
+   record the deliveries (unique per journey, ritual, occurrence and member; pending, or
+   missed when already past the grace window) and move the watermark, in one transaction;
+2. record pending deliveries whose poll closed as missed (never silently dropped);
+3. send pending deliveries, each claimed first (its attempt counted and committed), so a
+   crash leaves a trace: the next pass asks the platform whether it got through before
+   sending again;
+4. send the one reminder to members who have not answered yet.
+
+Only one process sends at a time (`DispatchLock`); several can record, because recording
+is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain import errors
+from bot.domain.journeys import FACILITATORS, require_role
+from bot.domain.model import (
+    Delivery,
+    Journey,
+    Member,
+    Perspective,
+    Prompt,
+    PromptKind,
+    Role,
+)
+from bot.domain.ports import Clock, JourneySchedule
+from bot.domain.rituals import (
+    CadenceOverride,
+    Calendar,
+    DuePlan,
+    Fate,
+    RitualKind,
+    RitualPlan,
+    adhoc_ritual,
+    candidates,
+    choose_prompt,
+    first_due,
+    idempotency_key,
+    is_away,
+    member_timezone,
+    plan_due,
+    prompt_view,
+    zone,
+)
+from bot.domain.views import ChatPort, DeliveryFailed
+from bot.scheduling.lock import DispatchLock
+from bot.scheduling.sender import Outcome, Sender
+from storage.repositories import SqlUnitOfWork, SqlUnitOfWorkFactory
+
+log = logging.getLogger("pioneer.scheduling")
+# An idle journey's watermark is moved along at most this often (one UPDATE for all).
+WATERMARK_STEP = timedelta(hours=1)
+DigestHook = Callable[[int, int, datetime], Any]
+
+
+@dataclass(frozen=True)
+class SentLine:
+    delivery_id: int
+    journey_id: int
+    user: str
+    ritual_key: str
+    occurrence: str
+    question: str
+    status: str  # sent | unreachable | failed | would-send
+    reminder: bool = False
+    error: str | None = None
+
+
+@dataclass
+class PassReport:
+    at: datetime
+    dry_run: bool = False
+    skipped: bool = False  # another process holds the dispatch lock
+    recorded: int = 0
+    missed: int = 0
+    expired: int = 0
+    digests: int = 0
+    lines: list[SentLine] = field(default_factory=list)
+
+    def count(self, status: str, reminder: bool = False) -> int:
+        return sum(1 for x in self.lines if x.status == status and x.reminder == reminder)
+
+
+@dataclass
+class Totals:
+    """Running counts for logs and /metrics."""
+
+    sent: int = 0
+    reminded: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    missed: int = 0
+    recovered: int = 0
+    rate_limited: int = 0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        uow: SqlUnitOfWorkFactory,
+        lock: DispatchLock,
+        plan: RitualPlan,
+        prompts: Sequence[Prompt],
+        clock: Clock,
+        chat_for: Callable[[int], ChatPort],
+        sender_factory: Callable[[], Sender],
+        digest_hook: Callable[[], DigestHook | None] | None = None,
+        batch: int = 200,
+        chunk: int = 20,
+        on_deferred: Callable[[], None] | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        self.uow = uow
+        self.lock = lock
+        self.plan = plan
+        self.prompts = list(prompts)
+        self._by_id = {p.id: p for p in self.prompts}
+        self.clock = clock
+        self.chat_for = chat_for
+        self.sender_factory = sender_factory
+        self.digest_hook = digest_hook
+        self.batch = batch
+        self.chunk = chunk
+        self.on_deferred = on_deferred
+        self.concurrency = concurrency
+        self.totals = Totals()
+        self._next_due: dict[int, tuple[object, datetime | None]] = {}
+
+    # -- one pass ---------------------------------------------------------------------------
+    def run_pass(
+        self, now: datetime | None = None, dry_run: bool = False, wait: bool = True
+    ) -> PassReport:
+        now = now or self.clock.now()
+        report = PassReport(at=now, dry_run=dry_run)
+        if dry_run:
+            self._preview(now, report)
+            return report
+        with self.lock.pass_(wait=wait) as got:
+            if not got:
+                report.skipped = True
+                return report
+            self.record_due(now, report)
+            with self.uow() as uow:
+                report.expired = uow.dispatch.expire(now)
+                uow.commit()
+            self.send_pending(now, report)
+            self.send_reminders(now, report)
+        self._log(report)
+        return report
+
+    # -- 1. record ----------------------------------------------------------------------------
+    def _due_journeys(
+        self, uow: SqlUnitOfWork, now: datetime
+    ) -> tuple[list[tuple[Journey, JourneySchedule, datetime]], list[tuple[int, int]]]:
+        """Journeys with something due since their watermark; and idle ones to move along.
+
+        The idle pass runs every minute over every journey, so each journey's next due
+        instant is remembered (keyed by everything it depends on) and recomputed only
+        when that changes.
+        """
+        zones = uow.dispatch.zones()
+        overrides = uow.dispatch.all_overrides()
+        due: list[tuple[Journey, JourneySchedule, datetime]] = []
+        idle: list[tuple[int, int]] = []
+        memo = self._next_due
+        for cursor in uow.dispatch.cursors():
+            mark = cursor.dispatched_through or cursor.started_at
+            if mark >= now:
+                continue
+            if cursor.paused:
+                idle.append((cursor.workspace_id, cursor.id))  # skipped, not missed
+                continue
+            changes = tuple(overrides.get(cursor.id, ()))
+            tzs = frozenset(tz or cursor.timezone for tz in zones.get(cursor.id, {None})) | {
+                cursor.timezone
+            }
+            key = (mark, cursor.phase, cursor.working_days, cursor.holidays, tzs, changes)
+            known = memo.get(cursor.id)
+            if known is None or known[0] != key:
+                rituals = self.plan.for_phase(cursor.phase, changes)
+                calendar = Calendar.of(cursor.working_days, cursor.holidays)
+                known = (key, first_due(rituals, tzs, calendar, mark))
+                memo[cursor.id] = known
+            next_due = known[1]
+            if next_due is not None and next_due <= now:
+                journey = uow.journeys.get(cursor.workspace_id, cursor.id)
+                if journey is not None:
+                    due.append((journey, cursor.schedule, mark))
+            elif now - mark >= WATERMARK_STEP:
+                idle.append((cursor.workspace_id, cursor.id))
+        return due, idle
+
+    def _plan(
+        self,
+        uow: SqlUnitOfWork,
+        journey: Journey,
+        schedule: JourneySchedule,
+        overrides: Sequence[CadenceOverride],
+        mark: datetime,
+        now: datetime,
+    ) -> DuePlan:
+        assert journey.id is not None
+        rituals = self.plan.for_phase(journey.phase, overrides)
+        members = uow.members.list(journey.workspace_id, journey.id)
+        return plan_due(
+            journey, rituals, members, self.prompts, _calendar(schedule), mark, now, now
+        )
+
+    def record_due(self, now: datetime, report: PassReport | None = None) -> None:
+        report = report or PassReport(at=now)
+        with self.uow() as uow:
+            due, idle = self._due_journeys(uow, now)
+            for workspace_id, journey_id in idle:
+                uow.dispatch.set_watermark(workspace_id, journey_id, now)
+            uow.commit()
+        for journey, schedule, mark in due:
+            assert journey.id is not None
+            hooks: list[tuple[str, datetime]] = []
+            with self.uow() as uow:
+                overrides = uow.rituals.overrides(journey.workspace_id, journey.id)
+                plan = self._plan(uow, journey, schedule, overrides, mark, now)
+                rows = [(p.delivery(journey, now), p.remind_at) for p in plan.deliveries]
+                report.recorded += uow.dispatch.record(rows)
+                report.missed += sum(1 for p in plan.deliveries if p.fate is Fate.MISSED)
+                uow.dispatch.set_watermark(journey.workspace_id, journey.id, now)
+                uow.commit()
+            for item in plan.journey_rituals:
+                if item.ritual.fate(item.due_at, now) is Fate.PENDING:
+                    hooks.append((item.occurrence, item.due_at))
+                else:
+                    log.warning(
+                        "journey %s: %s of %s missed (the bot was down)",
+                        journey.id,
+                        item.ritual.key,
+                        item.occurrence,
+                    )
+            if hooks:
+                report.digests += self._run_digest(journey, now)
+        self.totals.missed += report.missed
+
+    def _run_digest(self, journey: Journey, now: datetime) -> int:
+        hook = self.digest_hook() if self.digest_hook else None
+        if hook is None:
+            return 0
+        assert journey.id is not None
+        try:
+            return 1 if hook(journey.workspace_id, journey.id, now) else 0
+        except Exception:  # a digest problem must not stop the prompts of every journey
+            log.exception("journey %s: the weekly digest failed", journey.id)
+            return 0
+
+    # -- 3. send ------------------------------------------------------------------------------
+    def send_pending(
+        self, now: datetime, report: PassReport, ids: Sequence[int] | None = None
+    ) -> None:
+        sender = self.sender_factory()
+        chats: dict[int, ChatPort | DeliveryFailed] = {}
+        after_id = 0
+        pool = (
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="pioneer-send")
+            if self.concurrency > 1
+            else None
+        )
+        try:
+            while True:
+                with self.uow() as uow:
+                    batch = uow.dispatch.pending(now, self.batch, after_id, ids)
+                if not batch:
+                    break
+                after_id = batch[-1][0].id or after_id
+                for start in range(0, len(batch), self.chunk):
+                    chunk = batch[start : start + self.chunk]
+                    self._send_chunk(sender, chats, chunk, now, report, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self.totals.rate_limited += sender.rate_limited
+
+    def _send_chunk(
+        self,
+        sender: Sender,
+        chats: dict[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[tuple[Delivery, Member, Journey]],
+        now: datetime,
+        report: PassReport,
+        pool: ThreadPoolExecutor | None,
+    ) -> None:
+        """Claim a few, send them, record the outcomes: two commits per chunk, not per DM.
+
+        A crash loses at most one chunk's outcomes; those deliveries carry an attempt, so
+        the next pass asks the platform whether each got through before sending again.
+        """
+        with self.uow() as uow:
+            uow.dispatch.claim([d.id for d, _, _ in chunk if d.id is not None])
+            uow.commit()
+
+        def send(item: tuple[Delivery, Member, Journey]) -> Outcome:
+            delivery, member, journey = item
+            return self._send_one(sender, chats, delivery, member, journey, now, reminder=False)
+
+        # A few in flight at once so the pace, not one round trip after another, sets the rate.
+        if pool is not None and len(chunk) > 1:
+            outcomes = list(pool.map(send, chunk))
+        else:
+            outcomes = [send(item) for item in chunk]
+        results = [(d, m, o) for (d, m, _), o in zip(chunk, outcomes, strict=True)]
+        with self.uow() as uow:
+            for delivery, _member, outcome in results:
+                assert delivery.id is not None
+                if outcome.status == "sent":
+                    uow.dispatch.mark(delivery.id, "sent", at=now, ref=outcome.ref)
+                elif outcome.status == "unreachable":
+                    uow.dispatch.mark(delivery.id, "unreachable", error=outcome.error)
+                else:
+                    uow.dispatch.mark(delivery.id, "pending", error=outcome.error)
+            uow.commit()
+        for delivery, member, outcome in results:
+            self._count(outcome, reminder=False)
+            if outcome.status == "failed":
+                log.warning(
+                    "delivery %s to %s still pending after %s attempt(s): %s",
+                    delivery.id,
+                    member.user,
+                    delivery.attempts + 1,
+                    outcome.error,
+                )
+            report.lines.append(self._line(delivery, member, outcome, False))
+
+    def _send_one(
+        self,
+        sender: Sender,
+        chats: dict[int, ChatPort | DeliveryFailed],
+        delivery: Delivery,
+        member: Member,
+        journey: Journey,
+        now: datetime,
+        reminder: bool,
+    ) -> Outcome:
+        maybe_sent = delivery.attempts > 0 and not reminder
+        chat = chats.get(journey.workspace_id)
+        if chat is None:
+            try:
+                chat = self.chat_for(journey.workspace_id)
+            except DeliveryFailed as exc:
+                chat = exc
+            chats[journey.workspace_id] = chat
+        if isinstance(chat, DeliveryFailed):
+            return Outcome("failed", error=f"no chat platform: {chat}")
+        view = prompt_view(
+            delivery, journey, member, self._by_id.get(delivery.prompt_id), now, reminder
+        )
+        key = idempotency_key(delivery, reminder)
+        return sender.send(chat, member, view, key, maybe_sent=maybe_sent)
+
+    def _line(
+        self, delivery: Delivery, member: Member, outcome: Outcome, reminder: bool
+    ) -> SentLine:
+        assert delivery.id is not None
+        prompt = self._by_id.get(delivery.prompt_id)
+        return SentLine(
+            delivery_id=delivery.id,
+            journey_id=delivery.journey_id,
+            user=member.user,
+            ritual_key=delivery.ritual_key,
+            occurrence=delivery.occurrence,
+            question=prompt.text.en if prompt else delivery.prompt_id,
+            status=outcome.status,
+            reminder=reminder,
+            error=outcome.error,
+        )
+
+    def _count(self, outcome: Outcome, reminder: bool) -> None:
+        if outcome.status == "sent":
+            if reminder:
+                self.totals.reminded += 1
+            else:
+                self.totals.sent += 1
+            if outcome.recovered:
+                self.totals.recovered += 1
+        elif outcome.status == "unreachable":
+            self.totals.unreachable += 1
+        else:
+            self.totals.failed += 1
+
+    # -- 4. remind ----------------------------------------------------------------------------
+    def send_reminders(self, now: datetime, report: PassReport) -> None:
+        sender = self.sender_factory()
+        chats: dict[int, ChatPort | DeliveryFailed] = {}
+        while True:
+            with self.uow() as uow:
+                batch = uow.dispatch.due_reminders(now, self.batch)
+            if not batch:
+                break
+            for delivery, member, journey in batch:
+                assert delivery.id is not None
+                # Claimed before sending: a crash in between loses a reminder, never doubles it.
+                with self.uow() as uow:
+                    claimed = uow.dispatch.claim_reminder(delivery.id, now)
+                    uow.commit()
+                if not claimed:
+                    continue
+                outcome = self._send_one(
+                    sender, chats, delivery, member, journey, now, reminder=True
+                )
+                self._count(outcome, reminder=True)
+                report.lines.append(self._line(delivery, member, outcome, True))
+
+    # -- dry run --------------------------------------------------------------------------------
+    def _preview(self, now: datetime, report: PassReport) -> None:
+        with self.uow() as uow:
+            due, _ = self._due_journeys(uow, now)
+            for journey, schedule, mark in due:
+                assert journey.id is not None
+                overrides = uow.rituals.overrides(journey.workspace_id, journey.id)
+                plan = self._plan(uow, journey, schedule, overrides, mark, now)
+                members = {m.id: m for m in uow.members.list(journey.workspace_id, journey.id)}
+                for p in plan.deliveries:
+                    if p.fate is Fate.MISSED:
+                        report.missed += 1
+                        continue
+                    report.lines.append(
+                        SentLine(
+                            delivery_id=0,
+                            journey_id=journey.id,
+                            user=members[p.member_id].user,
+                            ritual_key=p.ritual.key,
+                            occurrence=p.occurrence,
+                            question=p.prompt.text.en,
+                            status="would-send",
+                        )
+                    )
+            for delivery, member, _journey in uow.dispatch.pending(now, 100_000):
+                report.lines.append(
+                    self._line(delivery, member, Outcome("would-send"), reminder=False)
+                )
+            for delivery, member, _journey in uow.dispatch.due_reminders(now, 100_000):
+                report.lines.append(
+                    self._line(delivery, member, Outcome("would-send"), reminder=True)
+                )
+
+    def _log(self, report: PassReport) -> None:
+        if report.recorded or report.lines or report.expired:
+            log.info(
+                "dispatch pass %s: recorded %s (missed %s), expired %s, sent %s, reminded %s, "
+                "unreachable %s, still pending %s",
+                report.at.isoformat(),
+                report.recorded,
+                report.missed,
+                report.expired,
+                report.count("sent"),
+                report.count("sent", reminder=True),
+                report.count("unreachable"),
+                report.count("failed"),
+            )
+
+    # -- a facilitator's "poll now" ------------------------------------------------------------
+    def send_now(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        actor: str,
+        kind: PromptKind,
+        perspective: Perspective | None = None,
+    ) -> int:
+        """Ask the current phase's audience one prompt now; returns how many were asked.
+
+        Recorded like any ritual occurrence (keyed by the minute, so a double click asks
+        once), then sent at once if no other pass is sending, else by the next pass.
+        """
+        now = self.clock.now()
+        with self.uow() as uow:
+            journey = uow.journeys.get(workspace_id, journey_id)
+            if journey is None:
+                raise errors.NoJourney()
+            action = "poll" if kind is PromptKind.PULSE else "checkin"
+            require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
+            overrides = uow.rituals.overrides(workspace_id, journey_id)
+            members = list(uow.members.list(workspace_id, journey_id))
+        rituals = self.plan.for_phase(journey.phase, overrides)
+        same_kind = [r for r in rituals if r.kind is RitualKind(kind.value)]
+        base = max(same_kind, key=lambda r: len(r.audience), default=None)
+        audience = base.audience if base else frozenset(Role) - {Role.FACILITATOR}
+        ritual = adhoc_ritual(base, kind, audience)
+        occurrence = now.strftime("%Y-%m-%dT%H:%M")
+        seq = int(now.timestamp() // 60)
+        rows: list[tuple[Delivery, datetime | None]] = []
+        for member in members:
+            if member.id is None or not (member.roles & ritual.audience):
+                continue
+            local_day = now.astimezone(zone(member_timezone(member, journey.timezone))).date()
+            if is_away(member, local_day):
+                continue
+            pool = candidates(self.prompts, ritual, journey.phase, member.roles)
+            if perspective is not None:
+                pool = [p for p in pool if p.perspective == perspective]
+            prompt = choose_prompt(pool, member.id, seq)
+            if prompt is None:
+                continue
+            delivery = Delivery(
+                workspace_id=workspace_id,
+                journey_id=journey_id,
+                member_id=member.id,
+                prompt_id=prompt.id,
+                kind=prompt.kind,
+                phase=journey.phase,
+                perspective=prompt.perspective,
+                signal=prompt.signal,
+                occurrence=occurrence,
+                created_at=now,
+                closes_at=ritual.closes_at(now),
+                ritual_key=ritual.key,
+                due_at=now,
+            )
+            rows.append((delivery, ritual.remind_at(now)))
+        if not rows:
+            return 0
+        with self.uow() as uow:
+            uow.dispatch.record(rows)
+            ids = uow.dispatch.keys_of(workspace_id, journey_id, ritual.key, occurrence)
+            uow.commit()
+        with self.lock.pass_(wait=False) as got:
+            if got:
+                self.send_pending(now, PassReport(at=now), ids=ids)
+        if not got and self.on_deferred is not None:
+            self.on_deferred()  # the scheduler holding the lock sends them now
+        return len(ids)
+
+
+def _calendar(schedule: JourneySchedule) -> Calendar:
+    return Calendar.of(schedule.working_days, schedule.holidays)

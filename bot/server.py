@@ -1,0 +1,214 @@
+"""The web server: one aiohttp application for Slack (and, later, Teams at /api/messages).
+
+Routes: POST /slack/events (events, slash commands and interactivity on one URL, as Bolt
+expects), GET /slack/install and /slack/oauth_redirect in OAuth mode, GET /healthz and
+GET /metrics. With SLACK_APP_TOKEN set, Slack arrives over Socket Mode instead, and the
+web server still serves health and metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import ClientSession, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+
+from bot.container import Container
+from bot.metrics import Metrics
+from bot.platforms.slack.app import SlackDeps, build_app, slack_configured
+
+logger = logging.getLogger(__name__)
+
+CONTAINER: web.AppKey[Container] = web.AppKey("container", Container)
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
+BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
+SLACK: web.AppKey[SlackDeps] = web.AppKey("slack", SlackDeps)
+WORKER: web.AppKey[int] = web.AppKey("worker", int)
+MAX_BODY = 1024 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _timed(route: str, handler: Handler) -> Handler:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        metrics = request.app[METRICS]
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        finally:
+            metrics.requests.labels(route, str(status)).inc()
+            metrics.latency.labels(route).observe(time.perf_counter() - started)
+
+    return wrapped
+
+
+async def slack_events(request: web.Request) -> web.StreamResponse:
+    bolt = request.app[BOLT]
+    response = await bolt.async_dispatch(await to_bolt_request(request))
+    if response.status == 401:
+        # Bolt already refused it (bad signature or stale timestamp); say so without secrets.
+        logger.warning("refused a Slack request that failed verification from %s", request.remote)
+    return await to_aiohttp_response(response)
+
+
+async def slack_oauth(request: web.Request) -> web.StreamResponse:
+    flow = request.app[BOLT].oauth_flow
+    if flow is None:
+        raise web.HTTPNotFound()
+    bolt_request = await to_bolt_request(request)
+    if request.path == flow.install_path:
+        response = await flow.handle_installation(bolt_request)
+    else:
+        response = await flow.handle_callback(bolt_request)
+    return await to_aiohttp_response(response)
+
+
+async def healthz(request: web.Request) -> web.StreamResponse:
+    container = request.app[CONTAINER]
+
+    def ping() -> None:
+        with container.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ping), timeout=5)
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.StreamResponse:
+    m = request.app[METRICS]
+    return web.Response(body=m.exposition(), headers={"Content-Type": m.content_type})
+
+
+def _add_slack(
+    app: web.Application,
+    container: Container,
+    m: Metrics,
+    session: ClientSession,
+    socket_mode: bool,
+) -> None:
+    bolt, deps = build_app(container, m, session=session)
+    app[BOLT] = bolt
+    app[SLACK] = deps
+
+    async def close_deps(_: web.Application) -> None:
+        deps.close()
+
+    app.on_cleanup.append(close_deps)
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(bolt, container.settings.slack_app_token)
+
+        async def connect(_: web.Application) -> None:
+            await handler.connect_async()
+            logger.info("connected to Slack over Socket Mode")
+
+        async def disconnect(_: web.Application) -> None:
+            await handler.close_async()
+
+        app.on_startup.append(connect)
+        app.on_cleanup.append(disconnect)
+        return
+    app.router.add_post("/slack/events", _timed("slack_events", slack_events))
+    if bolt.oauth_flow is not None:
+        app.router.add_get("/slack/install", _timed("slack_install", slack_oauth))
+        app.router.add_get("/slack/oauth_redirect", _timed("slack_oauth", slack_oauth))
+
+
+async def make_web_app(
+    container: Container,
+    metrics_: Metrics | None = None,
+    socket_mode: bool | None = None,
+    worker: int = 0,
+) -> web.Application:
+    """Build the application inside the running loop (aiohttp sessions must be made there).
+
+    `worker` is this process's index under `--workers N`; process-wide duties that must run
+    once (the scheduler) belong to worker 0.
+    """
+    settings = container.settings
+    socket_mode = bool(settings.slack_app_token) if socket_mode is None else socket_mode
+    m = metrics_ or Metrics()
+    app = web.Application(client_max_size=MAX_BODY)
+    app[CONTAINER] = container
+    app[METRICS] = m
+    app[WORKER] = worker
+    # One shared HTTP session for every Web API call: a new one per call halves throughput.
+    session = ClientSession()
+    if slack_configured(settings):
+        _add_slack(app, container, m, session, socket_mode)
+    teams = container.teams
+    if teams is not None:
+        from bot.platforms.teams.server import add_teams_routes
+
+        add_teams_routes(app, container, teams)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+
+    async def close_session(_: web.Application) -> None:
+        await session.close()
+
+    app.on_cleanup.append(close_session)
+    return app
+
+
+def run_worker(host: str, port: int, worker: int = 0, reuse_port: bool = False) -> None:
+    """One serving process until SIGTERM/SIGINT (aiohttp's run_app shuts down gracefully)."""
+    from bot.config import Settings
+
+    container = Container(Settings())
+    try:
+        web.run_app(
+            make_web_app(container, worker=worker),
+            host=host,
+            port=port,
+            reuse_port=reuse_port,
+            print=None,
+            access_log=None,
+        )
+    finally:
+        container.close()
+
+
+def run(host: str, port: int, workers: int = 1) -> int:
+    """Serve with `workers` processes sharing the port (SO_REUSEPORT); returns an exit code.
+
+    One Python process is bound to one core by the GIL; on an N-core machine N workers
+    serve about N times as many clicks. Each worker has its own caches and connections.
+    """
+    if workers <= 1:
+        run_worker(host, port)
+        return 0
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=run_worker, args=(host, port, n, True), name=f"pioneer-{n}")
+        for n in range(workers)
+    ]
+    for process in processes:
+        process.start()
+
+    def stop(signum: int, _: object) -> None:
+        for process in processes:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for process in processes:
+        process.join()
+    return max(abs(p.exitcode or 0) for p in processes)

@@ -1,0 +1,222 @@
+"""The digest service end to end: stored once, sent once, shown later, previewed by readers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.domain import errors
+from bot.domain.digest import InvalidWeek
+from bot.domain.digests import DigestService, NoDigestSender
+from bot.domain.model import Role
+from bot.platforms.slack.notifier import SlackChat
+from bot.rendering.chart import render_chart
+from storage.repositories import SqlUnitOfWorkFactory
+from tests.digest.conftest import Scenario
+from tests.digest.test_scenarios import company_a
+from tests.fakes.slack_api import FakeSlack
+
+# Monday 23 November 2026, 08:30 in Amsterdam: the digest reports week 47, just ended.
+MONDAY_W48 = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def company(scenario_factory: Callable[..., Scenario]) -> Scenario:
+    a = company_a(scenario_factory)
+    a.people("UL", 1, Role.LEARNING)
+    a.journeys.set_language(a.workspace_id, a.journey_id, "UL01", "nl")
+    return a
+
+
+def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
+    company: Scenario,
+    uow: SqlUnitOfWorkFactory,
+    clock: FixedClock,
+    fake_slack: FakeSlack,
+) -> None:
+    chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
+    service = DigestService(uow, clock, sender=chat, chart=render_chart)
+    clock.set(MONDAY_W48)
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is False
+    # A second service (another replica) cannot send it either.
+    other = DigestService(uow, clock, sender=chat, chart=render_chart)
+    assert other.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is False
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    recipients = sorted(c.args["channel"] for c in posts)
+    assert recipients == ["DUD01", "DUD02", "DUL01"]  # two directors, one learning professional
+    by_channel = {c.args["channel"]: c.args for c in posts}
+    assert by_channel["DUD01"]["blocks"][0]["text"]["text"].startswith("Weekly digest Company A")
+    assert by_channel["DUL01"]["blocks"][0]["text"]["text"].startswith("Weekdigest Company A")
+    completed = fake_slack.calls_to("files.completeUploadExternal")
+    assert len(completed) == 3
+    file_id = completed[0].args["files"][0]["id"]
+    assert fake_slack.upload(file_id)["content"][:8] == b"\x89PNG\r\n\x1a\n"
+
+    stored = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
+    assert stored is not None and stored.iso_week == "2026-W47"
+    # With a learning professional in the journey, no nudge asks to appoint one.
+    assert [n.rule for n in stored.nudges] == ["involve_followers_heard", "rebalance_quiet"]
+
+
+def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
+) -> None:
+    chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
+    service = DigestService(uow, clock, sender=chat)
+    clock.set(MONDAY_W48)
+    service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
+    sent = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
+    # Late answers for that week change what a new build computes, not the record.
+    company.ask("2026-W47", "all.tech.balance.1", [f"US{i:02d}" for i in range(1, 11)], [5])
+    rebuilt = service.build(company.workspace_id, company.journey_id, "2026-W47")
+    assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") == sent
+    assert rebuilt != sent
+
+
+def test_without_a_chat_platform_nothing_is_claimed(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    service = DigestService(uow, clock)
+    with pytest.raises(NoDigestSender):
+        service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
+    assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
+
+
+def test_preview_is_for_readers_and_is_not_stored(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, digests: DigestService
+) -> None:
+    clock.set(datetime(2026, 11, 19, 12, tzinfo=UTC))  # Thursday of week 47
+    view = digests.preview(company.workspace_id, company.journey_id, actor="UD01")
+    assert view.preview and view.iso_week == "2026-W47"
+    assert view.nudges
+    with pytest.raises(errors.NotAllowed) as refused:
+        digests.preview(company.workspace_id, company.journey_id, actor="US01")
+    assert set(refused.value.params["allowed"]) == {Role.FACILITATOR, Role.DIRECTOR, Role.LEARNING}
+    assert digests.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
+
+
+def test_bad_weeks_and_unknown_journeys_are_refused(
+    company: Scenario, digests: DigestService
+) -> None:
+    for bad in ("2026-49", "2026-W54", "W49", ""):
+        with pytest.raises(InvalidWeek):
+            digests.build(company.workspace_id, company.journey_id, bad)
+    with pytest.raises(errors.NoJourney):
+        digests.build(company.workspace_id, 999, "2026-W47")
+
+
+def pioneer(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=False,
+    )
+
+
+def test_cli_shows_a_stored_digest_or_builds_it(
+    company: Scenario, database_url: str, tmp_path: os.PathLike[str]
+) -> None:
+    journey = str(company.journey_id)
+    built = pioneer("digest", "--journey", journey, "--week", "2026-W47", database_url=database_url)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("# Weekly digest Company A, week 2026-W47")
+    chart = f"{tmp_path}/chart.png"
+    as_json = pioneer(
+        "digest", "--journey", journey, "--week", "2026-w47", "--format", "json",
+        "--chart", chart, database_url=database_url,
+    )  # fmt: skip
+    assert as_json.returncode == 0, as_json.stderr
+    payload = json.loads(as_json.stdout)
+    assert payload["iso_week"] == "2026-W47"
+    assert payload["nudges"][0]["rule"] == "involve_followers_heard"
+    with open(chart, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    dutch = pioneer(
+        "digest", "--journey", journey, "--week", "2026-W47", "--lang", "nl",
+        database_url=database_url,
+    )  # fmt: skip
+    assert dutch.stdout.startswith("# Weekdigest Company A")
+    bad = pioneer("digest", "--journey", journey, "--week", "49", database_url=database_url)
+    assert bad.returncode == 2 and "2026-W49" in bad.stderr
+    missing = pioneer("digest", "--journey", "999", "--week", "2026-W47", database_url=database_url)
+    assert missing.returncode == 1 and "999" in missing.stderr
+
+
+def test_the_container_sends_through_the_workspaces_own_platform(
+    uow: SqlUnitOfWorkFactory, clock: FixedClock, database_url: str, fake_slack: FakeSlack
+) -> None:
+    from bot.container import Container
+    from tests.slack.conftest import slack_settings
+
+    with uow() as tx:
+        workspace = tx.workspaces.get_or_create("slack", fake_slack.team_id, "Fake Team")
+        tx.commit()
+    assert workspace.id is not None
+    a = Scenario(uow, clock, workspace.id, "Company A", "2026-W37")
+    directors = a.people("UD", 2, Role.DIRECTOR)
+    a.ask("2026-W47", "all.tech.balance.1", directors, [3])
+    container = Container(slack_settings(database_url, fake_slack), clock=clock)
+    try:
+        assert container.digests.send_weekly(workspace.id, a.journey_id, MONDAY_W48) is True
+        assert container.digests.send_weekly(workspace.id, a.journey_id, MONDAY_W48) is False
+    finally:
+        container.close()
+    assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == [
+        "DUD01",
+        "DUD02",
+    ]
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2
+
+
+@pytest.mark.parametrize("writers", [4, 5, 6])
+def test_pulse_comments_are_quoted_only_from_k_writers(
+    scenario_factory: Callable[..., Scenario], digests: DigestService, writers: int
+) -> None:
+    s = scenario_factory("Comments", "2026-W45")
+    people = s.people("UP", 6, Role.FOLLOWER)
+    for i, user in enumerate(people[:writers]):
+        s.comment("2026-W47", "all.human.balance.1", user, 3, f"Comment {i} <@U0{i}> & more")
+    view = digests.build(s.workspace_id, s.journey_id, "2026-W47")
+    if writers < 5:
+        assert view.quotes == ()
+    else:
+        assert len(view.quotes) == 3
+        assert all(q.text.endswith("@… &amp; more") for q in view.quotes)
+        assert all(q.perspective.value == "human" for q in view.quotes)
+
+
+def test_send_weekly_through_the_console_platform_once(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    import io
+
+    from bot.platforms.console import ConsoleChat
+
+    out = io.StringIO()
+    console = ConsoleChat(out=out)
+    service = DigestService(uow, clock, sender=console, chart=render_chart)
+    for _ in range(2):
+        service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
+    assert [len(console.digests_to(u)) for u in ("UD01", "UD02", "UL01", "US01")] == [1, 1, 1, 0]
+    (dutch,) = console.digests_to("UL01")
+    assert dutch.language.value == "nl" and dutch.iso_week == "2026-W47"
+    assert "→ UL01: Weekdigest Company A, week 2026-W47" in out.getvalue()
+    assert all(s.chart_png.startswith(b"\x89PNG") for s in console.sent)

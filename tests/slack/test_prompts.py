@@ -1,0 +1,204 @@
+"""Pulse polls and check-ins in a DM: clicks, changes, double clicks, modals, escaping."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.commands import escape, view_for
+from bot.container import Container
+from bot.domain.model import PromptKind
+from bot.platforms.slack import render
+from bot.platforms.slack.notifier import SlackChat
+from tests.fakes.slack_api import FakeSlack
+from tests.slack.conftest import (
+    BOT_TOKEN,
+    SlackSender,
+    a_prompt,
+    deliver,
+    slack_workspace_id,
+)
+
+ALICE, BOB = "U1", "U2"
+
+
+@pytest.fixture
+def journey_id(slack: SlackSender, container: Container) -> int:
+    slack.say("start Plant Noord", user=ALICE)
+    slack.say("join", user=BOB)
+    journey = container.journeys.journey_for_channel(slack_workspace_id(container), "C1")
+    assert journey.id is not None
+    return journey.id
+
+
+def sent_prompt(
+    container: Container, fake: FakeSlack, journey_id: int, kind: PromptKind, **kw: Any
+) -> tuple[int, str, str]:
+    """A delivery posted to Bob's DM with the real notifier; (delivery id, channel, ts)."""
+    delivery = deliver(container, journey_id, BOB, kind, **kw)
+    assert delivery.id is not None
+    view = view_for(container, slack_workspace_id(container), delivery.id)
+    assert view is not None
+    chat = SlackChat.connect(BOT_TOKEN, fake.api_url)
+    member = container.journeys.member(slack_workspace_id(container), journey_id, BOB)
+    assert member is not None
+    ref = chat.send_prompt(member, view, f"delivery:{delivery.id}")
+    channel, ts = ref.split(":")
+    return delivery.id, channel, ts
+
+
+def answers_of(container: Container, journey_id: int) -> list[tuple[int | None, str | None]]:
+    with container.uow() as uow:
+        found = uow.answers.for_journey(slack_workspace_id(container), journey_id)
+    return [(a.value, a.text) for a in found]
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_poll_shows_the_scale_with_labels_and_the_anonymity_note(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, _ = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    message = fake_slack.messages(channel)[-1]
+    values = [
+        b["value"] for b in buttons(message.blocks) if b["action_id"].startswith("pioneer.poll.")
+    ]
+    assert values == [f"{delivery_id}:{n}" for n in range(1, 6)]
+    labels = [b["text"]["text"] for b in buttons(message.blocks)]
+    assert labels[0].startswith("1 · ") and labels[4].startswith("5 · ")
+    assert "anonymous" in str(message.blocks)
+    assert message.metadata == {
+        "event_type": "pioneer_delivery",
+        "event_payload": {"key": f"delivery:{delivery_id}"},
+    }
+
+
+def test_a_poll_answered_changed_and_double_clicked_keeps_one_answer(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    assert (
+        slack.action("pioneer.poll.4", f"{delivery_id}:4", user=BOB, channel=channel, ts=ts).status
+        == 200
+    )
+    assert answers_of(container, journey_id) == [(4, None)]
+    update = fake_slack.calls_to("chat.update")[-1]
+    assert (update.args["channel"], update.args["ts"]) == (channel, ts)
+    chosen = [b for b in buttons(update.args["blocks"]) if b.get("style") == "primary"]
+    assert [b["value"] for b in chosen] == [f"{delivery_id}:4"]
+    assert "Your answer: *4*" in str(update.args["blocks"])
+
+    slack.action("pioneer.poll.2", f"{delivery_id}:2", user=BOB, channel=channel, ts=ts)
+    slack.action("pioneer.poll.2", f"{delivery_id}:2", user=BOB, channel=channel, ts=ts)
+    assert answers_of(container, journey_id) == [(2, None)]
+    assert "Your answer: *2*" in str(fake_slack.messages(channel)[-1].blocks)
+
+
+def test_a_poll_clicked_by_someone_else_is_refused(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    slack.action("pioneer.poll.5", f"{delivery_id}:5", user=ALICE, channel=channel, ts=ts)
+    assert answers_of(container, journey_id) == []
+    assert "someone else" in slack.last_reply().args["text"]
+
+
+def test_a_closed_poll_takes_no_answer_and_shows_it_closed(
+    slack: SlackSender,
+    container: Container,
+    fake_slack: FakeSlack,
+    journey_id: int,
+    clock: FixedClock,
+) -> None:
+    delivery_id, channel, ts = sent_prompt(
+        container, fake_slack, journey_id, PromptKind.PULSE, closes_in=timedelta(hours=1)
+    )
+    clock.advance(timedelta(hours=2))
+    slack.action("pioneer.poll.3", f"{delivery_id}:3", user=BOB, channel=channel, ts=ts)
+    assert answers_of(container, journey_id) == []
+    assert "closed" in slack.last_reply().args["text"]
+    update = fake_slack.calls_to("chat.update")[-1]
+    assert buttons(update.args["blocks"]) == []
+
+
+def test_a_comment_on_a_poll_is_kept_and_escaped(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    slack.action(render.COMMENT_ACTION, str(delivery_id), user=BOB, channel=channel, ts=ts)
+    modal = fake_slack.calls_to("views.open")[-1].args["view"]
+    assert modal["callback_id"] == render.COMMENT_SUBMIT
+    # A comment before any value: the modal says what is missing, nothing is stored.
+    response = slack.submit(modal["callback_id"], modal["private_metadata"], "hm", user=BOB)
+    assert json.loads(response.body)["response_action"] == "errors"
+    assert answers_of(container, journey_id) == []
+
+    slack.action("pioneer.poll.3", f"{delivery_id}:3", user=BOB, channel=channel, ts=ts)
+    response = slack.submit(
+        modal["callback_id"], modal["private_metadata"], "<!channel> look <@U9>", user=BOB
+    )
+    assert response.status == 200 and "errors" not in response.body
+    assert answers_of(container, journey_id) == [(3, "<!channel> look <@U9>")]
+    shown = str(fake_slack.messages(channel)[-1].blocks)
+    assert "&lt;!channel&gt; look &lt;@U9&gt;" in shown
+    assert "<!channel>" not in shown and "<@U9>" not in shown
+
+
+def test_a_checkin_modal_is_submitted_and_confirmed(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.CHECKIN)
+    message = fake_slack.messages(channel)[-1]
+    (answer_button,) = buttons(message.blocks)
+    assert answer_button["action_id"] == render.CHECKIN_ACTION
+    slack.action(
+        answer_button["action_id"], answer_button["value"], user=BOB, channel=channel, ts=ts
+    )
+    opened = fake_slack.calls_to("views.open")[-1]
+    assert opened.args["trigger_id"].startswith("trigger-")
+    modal = opened.args["view"]
+    element = modal["blocks"][1]["element"]
+    assert element["multiline"] is True
+
+    text = "Try the robot on line 2 & <!here> ask the night shift"
+    response = slack.submit(modal["callback_id"], modal["private_metadata"], text, user=BOB)
+    assert response.status == 200
+    assert answers_of(container, journey_id) == [(None, text)]
+    shown = str(fake_slack.messages(channel)[-1].blocks)
+    assert "Thank you" in shown and "&amp; &lt;!here&gt;" in shown and "<!here>" not in shown
+
+    # Opening it again shows the earlier answer to edit; a second submit replaces it.
+    slack.action(render.CHECKIN_ACTION, str(delivery_id), user=BOB, channel=channel, ts=ts)
+    modal = fake_slack.calls_to("views.open")[-1].args["view"]
+    assert modal["blocks"][1]["element"]["initial_value"] == text
+    slack.submit(modal["callback_id"], modal["private_metadata"], "Something else", user=BOB)
+    assert answers_of(container, journey_id) == [(None, "Something else")]
+
+
+def test_a_checkin_too_long_is_refused_in_the_modal(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.CHECKIN)
+    meta = render.ModalMeta(delivery_id, channel, ts).dump()
+    response = slack.submit(render.CHECKIN_SUBMIT, meta, "x" * 3001, user=BOB)
+    assert "3000" in response.body and "errors" in response.body
+    assert answers_of(container, journey_id) == []
+
+
+def test_prompts_speak_dutch_to_a_dutch_member(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    slack.say("language nl", user=BOB)
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    message = fake_slack.messages(channel)[-1]
+    prompt = a_prompt(container, PromptKind.PULSE)
+    assert escape(prompt.text.nl) in str(message.blocks)
+    assert "anoniem" in str(message.blocks)
+    slack.action("pioneer.poll.1", f"{delivery_id}:1", user=BOB, channel=channel, ts=ts)
+    assert "Je antwoord: *1*" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
