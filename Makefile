@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/pioneer prompts list --phase awareness
+	$(BIN)/pioneer demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -423,6 +423,23 @@ class SqlDeliveries(_Repo):
         )
         return {r[0] for r in rows}
 
+    def asked_by_perspective(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> dict[Perspective, int]:
+        rows = self.session.connection().execute(
+            select(DeliveryRow.perspective, func.count(DeliveryRow.member_id.distinct()))
+            .where(
+                DeliveryRow.workspace_id == workspace_id,
+                DeliveryRow.journey_id == journey_id,
+                DeliveryRow.kind == PromptKind.PULSE.value,
+                DeliveryRow.due_at >= start,
+                DeliveryRow.due_at < end,
+                or_(DeliveryRow.sent_at.is_not(None), DeliveryRow.status == "sent"),
+            )
+            .group_by(DeliveryRow.perspective)
+        )
+        return {Perspective(p): n for p, n in rows}
+
     def open_for_member(
         self, workspace_id: int, member_id: int, now: datetime
     ) -> Sequence[Delivery]:

@@ -116,3 +116,18 @@ def test_prompts_list_refuses_an_unknown_phase() -> None:
     result = pioneer("prompts", "list", "--phase", "sleep")
     assert result.returncode == 2
     assert "awareness" in result.stderr
+
+
+def test_demo_refuses_bad_options(tmp_path: Path) -> None:
+    bad_lang = pioneer("demo", "--lang", "fr", "--out", str(tmp_path))
+    assert bad_lang.returncode == 2 and "nl or en" in bad_lang.stderr
+    bad_case = pioneer("demo", "--scenario", "z", "--out", str(tmp_path))
+    assert bad_case.returncode == 2 and "a, b" in bad_case.stderr
+
+
+def test_demo_runs_from_the_command_line(tmp_path: Path) -> None:
+    result = pioneer("demo", "--weeks", "2", "--quiet", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "journey" not in result.stderr.lower() or "Traceback" not in result.stderr
+    assert (tmp_path / "out" / "journey.md").is_file()
+    assert list((tmp_path / "out" / "digests").glob("*.png"))

@@ -199,6 +199,9 @@ class TrendPoint:
     perspective: Perspective
     respondents: int | None
     mean: float | None
+    # People sent a pulse of this perspective that week. Not about anyone's answers, so
+    # not withheld; it tells "nobody answered" apart from "nobody was asked".
+    asked: int | None = None
 
 
 @dataclass(frozen=True)
@@ -680,6 +683,8 @@ class DigestInput:
     generated_at: datetime
     theme_rules: Sequence[ThemeRule] = ()
     preview: bool = False
+    # (week, perspective) -> people sent a pulse of it, for the recent trend weeks.
+    asked_by_perspective: Mapping[tuple[str, Perspective], int] = field(default_factory=dict)
 
 
 def trend_weeks(iso_week: str) -> tuple[str, ...]:
@@ -741,6 +746,7 @@ def analyse(data: DigestInput) -> DigestView:
                     perspective,
                     found.respondents if found and visible else None,
                     round(found.mean, 2) if found and visible else None,
+                    data.asked_by_perspective.get((iso, perspective)),
                 )
             )
 

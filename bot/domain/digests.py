@@ -117,6 +117,13 @@ class DigestService:
             last_week = shift_week(iso_week, -1)
             texts = uow.answers.texts_for_weeks(workspace_id, journey_id, [iso_week, last_week])
             asked = uow.deliveries.asked_members(workspace_id, journey_id, start, end)
+            asked_by_perspective = {
+                (week, perspective): n
+                for week in trend_weeks(iso_week)[-nudges.QUIET_WINDOW_WEEKS :]
+                for perspective, n in uow.deliveries.asked_by_perspective(
+                    workspace_id, journey_id, *week_bounds(week, zone)
+                ).items()
+            }
             roles = uow.members.roles_by_id(workspace_id, journey_id)
             cells = uow.answers.phase_perspective_means(workspace_id, journey_id, iso_week)
             first_day = week_monday(iso_week) - timedelta(weeks=TOUCHPOINT_WEEKS - 1)
@@ -135,6 +142,7 @@ class DigestService:
                 values=values,
                 texts=texts,
                 asked=asked,
+                asked_by_perspective=asked_by_perspective,
                 roles=roles,
                 cells=cells,
                 weeks=week_cells,

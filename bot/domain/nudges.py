@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.digest import DigestView, FigureView, NudgeView
+from bot.domain.digest import DigestView, FigureView, NudgeView, TrendPoint
 from bot.domain.model import PERSPECTIVES, PHASES, Language, Perspective, Phase, Role, Signal, Text
 from bot.i18n import t
 
@@ -30,6 +30,8 @@ DROP = 0.5
 HOBBYISM_WEEKS = 6
 # Weeks with a visible count needed before a perspective can be said to have gone quiet.
 QUIET_BASELINE_WEEKS = 2
+# This week and the four before it: how a perspective's answers compare with usual.
+QUIET_WINDOW_WEEKS = 5
 # A move forward needs its exit signals this high for at least this many weeks in phase.
 EXIT_MIN_WEEKS = 2
 LOOK_OUTSIDE_WEEKS = 4
@@ -214,18 +216,39 @@ def steward_human_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> 
     return Fired(None, {"mean": lag[0], "others": lag[1]})
 
 
+def _answer_rate(point: TrendPoint) -> float | None:
+    """Share of those asked about the perspective who answered; None when not known."""
+    if point.respondents is None or not point.asked:
+        return None
+    return point.respondents / point.asked
+
+
 def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    """A perspective goes quiet when the people asked about it stop answering.
+
+    When the digest knows who was asked, answers are compared as a share of them, so a
+    week in which the rotation simply asked few people about a perspective is no alarm.
+    """
     quietest: tuple[float, Perspective, int | None, int] | None = None
     for perspective in PERSPECTIVES:
         series = view.series(perspective)
         if not series:
             continue
         now = series[-1].respondents
-        earlier = [p.respondents for p in series[-5:-1] if p.respondents is not None]
+        window = series[-QUIET_WINDOW_WEEKS:-1]
+        earlier = [p.respondents for p in window if p.respondents is not None]
         if len(earlier) < QUIET_BASELINE_WEEKS:
             continue
         usual = round(sum(earlier) / len(earlier))
         ratio = (now or 0) / usual
+        if series[-1].asked is not None:
+            if series[-1].asked < view.k or (now is None and series[-1].asked < 2 * view.k):
+                # Few were asked (the plan's doing, not the people's), or too few for a
+                # withheld count to mean that most of them stayed silent.
+                continue
+            rates = [r for r in map(_answer_rate, window) if r is not None]
+            if len(rates) >= QUIET_BASELINE_WEEKS:
+                ratio = ((now or 0) / series[-1].asked) / (sum(rates) / len(rates))
         if ratio < rule.threshold and (quietest is None or ratio < quietest[0]):
             quietest = (ratio, perspective, now, usual)
     if quietest is None:

@@ -72,6 +72,12 @@ class DeliveryRepository(Protocol):
         """Members who were sent a prompt due in [start, end)."""
         ...
 
+    def asked_by_perspective(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> dict[Perspective, int]:
+        """People sent a pulse of each perspective, due in [start, end)."""
+        ...
+
     def open_for_member(
         self, workspace_id: int, member_id: int, now: datetime
     ) -> Sequence[Delivery]: ...

@@ -178,6 +178,10 @@ class Ritual:
     remind_before_hours: int | None = 24  # None: no reminder
     grace_hours: int | None = None  # None: until the poll would close
     active: bool = True
+    # Everyone asked on one occurrence gets the same item (of the same signal), so that
+    # signal is read from the whole audience at once and clears the anonymity threshold;
+    # the ritual's signals, and their items' perspectives, take turns across occurrences.
+    together: bool = False
 
     def closes_at(self, due: datetime) -> datetime:
         return due + timedelta(hours=self.open_hours)
@@ -376,6 +380,30 @@ def choose_prompt(pool: Sequence[Prompt], member_id: int, seq: int) -> Prompt | 
     return order[(seq + member_id) % len(order)]
 
 
+def shared_signal_pool(
+    ritual: Ritual, pool: Sequence[Prompt], seq: int, everyone: Sequence[Prompt] = ()
+) -> Sequence[Prompt]:
+    """For a `together` ritual, the part of `pool` for this occurrence's signal.
+
+    The signals take turns by occurrence; the perspective follows the rotation of the
+    whole audience's pool (`everyone`), so people whose roles get different items of the
+    signal still answer about the same perspective.
+    """
+    if not ritual.together or not ritual.signals:
+        return pool
+    turns = [s for s in Signal if s in ritual.signals]
+    signal = turns[seq % len(turns)]
+    of_signal = [p for p in pool if p.signal is signal]
+    shared = rotation_order(p for p in everyone if p.signal is signal)
+    if shared:
+        perspective = shared[seq % len(shared)].perspective
+        same = [p for p in of_signal if p.perspective is perspective]
+        if same:
+            return same
+    # Someone with no item for this signal still gets a question of the ritual.
+    return of_signal or pool
+
+
 # -- what is due ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Planned:
@@ -445,6 +473,7 @@ def plan_due(
                 plan.journey_rituals.append(JourneyDue(ritual, occ.key, occ.due_at))
             continue
         pools: dict[frozenset[Role], list[Prompt]] = {}
+        everyone = candidates(prompts, ritual, journey.phase, ritual.audience)
         for member in members:
             if member.id is None or not (member.roles & ritual.audience):
                 continue
@@ -456,7 +485,12 @@ def plan_due(
                 pool = pools.get(roles)
                 if pool is None:
                     pool = pools[roles] = candidates(prompts, ritual, journey.phase, roles)
-                prompt = choose_prompt(pool, member.id, ritual.occurrence_seq(occ.day))
+                seq = ritual.occurrence_seq(occ.day)
+                # Together, everyone gets the same signal and perspective: the digest may
+                # then show the signal without a split of it falling under the threshold.
+                spread = 0 if ritual.together else member.id
+                shared = shared_signal_pool(ritual, pool, seq, everyone)
+                prompt = choose_prompt(shared, spread, seq)
                 if prompt is None:
                     continue
                 plan.deliveries.append(

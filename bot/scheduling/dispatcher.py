@@ -256,6 +256,9 @@ class Dispatcher:
         assert journey.id is not None
         try:
             return 1 if hook(journey.workspace_id, journey.id, now) else 0
+        except DeliveryFailed as exc:
+            log.warning("journey %s: the weekly digest could not be sent: %s", journey.id, exc)
+            return 0
         except Exception:  # a digest problem must not stop the prompts of every journey
             log.exception("journey %s: the weekly digest failed", journey.id)
             return 0

@@ -34,8 +34,9 @@ def company_a(make: Factory) -> Scenario:
     a.ask("2026-W46", "de.human.heard.1", sales, [3, 3, 4])
     a.ask("2026-W46", "de.human.concerns.1", sales[:4], ["Wie gaat de contracten verkopen?"])
     a.touch("2026-W46", "External change expert hired for the sales team")
-    # This week: three still answer about technology (17 a week before); sales feel unheard.
-    a.ask("2026-W47", "all.tech.balance.1", frontrunners[:3], [2])
+    # This week: sixteen are asked about technology as before, but only three answer
+    # (17 a week before); sales feel unheard.
+    a.ask("2026-W47", "all.tech.balance.1", frontrunners + sales[:10], [2, *[None] * 5])
     a.ask("2026-W47", "de.human.heard.1", sales, [2, 2, 3, 2, 1, 2, 3, 2, 2, 2, 3, 2])
     a.ask(
         "2026-W47",
@@ -195,3 +196,21 @@ def test_company_b_desire_followers_involved_and_ready_for_action(
         "protect_frontrunners",
     ):
         assert silent not in rules
+
+
+def test_a_perspective_the_plan_hardly_asked_about_is_not_called_quiet(
+    scenario_factory: Factory, digests: DigestService
+) -> None:
+    """Rotation may ask few people about a perspective in a week; that is no warning."""
+    a = scenario_factory("Company A", "2026-W37")
+    frontrunners = a.people("UF", 6, Role.FRONTRUNNER)
+    sales = a.people("US", 12, Role.FOLLOWER)
+    a.move("2026-W39", Phase.INTEREST)
+    for week in ("2026-W44", "2026-W45", "2026-W46"):
+        a.ask(week, "all.tech.balance.1", frontrunners + sales, [3, 4])
+    a.ask("2026-W47", "all.tech.balance.1", frontrunners[:3], [3])  # only three asked
+    a.ask("2026-W47", "all.human.balance.1", frontrunners + sales, [3, 4])
+    view = digests.build(a.workspace_id, a.journey_id, "2026-W47")
+    assert "rebalance_quiet" not in [n.rule for n in view.nudges]
+    tech = [p for p in view.trend if p.perspective.value == "technology"]
+    assert (tech[-1].asked, tech[-2].asked) == (3, 18)

@@ -204,3 +204,26 @@ def test_an_organisation_overrides_a_phase(tmp_path: object) -> None:
     )
     with pytest.raises(PlanError, match="awareness: pulse"):
         load_plan(folder)
+
+
+def test_a_together_ritual_asks_everyone_the_same_signal_in_turn() -> None:
+    from bot.domain.rituals import choose_prompt, shared_signal_pool
+
+    plan = load_plan()
+    catalog = list(load_catalog())
+    followers = next(r for r in plan.for_phase(Phase.DESIRE) if r.key == "followers")
+    assert followers.together
+    pool = candidates(catalog, followers, Phase.DESIRE, {Role.FOLLOWER})
+    seen = []
+    for seq in (100, 101, 102):
+        asked = {
+            choose_prompt(shared_signal_pool(followers, pool, seq), member_id, seq)
+            for member_id in range(1, 20)
+        }
+        signals = {p.signal for p in asked if p is not None}
+        assert len(signals) == 1  # one signal per occurrence, read from the whole audience
+        seen.append(signals.pop())
+    assert seen[0] != seen[1] and seen[0] == seen[2]  # heard and my_role take turns
+    # Without `together`, the same pool spreads one occurrence over several signals.
+    spread = {choose_prompt(pool, m, 100) for m in range(1, 20)}
+    assert len({p.signal for p in spread if p is not None}) > 1

@@ -156,8 +156,14 @@ def test_a_phase_change_switches_the_plan_at_once(world: World) -> None:
     assert {(u, k) for u, k, *_ in rows} == {("UFOL", "followers")}
     new = [v for v in world.chat.prompts_to("UFOL") if not v.reminder][-1]
     assert new.phase is Phase.DESIRE and new.delivery_id != old.delivery_id
-    # Awareness' "room" ritual for frontrunners and directors is gone with the phase.
-    assert [v.reminder for v in world.chat.prompts_to("URUN")] == [False, True]
+    # Awareness' Thursday "room" ritual for frontrunners and directors is gone with the
+    # phase; desire's Wednesday pulse came instead, then the reminder of Tuesday's pulse.
+    sent = world.chat.prompts_to("URUN")
+    assert [(v.phase, v.reminder) for v in sent] == [
+        (Phase.AWARENESS, False),
+        (Phase.DESIRE, False),
+        (Phase.AWARENESS, True),
+    ]
     # The awareness prompt stays answerable until it closes.
     world.container.answers.record(world.workspace_id, old.delivery_id, "UFOL", value=2)
 
