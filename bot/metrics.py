@@ -5,6 +5,9 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+# Collectors of process-wide parts (the in-process scheduler), served with every /metrics.
+PROCESS_REGISTRY = CollectorRegistry()
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -42,6 +45,8 @@ class Metrics:
         )
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        # The scheduler lives beside the web app, with its own container; what it counts
+        # is published through the process-wide registry.
+        return generate_latest(self.registry) + generate_latest(PROCESS_REGISTRY)
 
     content_type = CONTENT_TYPE_LATEST

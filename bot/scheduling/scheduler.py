@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TYPE_CHECKING
@@ -56,6 +57,7 @@ class SchedulerHandle:
     passes: int = 0
     last: PassReport | None = None
     owns_container: bool = False
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def _passed(self, report: PassReport | None) -> None:
@@ -83,6 +85,8 @@ class SchedulerHandle:
             if self.owns_container:
                 container.close()
         _HANDLES.pop(self.container_id, None)
+        while self.on_stop:
+            self.on_stop.pop()()
 
 
 def start_scheduler(container: Container, every_seconds: int = 60) -> SchedulerHandle:
@@ -142,5 +146,11 @@ def serve_scheduler(settings: Settings) -> SchedulerHandle:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(code=2) from None
     handle.owns_container = True
+    from bot.metrics import PROCESS_REGISTRY
+    from bot.scheduling.metrics import DispatchCollector
+
+    collector = DispatchCollector(container.dispatch)
+    PROCESS_REGISTRY.register(collector)
+    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
     log.info("scheduler running (job %r every minute)", JOB_ID)
     return handle

@@ -140,6 +140,8 @@ def test_serve_answers_signed_slack_requests_over_http(
     assert 'pioneer_http_requests_total{route="slack_events",status="401"} 1.0' in metrics
     assert 'pioneer_answers_total{kind="pulse",platform="slack"} 3.0' in metrics
     assert 'pioneer_commands_total{platform="slack",subcommand="start"} 1.0' in metrics
+    # The in-process scheduler publishes its counts on the same endpoint.
+    assert "pioneer_deliveries_retrying 0.0" in metrics
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
