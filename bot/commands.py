@@ -41,6 +41,7 @@ from bot.domain.model import (
     PromptKind,
     Role,
 )
+from bot.domain.rituals import prompt_view
 from bot.domain.views import PromptView
 from bot.i18n import say, t
 
@@ -839,30 +840,8 @@ def build_view(
     now: datetime,
 ) -> PromptView:
     """The neutral view of one delivery, as it stands now, in the member's language."""
-    assert delivery.id is not None
-    language = member.language or journey.language
     prompt = services.catalog.get(delivery.prompt_id)
-    if prompt is None:
-        question, low, high = delivery.prompt_id, None, None
-    else:
-        question = prompt.text.in_(language)
-        low = prompt.low.in_(language) if prompt.low else None
-        high = prompt.high.in_(language) if prompt.high else None
-    return PromptView(
-        delivery_id=delivery.id,
-        kind=delivery.kind,
-        language=language,
-        journey_name=journey.name,
-        phase=delivery.phase,
-        perspective=delivery.perspective,
-        question=question,
-        low_label=low,
-        high_label=high,
-        closes_at=delivery.closes_at,
-        answered_value=answer.value if answer else None,
-        answered_text=answer.text if answer else None,
-        closed=not delivery.is_open(now),
-    )
+    return prompt_view(delivery, journey, member, prompt, now, answer=answer)
 
 
 _UNKNOWN: Any = object()

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.errors import DomainError
 from bot.domain.model import (
     PERSPECTIVES,
+    Answer,
     Delivery,
     Journey,
     Language,
@@ -552,7 +553,9 @@ def prompt_view(
     prompt: Prompt | None,
     now: datetime,
     reminder: bool = False,
+    answer: Answer | None = None,
 ) -> PromptView:
+    """What `member` sees of `delivery` now: question, scale, their answer, open or closed."""
     assert delivery.id is not None
     language: Language = member.language or journey.language
     if prompt is None:
@@ -572,6 +575,8 @@ def prompt_view(
         low_label=low,
         high_label=high,
         closes_at=delivery.closes_at,
+        answered_value=answer.value if answer else None,
+        answered_text=answer.text if answer else None,
         closed=not delivery.is_open(now),
         reminder=reminder,
     )
