@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from sqlalchemy import Float, cast, delete, func, or_, select, update
+from sqlalchemy import Float, Integer, Select, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -615,34 +615,16 @@ class SqlAnswers(_Repo):
     def phase_perspective_means(
         self, workspace_id: int, journey_id: int, up_to_week: str
     ) -> Sequence[PhaseCell]:
-        per_person = (
-            select(
-                AnswerRow.phase,
-                AnswerRow.perspective,
-                AnswerRow.member_id,
-                func.avg(cast(AnswerRow.value, Float)).label("person_mean"),
-            )
-            .where(
-                AnswerRow.workspace_id == workspace_id,
-                AnswerRow.journey_id == journey_id,
-                # `2026-W09` < `2026-W10`: ISO week strings sort as the weeks do.
-                AnswerRow.iso_week <= up_to_week,
-                AnswerRow.value.is_not(None),
-            )
-            .group_by(AnswerRow.phase, AnswerRow.perspective, AnswerRow.member_id)
-            .subquery()
-        )
-        rows = self.session.connection().execute(
-            select(
-                per_person.c.phase,
-                per_person.c.perspective,
-                func.count(),
-                func.avg(per_person.c.person_mean),
-            ).group_by(per_person.c.phase, per_person.c.perspective)
+        rows = _person_means(
+            AnswerRow.phase,
+            AnswerRow.workspace_id == workspace_id,
+            AnswerRow.journey_id == journey_id,
+            # `2026-W09` < `2026-W10`: ISO week strings sort as the weeks do.
+            AnswerRow.iso_week <= up_to_week,
         )
         return [
-            PhaseCell(Phase(phase), Perspective(perspective), int(n), float(mean))
-            for phase, perspective, n, mean in rows.all()
+            PhaseCell(Phase(phase), Perspective(perspective), n, mean)
+            for phase, perspective, n, mean in self.session.connection().execute(rows).all()
         ]
 
     def week_perspective_means(
@@ -650,34 +632,38 @@ class SqlAnswers(_Repo):
     ) -> Sequence[WeekCell]:
         if not weeks:
             return []
-        per_person = (
-            select(
-                AnswerRow.iso_week,
-                AnswerRow.perspective,
-                AnswerRow.member_id,
-                func.avg(cast(AnswerRow.value, Float)).label("person_mean"),
-            )
-            .where(
-                AnswerRow.workspace_id == workspace_id,
-                AnswerRow.journey_id == journey_id,
-                AnswerRow.iso_week.in_(sorted(set(weeks))),
-                AnswerRow.value.is_not(None),
-            )
-            .group_by(AnswerRow.iso_week, AnswerRow.perspective, AnswerRow.member_id)
-            .subquery()
-        )
-        rows = self.session.connection().execute(
-            select(
-                per_person.c.iso_week,
-                per_person.c.perspective,
-                func.count(),
-                func.avg(per_person.c.person_mean),
-            ).group_by(per_person.c.iso_week, per_person.c.perspective)
+        rows = _person_means(
+            AnswerRow.iso_week,
+            AnswerRow.workspace_id == workspace_id,
+            AnswerRow.journey_id == journey_id,
+            AnswerRow.iso_week.in_(sorted(set(weeks))),
         )
         return [
-            WeekCell(str(week), Perspective(perspective), int(n), float(mean))
-            for week, perspective, n, mean in rows.all()
+            WeekCell(str(week), Perspective(perspective), n, mean)
+            for week, perspective, n, mean in self.session.connection().execute(rows).all()
         ]
+
+
+def _person_means(key: Any, *where: Any) -> Select[Any]:
+    """(key, perspective, people, mean of per-person means) of the pulse values matching
+    `where`: each person weighs the same, however often they answered."""
+    per_person = (
+        select(
+            key.label("key"),
+            AnswerRow.perspective,
+            AnswerRow.member_id,
+            func.avg(cast(AnswerRow.value, Float)).label("person_mean"),
+        )
+        .where(*where, AnswerRow.value.is_not(None))
+        .group_by(key, AnswerRow.perspective, AnswerRow.member_id)
+        .subquery()
+    )
+    return select(
+        per_person.c.key,
+        per_person.c.perspective,
+        cast(func.count(), Integer),
+        cast(func.avg(per_person.c.person_mean), Float),
+    ).group_by(per_person.c.key, per_person.c.perspective)
 
 
 class SqlTouchpoints(_Repo):
