@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain import errors
 from bot.domain.anonymity import AnonymityRule, Shown
+from bot.domain.answers import AnswerRequest
 from bot.domain.journeys import DIGEST_READERS, FACILITATORS, PhaseTarget, require_role
 from bot.domain.model import (
     ROLES,
@@ -844,19 +845,14 @@ def build_view(
     return prompt_view(delivery, journey, member, prompt, now, answer=answer)
 
 
-_UNKNOWN: Any = object()
-
-
-def view_for(
-    services: Container, workspace_id: int, delivery_id: int, known: Answer | None = _UNKNOWN
-) -> PromptView | None:
-    """The prompt as it stands now; pass `known` when the answer was just recorded."""
+def view_for(services: Container, workspace_id: int, delivery_id: int) -> PromptView | None:
+    """The prompt as it stands now."""
     with services.uow() as uow:
         found = uow.deliveries.with_context(workspace_id, delivery_id)
         if found is None:
             return None
         delivery, journey, member = found
-        answer = uow.answers.for_delivery(workspace_id, delivery_id) if known is _UNKNOWN else known
+        answer = uow.answers.for_delivery(workspace_id, delivery_id)
     return build_view(services, delivery, journey, member, answer, services.clock.now())
 
 
@@ -869,15 +865,27 @@ def answer(
     text: str | None = None,
 ) -> Answered:
     """Record a click or a text as `user`, then say how the prompt looks now."""
-    try:
-        recorded = services.answers.record(workspace_id, delivery_id, user, value=value, text=text)
-    except errors.DomainError as error:
-        view = view_for(services, workspace_id, delivery_id)
-        language = view.language if view else Language.EN
-        return Answered(view=view, refusal=say(error, language), language=language)
-    view = view_for(services, workspace_id, delivery_id, known=recorded)
-    language = view.language if view else Language.EN
-    return Answered(view=view, refusal=None, language=language, answer=recorded)
+    request = AnswerRequest(workspace_id, delivery_id, user, value=value, text=text)
+    return answer_many(services, [request])[0]
+
+
+def answer_many(services: Container, requests: Sequence[AnswerRequest]) -> list[Answered]:
+    """Record a batch of answers in one transaction; each says how its prompt looks now."""
+    answered: list[Answered] = []
+    now = services.clock.now()
+    for request, outcome in zip(requests, services.answers.record_many(requests), strict=True):
+        if isinstance(outcome, errors.DomainError):
+            view = view_for(services, request.workspace_id, request.delivery_id)
+            language = view.language if view else Language.EN
+            answered.append(Answered(view=view, refusal=say(outcome, language), language=language))
+            continue
+        view = build_view(
+            services, outcome.delivery, outcome.journey, outcome.member, outcome.answer, now
+        )
+        answered.append(
+            Answered(view=view, refusal=None, language=view.language, answer=outcome.answer)
+        )
+    return answered
 
 
 @dataclass(frozen=True)

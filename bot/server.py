@@ -105,9 +105,13 @@ def _add_slack(
     app[BOLT] = bolt
     app[SLACK] = deps
 
+    async def finish_deps(_: web.Application) -> None:
+        await deps.finish()  # messages still being updated after their acks
+
     async def close_deps(_: web.Application) -> None:
         deps.close()
 
+    app.on_shutdown.append(finish_deps)
     app.on_cleanup.append(close_deps)
     if socket_mode:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

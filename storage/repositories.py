@@ -6,6 +6,7 @@ Every query is filtered by workspace: no call can reach another tenant's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, NamedTuple
@@ -30,6 +31,7 @@ from bot.domain.model import (
     Workspace,
 )
 from bot.domain.ports import (
+    AnswerContext,
     AnswerPoint,
     JourneySchedule,
     PhaseCell,
@@ -162,6 +164,17 @@ def _touchpoint(row: TouchpointRow) -> Touchpoint:
 
 
 # -- repositories --------------------------------------------------------------------------
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both do)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
 class _Repo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -491,35 +504,79 @@ class SqlAnswers(_Repo):
         )
         return answer_from_row(row) if row else None
 
-    def upsert(self, answer: Answer) -> Answer:
-        row = self.session.scalar(
-            select(AnswerRow)
-            .where(
-                AnswerRow.workspace_id == answer.workspace_id,
-                AnswerRow.delivery_id == answer.delivery_id,
-            )
-            .with_for_update()
+    def contexts(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], AnswerContext]:
+        """(workspace, delivery) -> the delivery, its journey and member and any answer.
+
+        One query for a whole batch of clicks; a delivery of another workspace is not found.
+        """
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(DeliveryRow, JourneyRow, MemberRow, AnswerRow)
+            .join(JourneyRow, JourneyRow.id == DeliveryRow.journey_id)
+            .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
+            .outerjoin(AnswerRow, AnswerRow.delivery_id == DeliveryRow.id)
+            .where(DeliveryRow.id.in_(sorted({d for _, d in wanted})))
         )
-        if row is None:
-            row = AnswerRow(
-                workspace_id=answer.workspace_id,
-                journey_id=answer.journey_id,
-                delivery_id=answer.delivery_id,
-                member_id=answer.member_id,
-                prompt_id=answer.prompt_id,
-                kind=answer.kind.value,
-                phase=answer.phase.value,
-                perspective=answer.perspective.value,
-                signal=answer.signal.value,
-                roles=roles_to_str(answer.roles),
-                iso_week=answer.iso_week,
+        found: dict[tuple[int, int], AnswerContext] = {}
+        for delivery, journey, member, answer in rows:
+            key = (delivery.workspace_id, delivery.id)
+            if key in wanted:
+                found[key] = AnswerContext(
+                    delivery_from_row(delivery),
+                    _journey(journey),
+                    _member(member),
+                    answer_from_row(answer) if answer is not None else None,
+                )
+        return found
+
+    def upsert_many(self, answers: Sequence[Answer]) -> list[Answer]:
+        """Insert or replace answers, one per delivery, in one statement.
+
+        A replaced answer keeps the roles and ISO week of the first answer; only its value,
+        text and time change. Concurrent writers (other workers) meet in ON CONFLICT.
+        """
+        if not answers:
+            return []
+        values = [
+            {
+                "workspace_id": a.workspace_id,
+                "journey_id": a.journey_id,
+                "delivery_id": a.delivery_id,
+                "member_id": a.member_id,
+                "prompt_id": a.prompt_id,
+                "kind": a.kind.value,
+                "phase": a.phase.value,
+                "perspective": a.perspective.value,
+                "signal": a.signal.value,
+                "roles": roles_to_str(a.roles),
+                "iso_week": a.iso_week,
+                "value": a.value,
+                "text": a.text,
+                "answered_at": a.answered_at,
+            }
+            for a in answers
+        ]
+        stmt: Any = _insert(self.session)(AnswerRow)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[AnswerRow.delivery_id],
+            set_={
+                "value": stmt.excluded.value,
+                "text": stmt.excluded.text,
+                "answered_at": stmt.excluded.answered_at,
+            },
+        ).returning(AnswerRow.delivery_id, AnswerRow.id, AnswerRow.roles, AnswerRow.iso_week)
+        stored = {row.delivery_id: row for row in self.session.execute(stmt, values)}
+        return [
+            replace(
+                a,
+                id=stored[a.delivery_id].id,
+                roles=frozenset(roles_from_str(stored[a.delivery_id].roles)),
+                iso_week=stored[a.delivery_id].iso_week,
             )
-            self.session.add(row)
-        row.value = answer.value
-        row.text = answer.text
-        row.answered_at = answer.answered_at
-        self.session.flush()
-        return answer_from_row(row)
+            for a in answers
+        ]
 
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
@@ -929,19 +986,9 @@ class SqlDispatch(_Repo):
             }
             for d, remind_at in deliveries
         ]
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            stmt: Any = pg_insert(DeliveryRow).on_conflict_do_nothing(
-                index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
-            )
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            stmt = sqlite_insert(DeliveryRow).on_conflict_do_nothing(
-                index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
-            )
+        stmt = _insert(self.session)(DeliveryRow).on_conflict_do_nothing(
+            index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
+        )
         inserted = 0
         for start in range(0, len(values), 500):
             result = self.session.execute(stmt, values[start : start + 500])

@@ -6,7 +6,7 @@ provide clocks. Nothing here knows how it is done.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Protocol
@@ -127,8 +127,20 @@ class WeekCell(NamedTuple):
     mean: float
 
 
+class AnswerContext(NamedTuple):
+    """What recording an answer checks: the delivery, its journey and member, any answer."""
+
+    delivery: Delivery
+    journey: Journey
+    member: Member
+    answer: Answer | None
+
+
 class AnswerRepository(Protocol):
     def for_delivery(self, workspace_id: int, delivery_id: int) -> Answer | None: ...
+    def contexts(
+        self, keys: Sequence[tuple[int, int]]
+    ) -> Mapping[tuple[int, int], AnswerContext]: ...
     def values_for_weeks(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[AnswerPoint]: ...
@@ -141,7 +153,7 @@ class AnswerRepository(Protocol):
     def week_perspective_means(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[WeekCell]: ...
-    def upsert(self, answer: Answer) -> Answer: ...
+    def upsert_many(self, answers: Sequence[Answer]) -> Sequence[Answer]: ...
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...

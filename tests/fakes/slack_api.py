@@ -38,6 +38,7 @@ the next calls of that method, before normal behaviour resumes. Each item is one
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import json
@@ -126,6 +127,8 @@ class FakeSlack:
         self.bot_user_id = bot_user_id
         self.hang_seconds = hang_seconds
         self._lock = threading.Lock()
+        self._handled_one = threading.Condition(self._lock)
+        self._handled: collections.Counter[str] = collections.Counter()
         self._calls: list[Call] = []
         self._scripts: dict[str, list[Scripted]] = {}
         self._users: dict[str, User] = {}
@@ -204,6 +207,19 @@ class FakeSlack:
         with self._lock:
             self._calls.clear()
 
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls to `method` once `count` of them have been answered.
+
+        For what a server does after its acknowledgement (a message updated after a click):
+        the HTTP response to the click can arrive before the call does.
+        """
+        with self._handled_one:
+            if not self._handled_one.wait_for(lambda: self._handled[method] >= count, timeout):
+                raise AssertionError(
+                    f"{method}: {self._handled[method]} of {count} calls within {timeout} s"
+                )
+        return self.calls_to(method)
+
     def script(self, method: str, responses: Iterable[Scripted]) -> None:
         with self._lock:
             self._scripts.setdefault(method, []).extend(responses)
@@ -254,6 +270,16 @@ class FakeSlack:
             queue = self._scripts.get(method)
             scripted = queue.pop(0) if queue else None
 
+        try:
+            self._respond(handler, call, scripted)
+        finally:
+            with self._handled_one:
+                self._handled[method] += 1
+                self._handled_one.notify_all()
+
+    def _respond(
+        self, handler: BaseHTTPRequestHandler, call: Call, scripted: Scripted | None
+    ) -> None:
         if scripted is None:
             self._send(handler, 200, self._answer(call))
         elif scripted == "reset":

@@ -87,8 +87,9 @@ def test_a_poll_answered_changed_and_double_clicked_keeps_one_answer(
         slack.action("pioneer.poll.4", f"{delivery_id}:4", user=BOB, channel=channel, ts=ts).status
         == 200
     )
+    # The answer is committed before the ack; the message is updated right after it.
     assert answers_of(container, journey_id) == [(4, None)]
-    update = fake_slack.calls_to("chat.update")[-1]
+    update = fake_slack.wait_for("chat.update", 1)[-1]
     assert (update.args["channel"], update.args["ts"]) == (channel, ts)
     chosen = [b for b in buttons(update.args["blocks"]) if b.get("style") == "primary"]
     assert [b["value"] for b in chosen] == [f"{delivery_id}:4"]
@@ -97,6 +98,7 @@ def test_a_poll_answered_changed_and_double_clicked_keeps_one_answer(
     slack.action("pioneer.poll.2", f"{delivery_id}:2", user=BOB, channel=channel, ts=ts)
     slack.action("pioneer.poll.2", f"{delivery_id}:2", user=BOB, channel=channel, ts=ts)
     assert answers_of(container, journey_id) == [(2, None)]
+    fake_slack.wait_for("chat.update", 3)
     assert "Your answer: *2*" in str(fake_slack.messages(channel)[-1].blocks)
 
 
@@ -104,8 +106,10 @@ def test_a_poll_clicked_by_someone_else_is_refused(
     slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
 ) -> None:
     delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    replies = len(slack.replies())
     slack.action("pioneer.poll.5", f"{delivery_id}:5", user=ALICE, channel=channel, ts=ts)
     assert answers_of(container, journey_id) == []
+    fake_slack.wait_for("response_url", replies + 1)
     assert "someone else" in slack.last_reply().args["text"]
 
 
@@ -120,10 +124,12 @@ def test_a_closed_poll_takes_no_answer_and_shows_it_closed(
         container, fake_slack, journey_id, PromptKind.PULSE, closes_in=timedelta(hours=1)
     )
     clock.advance(timedelta(hours=2))
+    replies = len(slack.replies())
     slack.action("pioneer.poll.3", f"{delivery_id}:3", user=BOB, channel=channel, ts=ts)
     assert answers_of(container, journey_id) == []
+    fake_slack.wait_for("response_url", replies + 1)
     assert "closed" in slack.last_reply().args["text"]
-    update = fake_slack.calls_to("chat.update")[-1]
+    update = fake_slack.wait_for("chat.update")[-1]
     assert buttons(update.args["blocks"]) == []
 
 
@@ -145,6 +151,7 @@ def test_a_comment_on_a_poll_is_kept_and_escaped(
     )
     assert response.status == 200 and "errors" not in response.body
     assert answers_of(container, journey_id) == [(3, "<!channel> look <@U9>")]
+    fake_slack.wait_for("chat.update", 2)  # the click's, then the comment's
     shown = str(fake_slack.messages(channel)[-1].blocks)
     assert "&lt;!channel&gt; look &lt;@U9&gt;" in shown
     assert "<!channel>" not in shown and "<@U9>" not in shown
@@ -170,6 +177,7 @@ def test_a_checkin_modal_is_submitted_and_confirmed(
     response = slack.submit(modal["callback_id"], modal["private_metadata"], text, user=BOB)
     assert response.status == 200
     assert answers_of(container, journey_id) == [(None, text)]
+    fake_slack.wait_for("chat.update")
     shown = str(fake_slack.messages(channel)[-1].blocks)
     assert "Thank you" in shown and "&amp; &lt;!here&gt;" in shown and "<!here>" not in shown
 
@@ -201,4 +209,4 @@ def test_prompts_speak_dutch_to_a_dutch_member(
     assert escape(prompt.text.nl) in str(message.blocks)
     assert "anoniem" in str(message.blocks)
     slack.action("pioneer.poll.1", f"{delivery_id}:1", user=BOB, channel=channel, ts=ts)
-    assert "Je antwoord: *1*" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+    assert "Je antwoord: *1*" in str(fake_slack.wait_for("chat.update")[-1].args["blocks"])

@@ -2,9 +2,11 @@
 
 `process_before_response=True`: a listener acks, does its (short) work and only then is
 the HTTP response sent. That keeps the whole request in one coroutine with no 10 ms ack
-polling (PERFORMANCE.md), and nothing runs after Slack got its answer, which matters on
-platforms that freeze a process once the response is out. Database work runs in a
-worker thread (`SlackDeps.run`), so the event loop keeps serving while SQL waits.
+polling (PERFORMANCE.md). What Slack must not wait for — updating the message a click
+came from — is handed to `SlackDeps.after_ack` and runs once the response is out; what
+must be safe before Slack hears "ok" — the answer itself — is committed first. Database
+work runs in a worker thread (`SlackDeps.run`), so the event loop keeps serving while
+SQL waits, and answers arriving together share one transaction (`bot/answering.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import AnswerBatcher
 from bot.commands import Profile, Reply
 from bot.config import Settings
 from bot.crypto import TokenCipher
@@ -119,6 +122,29 @@ class SlackDeps:
         self._executor = ThreadPoolExecutor(
             max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="pioneer-db"
         )
+        self.answers = AnswerBatcher(container, self.run)
+        self._after: set[asyncio.Task[Any]] = set()
+
+    def after_ack(self, work: Awaitable[Any], what: str) -> None:
+        """Run `work` once the listener has returned and Slack has its acknowledgement.
+
+        For what the person may wait a moment to see (a message updated to show their
+        answer), never for what must be safe before the ack (the answer itself).
+        """
+        task = asyncio.ensure_future(work)
+        self._after.add(task)
+
+        def done(task: asyncio.Task[Any]) -> None:
+            self._after.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                logger.warning("%s failed after the ack", what, exc_info=task.exception())
+
+        task.add_done_callback(done)
+
+    async def finish(self, timeout: float = 10) -> None:
+        """Let work started after acks end (on shutdown), for at most `timeout` seconds."""
+        if self._after:
+            await asyncio.wait(set(self._after), timeout=timeout)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

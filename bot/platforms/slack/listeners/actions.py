@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Context, answer, execute, home, view_for
+from bot.commands import Context, execute, home, view_for
 from bot.platforms.slack import render
 from bot.platforms.slack.app import SlackDeps, send_reply
 
@@ -37,18 +37,26 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         context: AsyncBoltContext,
         respond: AsyncRespond,
     ) -> None:
+        # The answer is committed before Slack hears "ok" (a failure shows the person an
+        # error and loses nothing); the message is updated to show it right after the ack.
         await ack()
         delivery, _, value = str(action["value"]).partition(":")
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
-        outcome = await deps.run(
-            answer, deps.container, workspace, body["user"]["id"], int(delivery), value=int(value)
+        outcome = await deps.answers.answer(
+            workspace, body["user"]["id"], int(delivery), value=int(value)
         )
         channel, ts = _where(body)
         if outcome.view is not None:
             text, blocks = render.prompt_message(outcome.view)
-            await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            deps.after_ack(
+                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks),
+                "chat.update of a poll",
+            )
         if outcome.refusal:
-            await respond(text=outcome.refusal, response_type="ephemeral", replace_original=False)
+            deps.after_ack(
+                respond(text=outcome.refusal, response_type="ephemeral", replace_original=False),
+                "a refusal",
+            )
         else:
             deps.metrics.answers.labels("slack", "pulse").inc()
 

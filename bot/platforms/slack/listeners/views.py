@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import answer
 from bot.domain.model import PromptKind
 from bot.platforms.slack import render
 from bot.platforms.slack.app import SlackDeps
@@ -29,8 +28,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
         # Recorded before the ack on purpose: a refusal (closed, too long) must be shown in
         # the still-open modal, and only the ack can carry it there. It takes milliseconds.
-        outcome = await deps.run(
-            answer, deps.container, workspace, body["user"]["id"], meta.delivery_id, text=text
+        outcome = await deps.answers.answer(
+            workspace, body["user"]["id"], meta.delivery_id, text=text
         )
         if outcome.refusal:
             await ack(response_action="errors", errors={render.ANSWER_BLOCK: outcome.refusal})
@@ -40,4 +39,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         deps.metrics.answers.labels("slack", kind.value).inc()
         if outcome.view is not None and meta.channel and meta.ts:
             text_, blocks = render.prompt_message(outcome.view)
-            await client.chat_update(channel=meta.channel, ts=meta.ts, text=text_, blocks=blocks)
+            deps.after_ack(
+                client.chat_update(channel=meta.channel, ts=meta.ts, text=text_, blocks=blocks),
+                "chat.update after a modal",
+            )

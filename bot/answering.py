@@ -1,0 +1,110 @@
+"""Answers that arrive together are recorded together: one transaction per batch.
+
+A pulse poll goes to a whole team at once, so clicks come in bursts. Recording each in its
+own transaction makes every click pay for a session, a commit and a hop to the database
+thread; under a burst those hops queue behind each other. `AnswerBatcher` lets the first
+click of a burst start a transaction and every click that arrives while it runs join the
+next one, so the cost of a transaction is shared by everyone in it. A quiet moment still
+records a lone click at once: nothing waits for a batch to fill.
+
+Every caller still waits for its own answer to be committed (or refused) before it hears
+back, so a platform acknowledges a click only once the answer is safe. If a batch fails as
+a whole, its answers are retried one by one, so one bad answer cannot sink the others.
+Platform-neutral: Slack and Teams both record through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.commands import Answered, answer_many
+from bot.domain.answers import AnswerRequest
+
+if TYPE_CHECKING:
+    from bot.container import Container
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Runner = Callable[[Callable[[], Any]], Awaitable[Any]]
+MAX_BATCH = 200
+
+
+async def _to_thread(fn: Callable[[], T]) -> T:
+    return await asyncio.to_thread(fn)
+
+
+class AnswerBatcher:
+    def __init__(
+        self, services: Container, run: Runner = _to_thread, max_batch: int = MAX_BATCH
+    ) -> None:
+        """`run` runs a blocking call off the event loop (the database's worker threads)."""
+        self._services = services
+        self._run = run
+        self._max_batch = max_batch
+        self._queue: list[tuple[AnswerRequest, asyncio.Future[Answered]]] = []
+        self._draining: asyncio.Task[None] | None = None
+        self.batches = 0  # how many transactions recorded answers (for tests and metrics)
+
+    async def answer(
+        self,
+        workspace_id: int,
+        user: str,
+        delivery_id: int,
+        value: int | None = None,
+        text: str | None = None,
+    ) -> Answered:
+        """Record one answer; returns once it is committed (or refused)."""
+        future: asyncio.Future[Answered] = asyncio.get_running_loop().create_future()
+        request = AnswerRequest(workspace_id, delivery_id, user, value=value, text=text)
+        self._queue.append((request, future))
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+            try:
+                outcomes = await self._record([request for request, _ in batch])
+            except Exception as error:  # noqa: BLE001 - retried alone below, else reported
+                if len(batch) == 1:
+                    _settle(batch[0][1], error=error)
+                    continue
+                logger.warning("a batch of %d answers failed; recording one by one", len(batch))
+                for request, future in batch:
+                    try:
+                        (outcome,) = await self._record([request])
+                    except Exception as single:  # noqa: BLE001 - the caller gets it
+                        _settle(future, error=single)
+                    else:
+                        _settle(future, outcome)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                _settle(future, outcome)
+
+    async def _record(self, requests: list[AnswerRequest]) -> list[Answered]:
+        self.batches += 1
+        result: list[Answered] = await self._run(
+            functools.partial(answer_many, self._services, requests)
+        )
+        return result
+
+
+def _settle(
+    future: asyncio.Future[Answered],
+    outcome: Answered | None = None,
+    error: BaseException | None = None,
+) -> None:
+    if future.done():  # the caller gave up (its request was cancelled)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert outcome is not None
+        future.set_result(outcome)
