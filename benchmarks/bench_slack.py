@@ -6,9 +6,12 @@
 What runs, all on 127.0.0.1:
 - the fake Slack Web API (tests/fakes/slack_api.py) in this process, answering chat.update;
 - `pioneer serve` in a subprocess on a fresh SQLite file (or --database-url), seeded with a
-  journey of N people who each have an open pulse poll; every request is a correctly
-  signed `block_actions` click on one of those polls, so each one records (or changes) an
-  answer, re-reads the prompt and updates the DM through chat.update;
+  journey of 200 people and --polls-per-run open pulse polls per run between them; every
+  request is a correctly signed `block_actions` click on a poll of its own (as when a team
+  answers a poll: no click of a run shares a message with another), so each one records
+  an answer, which is committed before the ack, and redraws its message through
+  chat.update after it. The table counts those redraws during the run and how long the
+  rest took to arrive once the load stopped;
 - a bare Bolt AsyncApp on aiohttp in another subprocess whose listener only acks the same
   action (process_before_response=True, the same adapter), as the ceiling.
 
@@ -92,13 +95,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def seed(database_url: str) -> list[tuple[str, int]]:
-    """A journey with PEOPLE followers, each with an open pulse poll: [(user, delivery id)]."""
+def seed(database_url: str, polls: int) -> list[tuple[str, int]]:
+    """A journey of PEOPLE followers with `polls` open pulse polls between them.
+
+    Every click in a run lands on a poll of its own, as in a real burst (a team answering
+    one poll), so no two clicks of a run share a message: nothing can be coalesced.
+    Returns [(user, delivery id)].
+    """
+    from sqlalchemy import select
+
     from bot.clock import SystemClock
     from bot.config import Settings
     from bot.container import Container
     from bot.domain.model import Delivery, Phase, PromptKind
     from storage.migrate import upgrade
+    from storage.models import DeliveryRow, MemberRow
 
     upgrade(database_url)
     container = Container(Settings(_env_file=None, database_url=database_url), SystemClock())  # type: ignore[call-arg]
@@ -110,41 +121,51 @@ def seed(database_url: str) -> list[tuple[str, int]]:
     # A channel of its own, so the script can run again against the same database.
     journey = container.journeys.start(workspace.id, f"C{time.time_ns()}", "Bench", "UFAC")
     assert journey.id is not None
-    now = datetime.now(UTC)
-    clicks = []
     members = [
         container.journeys.join(workspace.id, journey.id, f"U{n:05d}") for n in range(PEOPLE)
     ]
+    now = datetime.now(UTC)
+    rows = [
+        (
+            Delivery(
+                workspace_id=workspace.id,
+                journey_id=journey.id,
+                member_id=members[n % PEOPLE].id or 0,
+                prompt_id=prompt.id,
+                kind=prompt.kind,
+                phase=Phase.AWARENESS,
+                perspective=prompt.perspective,
+                signal=prompt.signal,
+                ritual_key="bench",
+                occurrence=f"bench-{n // PEOPLE}",
+                created_at=now,
+                due_at=now,
+                closes_at=now + timedelta(days=1),
+                status="sent",
+            ),
+            None,
+        )
+        for n in range(polls)
+    ]
     with container.uow() as uow:
-        for member in members:
-            user = member.user
-            assert member.id is not None
-            delivery = uow.deliveries.add(
-                Delivery(
-                    workspace_id=workspace.id,
-                    journey_id=journey.id,
-                    member_id=member.id,
-                    prompt_id=prompt.id,
-                    kind=prompt.kind,
-                    phase=Phase.AWARENESS,
-                    perspective=prompt.perspective,
-                    signal=prompt.signal,
-                    occurrence="bench",
-                    created_at=now,
-                    due_at=now,
-                    closes_at=now + timedelta(days=1),
-                    status="sent",
-                    sent_at=now,
-                )
-            )
-            assert delivery.id is not None
-            clicks.append((user, delivery.id))
+        uow.dispatch.record(rows)
         uow.commit()
+    with container.engine.connect() as conn:
+        clicks = [
+            (user, delivery_id)
+            for delivery_id, user in conn.execute(
+                select(DeliveryRow.id, MemberRow.user)
+                .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
+                .where(DeliveryRow.journey_id == journey.id)
+                .order_by(DeliveryRow.id)
+            )
+        ]
     container.close()
     return clicks
 
 
 def click_body(user: str, delivery_id: int, value: int, fake_url: str) -> str:
+    ts = f"{delivery_id}.000100"  # each poll its own message
     payload = {
         "type": "block_actions",
         "team": {"id": TEAM, "domain": "bench"},
@@ -152,9 +173,9 @@ def click_body(user: str, delivery_id: int, value: int, fake_url: str) -> str:
         "api_app_id": "A0001",
         "token": "x",
         "trigger_id": "t",
-        "container": {"type": "message", "channel_id": f"D{user}", "message_ts": "1.000100"},
+        "container": {"type": "message", "channel_id": f"D{user}", "message_ts": ts},
         "channel": {"id": f"D{user}"},
-        "message": {"ts": "1.000100", "type": "message"},
+        "message": {"ts": ts, "type": "message"},
         "response_url": f"{fake_url}/response/1",
         "actions": [
             {
@@ -205,6 +226,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+def count_answers(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from storage.db import make_engine
+    from storage.models import AnswerRow
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        count = int(conn.scalar(select(func.count()).select_from(AnswerRow)) or 0)
+    engine.dispose()
+    return count
+
+
 # -- load -----------------------------------------------------------------------------------------
 @dataclass
 class Result:
@@ -213,6 +247,8 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    redraws: int = 0  # chat.update calls the fake Slack answered during the run
+    drain_s: float = 0.0  # how long the redraws still pending at the end took to arrive
 
 
 def _ms(text: str) -> float:
@@ -230,7 +266,12 @@ def load_wrk(url: str, bodies: list[str], concurrency: int, seconds: float) -> R
             "local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}",
             "local sigs = {" + ",".join(json.dumps(s) for s in sigs) + "}",
             "local i = 0",
-            "function setup(thread) thread:set('offset', math.random(#bodies)) end",
+            # Each thread starts at its own share of the polls: no poll is clicked twice.
+            "local threads = 0",
+            "function setup(thread)",
+            "  thread:set('offset', threads * math.floor(#bodies / 2))",
+            "  threads = threads + 1",
+            "end",
             "function init(args) i = tonumber(offset) or 0 end",
             "request = function()",
             "  i = i % #bodies + 1",
@@ -329,6 +370,12 @@ def main() -> None:
     )
     parser.add_argument("--database-url", help="defaults to a fresh SQLite file")
     parser.add_argument(
+        "--polls-per-run",
+        type=int,
+        default=30_000,
+        help="distinct open polls per run; every click of a run lands on its own poll",
+    )
+    parser.add_argument(
         "--workers", type=int, default=1, help="processes per server (serve --workers; bare alike)"
     )
     parser.add_argument(
@@ -347,9 +394,11 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="pioneer-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    runs = len(args.concurrency) + 1  # and a warm-up
     with FakeSlack(team_id=TEAM) as fake:
-        clicks = seed(database_url)
+        clicks = seed(database_url, args.polls_per_run * runs)
         bodies = [click_body(u, d, 1 + n % 5, fake.url) for n, (u, d) in enumerate(clicks)]
+        slices = [bodies[k::runs] for k in range(runs)]  # disjoint polls for each run
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PIONEER_"))}
         env |= {
             "PYTHONPATH": str(ROOT),
@@ -360,7 +409,26 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         load = load_wrk if args.tool == "wrk" else load_aiohttp
+
+        def updates() -> int:
+            return sum(1 for c in fake.calls if c.method == "chat.update")
+
+        def measured(url: str, polls: list[str], concurrency: int) -> Result:
+            before = updates()
+            result = load(url, polls, concurrency, args.seconds)
+            result.redraws = updates() - before
+            # Redraws follow acks; wait (bounded) until they stop arriving.
+            began = last = time.perf_counter()
+            seen = updates()
+            while time.perf_counter() - last < 1.0 and time.perf_counter() - began < 120:
+                time.sleep(0.05)
+                if updates() != seen:
+                    seen, last = updates(), time.perf_counter()
+            result.drain_s = max(0.0, last - began)
+            return result
+
         results: dict[str, dict[int, Result]] = {}
+        warm: dict[str, Result] = {}
         for name in ("bare Bolt (ack only)", "pioneer serve"):
             port = free_port()
             if name == "pioneer serve":
@@ -374,23 +442,44 @@ def main() -> None:
                 processes = [start(cmd, env, port) for _ in range(args.workers)]
             url = f"http://127.0.0.1:{port}/slack/events"
             try:
-                load(url, bodies, 5, 1.0)  # warm-up: imports, auth.test, connections
-                results[name] = {c: load(url, bodies, c, args.seconds) for c in args.concurrency}
+                # Warm-up: imports, auth.test, connections.
+                warm[name] = load(url, slices[0][:2000], 5, 1.0)
+                results[name] = {
+                    c: measured(url, slices[1 + n], c) for n, c in enumerate(args.concurrency)
+                }
             finally:
                 for process in processes:
                     stop(process)
+        answered = count_answers(database_url)
 
     print(
         f"\nSigned poll clicks, {args.tool}, {args.seconds:.0f} s per run, {os.cpu_count()} CPUs, "
         f"{args.workers} worker(s) per server, database {database_url.split(':')[0]}"
     )
-    columns = ("req/s", "p50 ms", "p99 ms", "requests", "errors")
+    columns = ("req/s", "p50 ms", "p99 ms", "requests", "errors", "redraws", "drain s")
     print(f"{'server':24} {'c':>3} " + " ".join(f"{h:>9}" for h in columns))
     for name, by_c in results.items():
         for c, r in by_c.items():
-            cells = (f"{r.rps:.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", r.requests, r.errors)
+            cells = (
+                f"{r.rps:.0f}",
+                f"{r.p50_ms:.1f}",
+                f"{r.p99_ms:.1f}",
+                r.requests,
+                r.errors,
+                r.redraws,
+                f"{r.drain_s:.1f}",
+            )
             print(f"{name:24} {c:>3} " + " ".join(f"{v:>9}" for v in cells))
     bare, ours = results["bare Bolt (ack only)"], results["pioneer serve"]
+    acked = sum(r.requests - r.errors for r in [*ours.values(), warm["pioneer serve"]])
+    print(
+        f"answers stored: {answered}; clicks acknowledged by pioneer serve: {acked} (warm-up "
+        f"included) -> every acknowledged click stored: {'yes' if answered >= acked else 'NO'}"
+    )
+    print(
+        "redraws: chat.update calls the fake Slack received during a run; drain s: how long "
+        "the rest took to arrive once the load stopped"
+    )
     for c in args.concurrency:
         print(f"c={c}: pioneer serve / bare = {ours[c].rps / bare[c].rps:.2f} of the throughput")
     top = max(args.concurrency)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import FixedClock
 from bot.commands import escape, view_for
@@ -14,6 +18,7 @@ from bot.container import Container
 from bot.domain.model import PromptKind
 from bot.platforms.slack import render
 from bot.platforms.slack.notifier import SlackChat
+from bot.platforms.slack.updates import MessageUpdates
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.conftest import (
     BOT_TOKEN,
@@ -210,3 +215,68 @@ def test_prompts_speak_dutch_to_a_dutch_member(
     assert "anoniem" in str(message.blocks)
     slack.action("pioneer.poll.1", f"{delivery_id}:1", user=BOB, channel=channel, ts=ts)
     assert "Je antwoord: *1*" in str(fake_slack.wait_for("chat.update")[-1].args["blocks"])
+
+
+# -- redrawing a message after its answer ------------------------------------------------------
+def message(fake: FakeSlack, channel: str, ts: str) -> Any:
+    (found,) = [m for m in fake.messages(channel) if m.ts == ts]
+    return found
+
+
+def answered_view(container: Container, delivery_id: int, value: int) -> Any:
+    view = view_for(container, slack_workspace_id(container), delivery_id)
+    assert view is not None
+    return replace(view, answered_value=value)
+
+
+def test_redraws_of_one_message_collapse_to_the_latest_view(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    other, channel_2, ts_2 = sent_prompt(
+        container, fake_slack, journey_id, PromptKind.PULSE, occurrence="2026-W50"
+    )
+    updates = MessageUpdates(in_flight=1)
+
+    async def clicks() -> None:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+        await updates.show(client, channel, ts, answered_view(container, first, 4))
+        await updates.show(client, channel_2, ts_2, answered_view(container, other, 5))
+        await updates.show(client, channel, ts, answered_view(container, first, 2))
+        await updates.finish()
+
+    asyncio.run(clicks())
+    calls = fake_slack.wait_for("chat.update", 2)
+    assert [(c.args["ts"], "Your answer: *2*" in str(c.args["blocks"])) for c in calls] == [
+        (ts, True),
+        (ts_2, False),
+    ]
+    assert "Your answer: *2*" in str(message(fake_slack, channel, ts).blocks)
+    assert (updates.sent, updates.failed, updates.pending) == (2, 0, 0)
+
+
+def test_redraws_wait_out_a_rate_limit_and_back_up_into_the_click(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    other, channel_2, ts_2 = sent_prompt(
+        container, fake_slack, journey_id, PromptKind.PULSE, occurrence="2026-W50"
+    )
+    fake_slack.script("chat.update", [(429, 0.2)])
+    updates = MessageUpdates(in_flight=1, max_pending=1)
+
+    async def clicks() -> int:
+        client = AsyncWebClient(
+            token=BOT_TOKEN,
+            base_url=fake_slack.api_url,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        await updates.show(client, channel, ts, answered_view(container, first, 4))
+        # Two messages waiting is over the bound: this click waits for its own redraw.
+        await updates.show(client, channel_2, ts_2, answered_view(container, other, 3))
+        return len(fake_slack.calls_to("chat.update"))
+
+    sent_when_returned = asyncio.run(clicks())
+    assert sent_when_returned == 3  # the 429, its retry, then the second message
+    assert "Your answer: *4*" in str(message(fake_slack, channel, ts).blocks)
+    assert "Your answer: *3*" in str(message(fake_slack, channel_2, ts_2).blocks)

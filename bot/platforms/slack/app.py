@@ -24,6 +24,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answering import AnswerBatcher
@@ -40,6 +41,7 @@ from bot.platforms.slack.installations import (
     SqlInstallationStore,
 )
 from bot.platforms.slack.notifier import SlackChats
+from bot.platforms.slack.updates import MessageUpdates
 from storage.db import make_session_factory
 
 if TYPE_CHECKING:
@@ -67,6 +69,29 @@ T = TypeVar("T")
 
 class ConfigurationError(RuntimeError):
     """Settings that cannot work; the message tells the operator what to set."""
+
+
+# slack_sdk decides whether to build its debug lines from `logger.level <= DEBUG`, the
+# logger's own level, which is 0 (NOTSET) unless set. Unset, every Web API call formats its
+# whole request (blocks and all) into a string nobody logs: a third of a poll click's CPU.
+_SDK_LOGGERS = (
+    "slack_sdk.web.async_internal_utils",
+    "slack_sdk.web.internal_utils",
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.web.base_client",
+    "slack_sdk.web.legacy_base_client",
+    "slack_sdk.web.legacy_slack_response",
+    "slack_sdk.web.async_slack_response",
+    "slack_sdk.web.slack_response",
+)
+
+
+def set_sdk_log_levels() -> None:
+    """Give slack_sdk's loggers the level the root logger has, so debug text is only built
+    when it would be logged."""
+    level = logging.getLogger().getEffectiveLevel()
+    for name in _SDK_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def oauth_mode(settings: Settings) -> bool:
@@ -123,6 +148,7 @@ class SlackDeps:
             max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="pioneer-db"
         )
         self.answers = AnswerBatcher(container, self.run)
+        self.updates = MessageUpdates()
         self._after: set[asyncio.Task[Any]] = set()
 
     def after_ack(self, work: Awaitable[Any], what: str) -> None:
@@ -143,6 +169,7 @@ class SlackDeps:
 
     async def finish(self, timeout: float = 10) -> None:
         """Let work started after acks end (on shutdown), for at most `timeout` seconds."""
+        await self.updates.finish(timeout)
         if self._after:
             await asyncio.wait(set(self._after), timeout=timeout)
 
@@ -217,6 +244,7 @@ def slack_configured(settings: Settings) -> bool:
 def slack_chats(container: Container) -> SlackChats:
     """The scheduler's way to Slack: a ChatPort per workspace, with that workspace's token."""
     settings = container.settings
+    set_sdk_log_levels()
     token_for: Callable[[str], str | None]
     if oauth_mode(settings):
         store = SqlInstallationStore(
@@ -289,11 +317,14 @@ def build_app(
 
     settings = container.settings
     check_settings(settings)
+    set_sdk_log_levels()
     client = AsyncWebClient(
         token=None if oauth_mode(settings) else settings.slack_bot_token,
         base_url=settings.slack_api_url,
         session=session,
         timeout=10,
+        # Waits out Retry-After on HTTP 429 (chat.update is Tier 3), then tries again.
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
     )
     installations: AsyncSqlInstallationStore | None = None
     if oauth_mode(settings):

@@ -38,7 +38,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         respond: AsyncRespond,
     ) -> None:
         # The answer is committed before Slack hears "ok" (a failure shows the person an
-        # error and loses nothing); the message is updated to show it right after the ack.
+        # error and loses nothing); the message is redrawn to show it after the ack.
         await ack()
         delivery, _, value = str(action["value"]).partition(":")
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
@@ -47,11 +47,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         )
         channel, ts = _where(body)
         if outcome.view is not None:
-            text, blocks = render.prompt_message(outcome.view)
-            deps.after_ack(
-                client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks),
-                "chat.update of a poll",
-            )
+            await deps.updates.show(client, channel, ts, outcome.view)
         if outcome.refusal:
             deps.after_ack(
                 respond(text=outcome.refusal, response_type="ephemeral", replace_original=False),

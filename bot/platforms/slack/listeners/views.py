@@ -38,8 +38,4 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         kind = outcome.view.kind if outcome.view else PromptKind.CHECKIN
         deps.metrics.answers.labels("slack", kind.value).inc()
         if outcome.view is not None and meta.channel and meta.ts:
-            text_, blocks = render.prompt_message(outcome.view)
-            deps.after_ack(
-                client.chat_update(channel=meta.channel, ts=meta.ts, text=text_, blocks=blocks),
-                "chat.update after a modal",
-            )
+            await deps.updates.show(client, meta.channel, meta.ts, outcome.view)

@@ -1,0 +1,91 @@
+"""Showing an answer in the message it was given in, after Slack has its acknowledgement.
+
+A click is acknowledged once its answer is committed; redrawing the poll to show the chosen
+value is a second Web API call that the person can wait a moment for and that Slack limits
+per workspace (chat.update is Tier 3). So redraws go through this queue:
+
+- one pending redraw per message: a member who clicks 4 and then 2 gets one update, showing
+  2 (the latest view wins), never 4 after 2;
+- a few redraws in flight at once, so a burst of clicks is acknowledged first and the
+  redraws follow, instead of every click queueing behind its own Web API call;
+- rate limits are the client's (`AsyncRateLimitErrorRetryHandler` waits out Retry-After);
+- bounded: past `max_pending` messages waiting, a click waits for its own redraw again
+  (backpressure), so memory stays bounded however long a burst lasts;
+- `finish()` on shutdown sends what is still pending. A redraw that fails is logged: the
+  answer is stored either way and the App Home shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.views import PromptView
+from bot.platforms.slack import render
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT = 4
+MAX_PENDING = 5_000
+
+Key = tuple[str, str]  # (channel, ts) of the message
+
+
+class MessageUpdates:
+    def __init__(self, in_flight: int = IN_FLIGHT, max_pending: int = MAX_PENDING) -> None:
+        self._in_flight = in_flight
+        self._max_pending = max_pending
+        self._pending: OrderedDict[Key, tuple[AsyncWebClient, PromptView]] = OrderedDict()
+        self._waiters: dict[Key, list[asyncio.Future[None]]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self.sent = 0
+        self.failed = 0
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def show(self, client: AsyncWebClient, channel: str, ts: str, view: PromptView) -> None:
+        """Redraw message (channel, ts) as `view`, soon; returns at once unless backed up."""
+        key = (channel, ts)
+        # A newer view replaces one not yet sent, keeping its place in the queue.
+        self._pending[key] = (client, view)
+        backed_up = len(self._pending) > self._max_pending
+        done: asyncio.Future[None] | None = None
+        if backed_up:
+            done = asyncio.get_running_loop().create_future()
+            self._waiters.setdefault(key, []).append(done)
+        while len(self._workers) < self._in_flight and len(self._workers) < len(self._pending):
+            worker = asyncio.create_task(self._work())
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+        if done is not None:
+            await done
+
+    async def finish(self, timeout: float = 10) -> None:
+        """Send what is pending (on shutdown), for at most `timeout` seconds."""
+        if self._workers:
+            await asyncio.wait(set(self._workers), timeout=timeout)
+
+    async def _work(self) -> None:
+        while self._pending:
+            key, (client, view) = self._pending.popitem(last=False)
+            waiters = self._waiters.pop(key, [])
+            try:
+                await _send(client, key, view)
+                self.sent += 1
+            except Exception:  # noqa: BLE001 - logged; the answer itself is stored
+                self.failed += 1
+                logger.warning("could not redraw a poll after its answer", exc_info=True)
+            finally:
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+
+
+async def _send(client: AsyncWebClient, key: Key, view: PromptView) -> None:
+    text, blocks = render.prompt_message(view)
+    await client.chat_update(channel=key[0], ts=key[1], text=text, blocks=blocks)
