@@ -156,3 +156,25 @@ def test_a_lone_failure_reaches_its_caller(
     with pytest.raises(OperationalError):
         asyncio.run(batcher.answer(workspace, "U4", deliveries["U4"], value=3))
     assert stored(container, workspace) == {}
+
+
+def test_a_poll_of_another_workspace_is_not_found_from_this_one(
+    container: Container, polls: tuple[int, dict[str, int]]
+) -> None:
+    workspace, deliveries = polls
+    with container.uow() as uow:
+        other = uow.workspaces.get_or_create("console", "T-OTHER")
+        uow.commit()
+    assert other.id is not None and other.id != workspace
+    batcher = AnswerBatcher(container)
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(
+            batcher.answer(other.id or 0, "U5", deliveries["U5"], value=2),
+            batcher.answer(workspace, "U6", deliveries["U6"], value=2),
+        )
+
+    foreign, own = asyncio.run(both())
+    assert foreign.answer is None and foreign.view is None and foreign.refusal
+    assert own.refusal is None
+    assert stored(container, workspace) == {deliveries["U6"]: 2}

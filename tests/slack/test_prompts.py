@@ -244,15 +244,20 @@ def test_redraws_of_one_message_collapse_to_the_latest_view(
         await updates.show(client, channel_2, ts_2, answered_view(container, other, 5))
         await updates.show(client, channel, ts, answered_view(container, first, 2))
         await updates.finish()
+        # A click right after the queue ran dry gets a worker of its own.
+        await updates.show(client, channel_2, ts_2, answered_view(container, other, 1))
+        await updates.finish()
 
     asyncio.run(clicks())
-    calls = fake_slack.wait_for("chat.update", 2)
+    calls = fake_slack.wait_for("chat.update", 3)
     assert [(c.args["ts"], "Your answer: *2*" in str(c.args["blocks"])) for c in calls] == [
         (ts, True),
         (ts_2, False),
+        (ts_2, False),
     ]
     assert "Your answer: *2*" in str(message(fake_slack, channel, ts).blocks)
-    assert (updates.sent, updates.failed, updates.pending) == (2, 0, 0)
+    assert "Your answer: *1*" in str(message(fake_slack, channel_2, ts_2).blocks)
+    assert (updates.sent, updates.failed, updates.pending) == (3, 0, 0)
 
 
 def test_redraws_wait_out_a_rate_limit_and_back_up_into_the_click(

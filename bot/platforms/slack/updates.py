@@ -41,6 +41,9 @@ class MessageUpdates:
         self._pending: OrderedDict[Key, tuple[AsyncWebClient, PromptView]] = OrderedDict()
         self._waiters: dict[Key, list[asyncio.Future[None]]] = {}
         self._workers: set[asyncio.Task[None]] = set()
+        # Counted by the workers themselves: a worker that has just found the queue empty
+        # is no longer one, even before its task's done-callback has run.
+        self._active = 0
         self.sent = 0
         self.failed = 0
 
@@ -58,7 +61,8 @@ class MessageUpdates:
         if backed_up:
             done = asyncio.get_running_loop().create_future()
             self._waiters.setdefault(key, []).append(done)
-        while len(self._workers) < self._in_flight and len(self._workers) < len(self._pending):
+        while self._active < self._in_flight and self._active < len(self._pending):
+            self._active += 1
             worker = asyncio.create_task(self._work())
             self._workers.add(worker)
             worker.add_done_callback(self._workers.discard)
@@ -71,19 +75,22 @@ class MessageUpdates:
             await asyncio.wait(set(self._workers), timeout=timeout)
 
     async def _work(self) -> None:
-        while self._pending:
-            key, (client, view) = self._pending.popitem(last=False)
-            waiters = self._waiters.pop(key, [])
-            try:
-                await _send(client, key, view)
-                self.sent += 1
-            except Exception:  # noqa: BLE001 - logged; the answer itself is stored
-                self.failed += 1
-                logger.warning("could not redraw a poll after its answer", exc_info=True)
-            finally:
-                for waiter in waiters:
-                    if not waiter.done():
-                        waiter.set_result(None)
+        try:
+            while self._pending:
+                key, (client, view) = self._pending.popitem(last=False)
+                waiters = self._waiters.pop(key, [])
+                try:
+                    await _send(client, key, view)
+                    self.sent += 1
+                except Exception:  # noqa: BLE001 - logged; the answer itself is stored
+                    self.failed += 1
+                    logger.warning("could not redraw a poll after its answer", exc_info=True)
+                finally:
+                    for waiter in waiters:
+                        if not waiter.done():
+                            waiter.set_result(None)
+        finally:
+            self._active -= 1
 
 
 async def _send(client: AsyncWebClient, key: Key, view: PromptView) -> None:
