@@ -368,7 +368,11 @@ def main() -> None:
     parser.add_argument(
         "--tool", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp"
     )
-    parser.add_argument("--database-url", help="defaults to a fresh SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("PIONEER_TEST_DATABASE_URL"),
+        help="default: $PIONEER_TEST_DATABASE_URL (scripts/with-postgres), else fresh SQLite",
+    )
     parser.add_argument(
         "--polls-per-run",
         type=int,
