@@ -148,6 +148,11 @@ class Container:
             send_weekly = getattr(self.digests, "send_weekly", None)
             return send_weekly if callable(send_weekly) else None
 
+        def digest_resume() -> Callable[[datetime], int] | None:
+            if self.digests.sender is None:
+                return None
+            return self.digests.send_pending
+
         return Dispatcher(
             self.uow,
             DispatchLock(self.engine, self.settings.database_url),
@@ -158,6 +163,7 @@ class Container:
             sender,
             digest_hook,
             on_deferred=wake_all,
+            digest_resume=digest_resume,
         )
 
     @cached_property

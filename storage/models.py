@@ -220,6 +220,34 @@ class DigestRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class DigestSendRow(Base):
+    """One recipient of one week's digest: planned when the digest is claimed, then sent.
+
+    `recipient` is "member:<id>" or "channel:<id>". pending -> sending (claimed_at: a
+    sender has it) -> sent, or back to pending after a temporary failure, or failed.
+    """
+
+    __tablename__ = "digest_sends"
+    __table_args__ = (
+        UniqueConstraint("journey_id", "iso_week", "recipient"),
+        Index("ix_digest_sends_status", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(160))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete=CASCADE), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
 class SlackInstallationRow(Base):
     """One Slack workspace (or org) that installed the app; tokens encrypted at rest."""
 

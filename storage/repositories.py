@@ -34,6 +34,7 @@ from bot.domain.model import (
 from bot.domain.ports import (
     AnswerContext,
     AnswerPoint,
+    DigestSend,
     JourneySchedule,
     PhaseCell,
     StoredDigest,
@@ -45,6 +46,7 @@ from storage.models import (
     AnswerRow,
     DeliveryRow,
     DigestRow,
+    DigestSendRow,
     JourneyRow,
     MemberRow,
     PhaseChangeRow,
@@ -829,6 +831,84 @@ class SqlDigests(_Repo):
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def plan_sends(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        iso_week: str,
+        recipients: Sequence[tuple[str, int | None]],
+    ) -> None:
+        if not recipients:
+            return
+        stmt = _insert(self.session)(DigestSendRow).on_conflict_do_nothing(
+            index_elements=["journey_id", "iso_week", "recipient"]
+        )
+        self.session.execute(
+            stmt,
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "journey_id": journey_id,
+                    "iso_week": iso_week,
+                    "recipient": recipient,
+                    "member_id": member_id,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                for recipient, member_id in recipients
+            ],
+        )
+
+    def due_sends(self, stale_before: datetime, journey_id: int | None = None) -> list[DigestSend]:
+        query = (
+            select(DigestSendRow)
+            .where(
+                or_(
+                    DigestSendRow.status == "pending",
+                    (DigestSendRow.status == "sending") & (DigestSendRow.claimed_at < stale_before),
+                )
+            )
+            .order_by(DigestSendRow.id)
+        )
+        if journey_id is not None:
+            query = query.where(DigestSendRow.journey_id == journey_id)
+        return [
+            DigestSend(
+                r.id, r.workspace_id, r.journey_id, r.iso_week, r.recipient, r.member_id, r.attempts
+            )
+            for r in self.session.scalars(query)
+        ]
+
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
+        result = self.session.execute(
+            update(DigestSendRow)
+            .where(
+                DigestSendRow.id == send_id,
+                or_(
+                    DigestSendRow.status == "pending",
+                    (DigestSendRow.status == "sending") & (DigestSendRow.claimed_at < stale_before),
+                ),
+            )
+            .values(status="sending", claimed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def finish_send(
+        self, send_id: int, status: str, at: datetime, error: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error[:200] if error else None}
+        if status == "sent":
+            values["sent_at"] = at
+        else:
+            values["attempts"] = DigestSendRow.attempts + 1
+        self.session.execute(
+            update(DigestSendRow)
+            .where(DigestSendRow.id == send_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class SqlRituals(_Repo):

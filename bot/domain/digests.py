@@ -29,14 +29,17 @@ from bot.domain.digest import (
 )
 from bot.domain.journeys import DIGEST_READERS, require_role
 from bot.domain.model import Journey, Member, Role
-from bot.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.domain.views import DeliveryFailed
+from bot.domain.ports import Clock, DigestSend, UnitOfWork, UnitOfWorkFactory
+from bot.domain.views import DeliveryFailed, Unreachable
 
 log = logging.getLogger(__name__)
 
 # Who receives the weekly digest by direct message (METHOD.md: the board and the steward
 # of the human perspective act on it).
 RECIPIENTS = frozenset({Role.DIRECTOR, Role.LEARNING})
+# A digest message claimed longer ago than this was lost with its sender: send it again.
+SEND_LEASE = timedelta(minutes=10)
+MAX_SEND_ATTEMPTS = 8
 
 
 @runtime_checkable
@@ -207,10 +210,12 @@ class DigestService:
     ) -> bool:
         """Send last week's digest to every director and learning professional, once.
 
-        Returns True for the one call that sends it; a second trigger for the same journey
-        and week (a retry, a second replica) returns False and sends nothing. A crash after
-        the claim loses that week's digest rather than sending it twice; it stays stored
-        and `pioneer digest` shows it.
+        Returns True for the one call that claims it; a second trigger for the same journey
+        and week (a retry, a second replica) returns False and sends nothing. Claiming plans
+        one message per recipient in the same transaction; each is then sent and marked on
+        its own, and what a crash, a rate limit or a time-out left unsent goes out on a
+        later `send_pending` (every scheduler pass calls it). So nobody loses a week's
+        digest; only a crash between a send and its mark can send one message twice.
         """
         if self.sender is None:
             raise NoDigestSender("no chat platform to send the digest with")
@@ -222,31 +227,102 @@ class DigestService:
             return False  # the journey had not started that week: nothing to report
         if stored is not None and stored.sent_at is not None:
             return False
-        view = self.build(workspace_id, journey_id, week)
+        self.build(workspace_id, journey_id, week)
         with self._uow() as uow:
             claimed = uow.digests.claim_send(workspace_id, journey_id, week, now)
-            members = list(uow.members.list(workspace_id, journey_id))
+            if claimed:
+                recipients: list[tuple[str, int | None]] = [
+                    (f"member:{m.id}", m.id)
+                    for m in uow.members.list(workspace_id, journey_id)
+                    if m.roles & RECIPIENTS
+                ]
+                if leadership_channel:
+                    recipients.append((f"channel:{leadership_channel}", None))
+                uow.digests.plan_sends(workspace_id, journey_id, week, recipients)
             uow.commit()
         if not claimed:
             return False
-        chart = self._chart(view) if self._chart else b""
-        for member in members:
-            if not member.roles & RECIPIENTS:
-                continue
-            personal = replace(view, language=member.language or journey.language)
-            try:
-                self.sender.send_digest(member, personal, chart)
-            except DeliveryFailed as exc:
-                log.warning(
-                    "digest %s of journey %s not delivered to member %s: %s",
-                    week,
-                    journey_id,
-                    member.id,
-                    type(exc).__name__,
-                )
-        if leadership_channel:
-            try:
-                self.sender.send_digest(leadership_channel, view, chart)
-            except DeliveryFailed as exc:
-                log.warning("digest %s not posted to the leadership channel: %s", week, exc)
+        self.send_pending(now, journey_id=journey_id)
         return True
+
+    def send_pending(self, now: datetime, journey_id: int | None = None) -> int:
+        """Send planned digest messages that have not gone out yet; returns how many went.
+
+        A message claimed by a sender that has not finished within SEND_LEASE (it
+        crashed) is taken again. A temporary failure leaves it pending for the next call,
+        up to MAX_SEND_ATTEMPTS; someone unreachable is marked failed at once.
+        """
+        if self.sender is None:
+            return 0
+        stale_before = now - SEND_LEASE
+        with self._uow() as uow:
+            due = uow.digests.due_sends(stale_before, journey_id)
+        sent = 0
+        prepared: dict[tuple[int, str], tuple[DigestView, bytes, Journey, dict[int, Member]]] = {}
+        for send in due:
+            key = (send.journey_id, send.iso_week)
+            with self._uow() as uow:
+                if not uow.digests.claim_recipient(send.id, now, stale_before):
+                    continue  # another sender has it
+                if key not in prepared:
+                    journey = self._journey(uow, send.workspace_id, send.journey_id)
+                    stored = uow.digests.get(send.workspace_id, send.journey_id, send.iso_week)
+                    members = {
+                        m.id: m
+                        for m in uow.members.list(send.workspace_id, send.journey_id)
+                        if m.id is not None
+                    }
+                    view = (
+                        DigestView.from_dict(stored.payload)
+                        if stored is not None
+                        else self.compute(send.workspace_id, send.journey_id, send.iso_week)
+                    )
+                    prepared[key] = (view, b"", journey, members)
+                uow.commit()
+            view, chart, journey, members = prepared[key]
+            if self._chart and not chart:
+                chart = self._chart(view)
+                prepared[key] = (view, chart, journey, members)
+            status, error = self._send_one(send, view, chart, journey, members)
+            with self._uow() as uow:
+                if status == "pending" and send.attempts + 1 >= MAX_SEND_ATTEMPTS:
+                    status = "failed"
+                uow.digests.finish_send(send.id, status, now, error)
+                uow.commit()
+            sent += status == "sent"
+        return sent
+
+    def _send_one(
+        self,
+        send: DigestSend,
+        view: DigestView,
+        chart: bytes,
+        journey: Journey,
+        members: dict[int, Member],
+    ) -> tuple[str, str | None]:
+        """Send one planned message: ("sent" | "pending" | "failed", error)."""
+        assert self.sender is not None
+        target: Member | str
+        if send.member_id is not None:
+            member = members.get(send.member_id)
+            if member is None:
+                return "failed", "no longer a member"
+            target = member
+            view = replace(view, language=member.language or journey.language)
+        else:
+            target = send.recipient.partition(":")[2]
+        try:
+            self.sender.send_digest(target, view, chart)
+        except Unreachable as exc:
+            log.warning("digest %s not delivered to %s: %s", send.iso_week, send.recipient, exc)
+            return "failed", type(exc).__name__
+        except DeliveryFailed as exc:
+            log.warning(
+                "digest %s to %s failed (attempt %d), will retry: %s",
+                send.iso_week,
+                send.recipient,
+                send.attempts + 1,
+                type(exc).__name__,
+            )
+            return "pending", f"{type(exc).__name__}: {exc}"
+        return "sent", None

@@ -167,6 +167,18 @@ class StoredDigest(NamedTuple):
     payload: dict[str, Any]
 
 
+class DigestSend(NamedTuple):
+    """One planned message of a week's digest: to a member's DM or to a channel."""
+
+    id: int
+    workspace_id: int
+    journey_id: int
+    iso_week: str
+    recipient: str  # "member:<id>" or "channel:<id>"
+    member_id: int | None
+    attempts: int
+
+
 class DigestRepository(Protocol):
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
     def save(
@@ -182,6 +194,32 @@ class DigestRepository(Protocol):
 
     def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
         """Mark the digest sent; True for exactly one caller however often it is asked."""
+        ...
+
+    def plan_sends(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        iso_week: str,
+        recipients: Sequence[tuple[str, int | None]],
+    ) -> None:
+        """Plan one message per (recipient, member id); planning twice changes nothing."""
+        ...
+
+    def due_sends(
+        self, stale_before: datetime, journey_id: int | None = None
+    ) -> Sequence[DigestSend]:
+        """Planned messages not sent yet: pending, or claimed before `stale_before`."""
+        ...
+
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
+        """Take one planned message to send; True for one caller (until its claim is stale)."""
+        ...
+
+    def finish_send(
+        self, send_id: int, status: str, at: datetime, error: str | None = None
+    ) -> None:
+        """Record how sending went: sent, failed, or pending again (one more attempt)."""
         ...
 
 

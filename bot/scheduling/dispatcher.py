@@ -86,6 +86,7 @@ class PassReport:
     missed: int = 0
     expired: int = 0
     digests: int = 0
+    digest_messages: int = 0  # sent by resuming digests left unsent
     lines: list[SentLine] = field(default_factory=list)
 
     def count(self, status: str, reminder: bool = False) -> int:
@@ -120,6 +121,7 @@ class Dispatcher:
         chunk: int = 20,
         on_deferred: Callable[[], None] | None = None,
         concurrency: int = 4,
+        digest_resume: Callable[[], Callable[[datetime], int] | None] | None = None,
     ) -> None:
         self.uow = uow
         self.lock = lock
@@ -130,6 +132,7 @@ class Dispatcher:
         self.chat_for = chat_for
         self.sender_factory = sender_factory
         self.digest_hook = digest_hook
+        self.digest_resume = digest_resume
         self.batch = batch
         self.chunk = chunk
         self.on_deferred = on_deferred
@@ -156,6 +159,7 @@ class Dispatcher:
                 uow.commit()
             self.send_pending(now, report)
             self.send_reminders(now, report)
+            self._resume_digests(now, report)
         self._log(report)
         return report
 
@@ -262,6 +266,16 @@ class Dispatcher:
         except Exception:  # a digest problem must not stop the prompts of every journey
             log.exception("journey %s: the weekly digest failed", journey.id)
             return 0
+
+    def _resume_digests(self, now: datetime, report: PassReport) -> None:
+        """Digest messages a crash, a rate limit or a time-out left unsent go out now."""
+        resume = self.digest_resume() if self.digest_resume else None
+        if resume is None:
+            return
+        try:
+            report.digest_messages += resume(now)
+        except Exception:  # a digest problem must not stop the next pass's prompts
+            log.exception("digest messages left unsent could not be sent")
 
     # -- 3. send ------------------------------------------------------------------------------
     def send_pending(

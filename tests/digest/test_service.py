@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -160,12 +161,10 @@ def test_cli_shows_a_stored_digest_or_builds_it(
     assert missing.returncode == 1 and "999" in missing.stderr
 
 
-def test_the_container_sends_through_the_workspaces_own_platform(
-    uow: SqlUnitOfWorkFactory, clock: FixedClock, database_url: str, fake_slack: FakeSlack
-) -> None:
-    from bot.container import Container
-    from tests.slack.conftest import slack_settings
-
+def slack_company(
+    uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
+) -> tuple[int, int]:
+    """A Slack workspace with a journey of two directors who answered in week 47."""
     with uow() as tx:
         workspace = tx.workspaces.get_or_create("slack", fake_slack.team_id, "Fake Team")
         tx.commit()
@@ -173,10 +172,24 @@ def test_the_container_sends_through_the_workspaces_own_platform(
     a = Scenario(uow, clock, workspace.id, "Company A", "2026-W37")
     directors = a.people("UD", 2, Role.DIRECTOR)
     a.ask("2026-W47", "all.tech.balance.1", directors, [3])
-    container = Container(slack_settings(database_url, fake_slack), clock=clock)
+    return workspace.id, a.journey_id
+
+
+def slack_container(database_url: str, fake_slack: FakeSlack, clock: FixedClock) -> Any:
+    from bot.container import Container
+    from tests.slack.conftest import slack_settings
+
+    return Container(slack_settings(database_url, fake_slack), clock=clock)
+
+
+def test_the_container_sends_through_the_workspaces_own_platform(
+    uow: SqlUnitOfWorkFactory, clock: FixedClock, database_url: str, fake_slack: FakeSlack
+) -> None:
+    workspace_id, journey_id = slack_company(uow, clock, fake_slack)
+    container = slack_container(database_url, fake_slack, clock)
     try:
-        assert container.digests.send_weekly(workspace.id, a.journey_id, MONDAY_W48) is True
-        assert container.digests.send_weekly(workspace.id, a.journey_id, MONDAY_W48) is False
+        assert container.digests.send_weekly(workspace_id, journey_id, MONDAY_W48) is True
+        assert container.digests.send_weekly(workspace_id, journey_id, MONDAY_W48) is False
     finally:
         container.close()
     assert sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")) == [
@@ -220,3 +233,84 @@ def test_send_weekly_through_the_console_platform_once(
     assert dutch.language.value == "nl" and dutch.iso_week == "2026-W47"
     assert "→ UL01: Weekdigest Company A, week 2026-W47" in out.getvalue()
     assert all(s.chart_png.startswith(b"\x89PNG") for s in console.sent)
+
+
+# -- nothing lost: each recipient's message is planned, sent and marked on its own -------------
+def posted_to(fake: FakeSlack, channel: str) -> int:
+    """Digest messages that reached `channel` (a failed post stores nothing)."""
+    return sum(1 for m in fake.messages(channel) if "igest" in m.text)
+
+
+def test_a_digest_message_that_failed_goes_out_on_a_later_pass_and_only_once(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
+) -> None:
+    chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
+    service = DigestService(uow, clock, sender=chat)
+    fake_slack.script("chat.postMessage", [500])  # Slack has a bad moment for one message
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
+    counts = {c: posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")}
+    assert sorted(counts.values()) == [0, 1, 1]
+
+    later = MONDAY_W48 + timedelta(minutes=1)
+    assert service.send_pending(later) == 1
+    assert service.send_pending(later + timedelta(minutes=1)) == 0
+    assert {c: posted_to(fake_slack, c) for c in counts} == dict.fromkeys(counts, 1)
+    # The one sent late is in its reader's language like the others.
+    assert fake_slack.messages("DUL01")[-1].text.startswith("Weekdigest")
+
+
+def test_a_message_a_crashed_sender_held_is_sent_once_its_lease_ran_out(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
+) -> None:
+    """A sender claimed a message and died before marking it: nobody may lose it."""
+    chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
+    service = DigestService(uow, clock, sender=chat)
+    week = "2026-W47"
+    service.build(company.workspace_id, company.journey_id, week)
+    with uow() as tx:  # what send_weekly commits before its first message ...
+        assert tx.digests.claim_send(company.workspace_id, company.journey_id, week, MONDAY_W48)
+        members = tx.members.list(company.workspace_id, company.journey_id)
+        readers = [
+            (f"member:{m.id}", m.id) for m in members if m.roles & {Role.DIRECTOR, Role.LEARNING}
+        ]
+        tx.digests.plan_sends(company.workspace_id, company.journey_id, week, readers)
+        (first, *_) = tx.digests.due_sends(MONDAY_W48)
+        # ... and the claim of a sender that then crashed.
+        assert tx.digests.claim_recipient(first.id, MONDAY_W48, MONDAY_W48)
+        tx.commit()
+    # The week is claimed: another trigger sends nothing new.
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is False
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=1)) == 2  # not the held one
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=11)) == 1  # its lease ran out
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=30)) == 0
+    assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")] == [1, 1, 1]
+
+
+def test_someone_unreachable_is_not_retried_and_does_not_hold_up_the_others(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
+) -> None:
+    chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
+    service = DigestService(uow, clock, sender=chat)
+    fake_slack.unreachable("UD01")
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=20)) == 0
+    assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")] == [0, 1, 1]
+    opens = [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] == "UD01"]
+    assert len(opens) == 1
+
+
+def test_a_scheduler_pass_sends_digest_messages_left_unsent(
+    uow: SqlUnitOfWorkFactory, clock: FixedClock, database_url: str, fake_slack: FakeSlack
+) -> None:
+    workspace_id, journey_id = slack_company(uow, clock, fake_slack)
+    fake_slack.script("chat.postMessage", [(429, 0.0)])
+    clock.set(MONDAY_W48)
+    container = slack_container(database_url, fake_slack, clock)
+    try:
+        assert container.digests.send_weekly(workspace_id, journey_id, MONDAY_W48) is True
+        assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02")] == [0, 1]
+        report = container.dispatch.run_pass(MONDAY_W48 + timedelta(minutes=1))
+    finally:
+        container.close()
+    assert report.digest_messages == 1
+    assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02")] == [1, 1]
