@@ -59,11 +59,13 @@ class AnswerBatcher:
         text: str | None = None,
     ) -> Answered:
         """Record one answer; returns once it is committed (or refused)."""
-        future: asyncio.Future[Answered] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Answered] = loop.create_future()
         request = AnswerRequest(workspace_id, delivery_id, user, value=value, text=text)
         self._queue.append((request, future))
-        if self._draining is None or self._draining.done():
-            self._draining = asyncio.create_task(self._drain())
+        draining = self._draining
+        if draining is None or draining.done() or draining.get_loop() is not loop:
+            self._draining = loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:

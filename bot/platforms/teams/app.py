@@ -36,6 +36,7 @@ from microsoft_agents.hosting.core.app.proactive import Conversation, ProactiveO
 from microsoft_agents.hosting.core.authorization import Connections
 
 from bot import commands
+from bot.answering import AnswerBatcher
 from bot.commands import Context, Profile
 from bot.domain.model import Language
 from bot.i18n import t
@@ -154,6 +155,8 @@ class TeamsBot:
         sessions = make_session_factory(container.engine)
         self.conversations = SqlConversationStorage(sessions)
         self.people = TeamsPeople(sessions)
+        # Card submits arriving together are recorded in one transaction (as Slack clicks).
+        self.answers = AnswerBatcher(container)
         self.adapter = CloudAdapter(
             channel_service_client_factory=ClosingClientFactory(
                 RestChannelServiceClientFactory(connections)
@@ -361,14 +364,8 @@ class TeamsBot:
             if not text:
                 await context.send_activity(render.text_activity(t("teams.checkin.empty", lang)))
                 return
-        answered = await asyncio.to_thread(
-            commands.answer,
-            self.container,
-            speaker.workspace_id,
-            speaker.user,
-            delivery_id,
-            value,
-            text,
+        answered = await self.answers.answer(
+            speaker.workspace_id, speaker.user, delivery_id, value=value, text=text
         )
         # A refused answer on a closed poll still updates the card: it shows it has closed.
         if answered.view is not None and (answered.refusal is None or answered.view.closed):
