@@ -103,7 +103,7 @@ def _settle(
     outcome: Answered | None = None,
     error: BaseException | None = None,
 ) -> None:
-    if future.done():  # the caller gave up (its request was cancelled)
+    if future.done() or future.get_loop().is_closed():  # the caller is gone
         return
     if error is not None:
         future.set_exception(error)
