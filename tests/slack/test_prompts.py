@@ -285,3 +285,26 @@ def test_redraws_wait_out_a_rate_limit_and_back_up_into_the_click(
     assert sent_when_returned == 3  # the 429, its retry, then the second message
     assert "Your answer: *4*" in str(message(fake_slack, channel, ts).blocks)
     assert "Your answer: *3*" in str(message(fake_slack, channel_2, ts_2).blocks)
+
+
+def test_a_redraw_still_rate_limited_after_the_clients_waits_is_tried_again_later(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    # Three 429s use up the client's own two retries; the queue tries once more.
+    fake_slack.script("chat.update", [(429, 0.0)] * 4)
+    updates = MessageUpdates(in_flight=1)
+
+    async def click() -> None:
+        client = AsyncWebClient(
+            token=BOT_TOKEN,
+            base_url=fake_slack.api_url,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        await updates.show(client, channel, ts, answered_view(container, first, 5))
+        await updates.finish()
+
+    asyncio.run(click())
+    assert len(fake_slack.calls_to("chat.update")) == 5
+    assert "Your answer: *5*" in str(message(fake_slack, channel, ts).blocks)
+    assert (updates.sent, updates.failed) == (1, 0)

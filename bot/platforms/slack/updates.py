@@ -8,7 +8,8 @@ per workspace (chat.update is Tier 3). So redraws go through this queue:
   2 (the latest view wins), never 4 after 2;
 - a few redraws in flight at once, so a burst of clicks is acknowledged first and the
   redraws follow, instead of every click queueing behind its own Web API call;
-- rate limits are the client's (`AsyncRateLimitErrorRetryHandler` waits out Retry-After);
+- rate limits: the client waits out Retry-After (`AsyncRateLimitErrorRetryHandler`); a
+  redraw still refused goes to the back of the queue, up to RATE_LIMITED_ROUNDS times;
 - bounded: past `max_pending` messages waiting, a click waits for its own redraw again
   (backpressure), so memory stays bounded however long a burst lasts;
 - `finish()` on shutdown sends what is still pending. A redraw that fails is logged: the
@@ -21,6 +22,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.views import PromptView
@@ -30,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 IN_FLIGHT = 4
 MAX_PENDING = 5_000
+RATE_LIMITED_ROUNDS = 5
 
 Key = tuple[str, str]  # (channel, ts) of the message
 
@@ -44,6 +47,7 @@ class MessageUpdates:
         # Counted by the workers themselves: a worker that has just found the queue empty
         # is no longer one, even before its task's done-callback has run.
         self._active = 0
+        self._limited: dict[Key, int] = {}  # rounds a message's redraw met HTTP 429
         self.sent = 0
         self.failed = 0
 
@@ -82,15 +86,33 @@ class MessageUpdates:
                 try:
                     await _send(client, key, view)
                     self.sent += 1
+                    self._limited.pop(key, None)
+                except SlackApiError as exc:
+                    if exc.response.status_code == 429 and self._again(key, client, view):
+                        continue  # still rate limited after the client's own waits: later
+                    self._give_up(key)
                 except Exception:  # noqa: BLE001 - logged; the answer itself is stored
-                    self.failed += 1
-                    logger.warning("could not redraw a poll after its answer", exc_info=True)
+                    self._give_up(key)
                 finally:
                     for waiter in waiters:
                         if not waiter.done():
                             waiter.set_result(None)
         finally:
             self._active -= 1
+
+    def _again(self, key: Key, client: AsyncWebClient, view: PromptView) -> bool:
+        """Queue a rate-limited redraw once more (at the back), up to RATE_LIMITED_ROUNDS."""
+        rounds = self._limited.get(key, 0) + 1
+        if rounds > RATE_LIMITED_ROUNDS:
+            return False
+        self._limited[key] = rounds
+        self._pending.setdefault(key, (client, view))  # unless a newer view is waiting
+        return True
+
+    def _give_up(self, key: Key) -> None:
+        self.failed += 1
+        self._limited.pop(key, None)
+        logger.warning("could not redraw a poll after its answer", exc_info=True)
 
 
 async def _send(client: AsyncWebClient, key: Key, view: PromptView) -> None:
