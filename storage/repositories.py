@@ -875,7 +875,14 @@ class SqlDigests(_Repo):
             query = query.where(DigestSendRow.journey_id == journey_id)
         return [
             DigestSend(
-                r.id, r.workspace_id, r.journey_id, r.iso_week, r.recipient, r.member_id, r.attempts
+                r.id,
+                r.workspace_id,
+                r.journey_id,
+                r.iso_week,
+                r.recipient,
+                r.member_id,
+                r.attempts,
+                r.claimed_at,
             )
             for r in self.session.scalars(query)
         ]

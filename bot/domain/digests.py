@@ -39,7 +39,12 @@ log = logging.getLogger(__name__)
 RECIPIENTS = frozenset({Role.DIRECTOR, Role.LEARNING})
 # A digest message claimed longer ago than this was lost with its sender: send it again.
 SEND_LEASE = timedelta(minutes=10)
-MAX_SEND_ATTEMPTS = 8
+MAX_SEND_ATTEMPTS = 12
+
+
+def retry_after(attempts: int) -> timedelta:
+    """How long a digest message that failed `attempts` times waits before the next try."""
+    return min(timedelta(minutes=2**attempts), timedelta(hours=1)) if attempts else timedelta()
 
 
 @runtime_checkable
@@ -249,14 +254,20 @@ class DigestService:
         """Send planned digest messages that have not gone out yet; returns how many went.
 
         A message claimed by a sender that has not finished within SEND_LEASE (it
-        crashed) is taken again. A temporary failure leaves it pending for the next call,
-        up to MAX_SEND_ATTEMPTS; someone unreachable is marked failed at once.
+        crashed) is taken again. A temporary failure leaves it pending, tried again after
+        `retry_after(attempts)` (2, 4, 8 … minutes, at most an hour: Slack down for hours
+        still loses nothing), up to MAX_SEND_ATTEMPTS; someone unreachable is marked failed
+        at once.
         """
         if self.sender is None:
             return 0
         stale_before = now - SEND_LEASE
         with self._uow() as uow:
-            due = uow.digests.due_sends(stale_before, journey_id)
+            due = [
+                send
+                for send in uow.digests.due_sends(stale_before, journey_id)
+                if send.claimed_at is None or send.claimed_at + retry_after(send.attempts) <= now
+            ]
         sent = 0
         prepared: dict[tuple[int, str], tuple[DigestView, bytes, Journey, dict[int, Member]]] = {}
         for send in due:

@@ -177,6 +177,7 @@ class DigestSend(NamedTuple):
     recipient: str  # "member:<id>" or "channel:<id>"
     member_id: int | None
     attempts: int
+    claimed_at: datetime | None = None  # the last attempt (or the current one)
 
 
 class DigestRepository(Protocol):

@@ -15,7 +15,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.domain import errors
 from bot.domain.digest import InvalidWeek
-from bot.domain.digests import DigestService, NoDigestSender
+from bot.domain.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.domain.model import Role
 from bot.platforms.slack.notifier import SlackChat
 from bot.rendering.chart import render_chart
@@ -251,9 +251,10 @@ def test_a_digest_message_that_failed_goes_out_on_a_later_pass_and_only_once(
     counts = {c: posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")}
     assert sorted(counts.values()) == [0, 1, 1]
 
-    later = MONDAY_W48 + timedelta(minutes=1)
-    assert service.send_pending(later) == 1
-    assert service.send_pending(later + timedelta(minutes=1)) == 0
+    # Tried again after a pause that grows with each failure (2 minutes after the first).
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=1)) == 0
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=2)) == 1
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=30)) == 0
     assert {c: posted_to(fake_slack, c) for c in counts} == dict.fromkeys(counts, 1)
     # The one sent late is in its reader's language like the others.
     assert fake_slack.messages("DUL01")[-1].text.startswith("Weekdigest")
@@ -286,6 +287,14 @@ def test_a_message_a_crashed_sender_held_is_sent_once_its_lease_ran_out(
     assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")] == [1, 1, 1]
 
 
+def test_a_long_outage_loses_no_digest_message() -> None:
+    """Twelve tries spread over hours: Slack down for an afternoon still loses nothing."""
+    waits = [retry_after(n) for n in range(1, MAX_SEND_ATTEMPTS)]
+    assert waits[:3] == [timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]
+    assert max(waits) == timedelta(hours=1)
+    assert sum(waits, timedelta()) > timedelta(hours=6)
+
+
 def test_someone_unreachable_is_not_retried_and_does_not_hold_up_the_others(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> None:
@@ -293,7 +302,7 @@ def test_someone_unreachable_is_not_retried_and_does_not_hold_up_the_others(
     service = DigestService(uow, clock, sender=chat)
     fake_slack.unreachable("UD01")
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
-    assert service.send_pending(MONDAY_W48 + timedelta(minutes=20)) == 0
+    assert service.send_pending(MONDAY_W48 + timedelta(hours=2)) == 0
     assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")] == [0, 1, 1]
     opens = [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] == "UD01"]
     assert len(opens) == 1
@@ -309,7 +318,7 @@ def test_a_scheduler_pass_sends_digest_messages_left_unsent(
     try:
         assert container.digests.send_weekly(workspace_id, journey_id, MONDAY_W48) is True
         assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02")] == [0, 1]
-        report = container.dispatch.run_pass(MONDAY_W48 + timedelta(minutes=1))
+        report = container.dispatch.run_pass(MONDAY_W48 + timedelta(minutes=2))
     finally:
         container.close()
     assert report.digest_messages == 1
