@@ -308,3 +308,37 @@ def test_a_redraw_still_rate_limited_after_the_clients_waits_is_tried_again_late
     assert len(fake_slack.calls_to("chat.update")) == 5
     assert "Your answer: *5*" in str(message(fake_slack, channel, ts).blocks)
     assert (updates.sent, updates.failed) == (1, 0)
+
+
+def test_a_newer_redraw_never_overtakes_one_still_in_flight(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    """4 then 3 on one poll while the redraw of 4 waits out a rate limit: 3 must win."""
+    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    other, channel_2, ts_2 = sent_prompt(
+        container, fake_slack, journey_id, PromptKind.PULSE, occurrence="2026-W50"
+    )
+    fake_slack.script("chat.update", [(429, 0.3)])  # the first redraw is held 0.3 s
+    updates = MessageUpdates(in_flight=4)
+
+    async def clicks() -> None:
+        client = AsyncWebClient(
+            token=BOT_TOKEN,
+            base_url=fake_slack.api_url,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        await updates.show(client, channel, ts, answered_view(container, first, 4))
+        while not fake_slack.calls_to("chat.update"):
+            await asyncio.sleep(0.01)  # the redraw of 4 is in flight
+        await updates.show(client, channel_2, ts_2, answered_view(container, other, 1))
+        await updates.show(client, channel, ts, answered_view(container, first, 3))
+        await updates.finish()
+
+    asyncio.run(clicks())
+    shown = [
+        "Your answer: *3*" in str(c.args["blocks"])
+        for c in fake_slack.calls_to("chat.update")
+        if c.args["ts"] == ts
+    ]
+    assert shown[-1] is True
+    assert "Your answer: *3*" in str(message(fake_slack, channel, ts).blocks)

@@ -133,15 +133,32 @@ def test_serve_answers_signed_slack_requests_over_http(
     finally:
         container.close()
 
+    # The poll's message is redrawn after the acks; the last redraw shows the last answer.
+    redraws = fake_slack.wait_for("chat.update", 1)
+    deadline = time.monotonic() + 5
+    while "Your answer: *3*" not in str(redraws[-1].args["blocks"]):
+        assert time.monotonic() < deadline, [c.args["blocks"] for c in redraws]
+        time.sleep(0.05)
+        redraws = fake_slack.calls_to("chat.update")
+
     assert slack.command("help", signature="v0=" + "1" * 64).status == 401
 
-    with urllib.request.urlopen(url + "/metrics", timeout=5) as resp:
-        metrics = resp.read().decode()
+    def read_metrics() -> str:
+        with urllib.request.urlopen(url + "/metrics", timeout=5) as resp:
+            return str(resp.read().decode())
+
+    # Redraws are counted once Slack has answered them, a moment after the fake saw them.
+    sent = f'pioneer_slack_redraws_total{{outcome="sent"}} {len(redraws)}.0'
+    deadline = time.monotonic() + 5
+    while sent not in (metrics := read_metrics()) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert 'pioneer_http_requests_total{route="slack_events",status="401"} 1.0' in metrics
     assert 'pioneer_answers_total{kind="pulse",platform="slack"} 3.0' in metrics
     assert 'pioneer_commands_total{platform="slack",subcommand="start"} 1.0' in metrics
     # The in-process scheduler publishes its counts on the same endpoint.
     assert "pioneer_deliveries_retrying 0.0" in metrics
+    assert sent in metrics
+    assert "pioneer_slack_redraws_pending 0.0" in metrics
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0

@@ -15,10 +15,12 @@ import asyncio
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -149,6 +151,7 @@ class SlackDeps:
         )
         self.answers = AnswerBatcher(container, self.run)
         self.updates = MessageUpdates()
+        metrics.registry.register(_RedrawCollector(self.updates))
         self._after: set[asyncio.Task[Any]] = set()
 
     def after_ack(self, work: Awaitable[Any], what: str) -> None:
@@ -235,6 +238,28 @@ class SlackDeps:
 
     def forget_event(self, event_id: str) -> None:
         self._seen.pop(event_id, None)
+
+
+class _RedrawCollector(Collector):
+    """Polls redrawn after their answers, on /metrics: sent, failed, and still waiting."""
+
+    def __init__(self, updates: MessageUpdates) -> None:
+        self._updates = updates
+
+    def collect(self) -> Iterator[Metric]:
+        done = CounterMetricFamily(
+            "pioneer_slack_redraws",
+            "Messages redrawn to show an answer, by outcome.",
+            labels=["outcome"],
+        )
+        done.add_metric(["sent"], self._updates.sent)
+        done.add_metric(["failed"], self._updates.failed)
+        yield done
+        yield GaugeMetricFamily(
+            "pioneer_slack_redraws_pending",
+            "Messages waiting to be redrawn (one per message).",
+            value=self._updates.pending,
+        )
 
 
 def slack_configured(settings: Settings) -> bool:

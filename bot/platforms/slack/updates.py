@@ -4,8 +4,8 @@ A click is acknowledged once its answer is committed; redrawing the poll to show
 value is a second Web API call that the person can wait a moment for and that Slack limits
 per workspace (chat.update is Tier 3). So redraws go through this queue:
 
-- one pending redraw per message: a member who clicks 4 and then 2 gets one update, showing
-  2 (the latest view wins), never 4 after 2;
+- one pending redraw per message, and never two in flight for one message: a member who
+  clicks 4 and then 2 sees 2 in the end (the latest view wins), never 4 after 2;
 - a few redraws in flight at once, so a burst of clicks is acknowledged first and the
   redraws follow, instead of every click queueing behind its own Web API call;
 - rate limits: the client waits out Retry-After (`AsyncRateLimitErrorRetryHandler`); a
@@ -47,6 +47,7 @@ class MessageUpdates:
         # Counted by the workers themselves: a worker that has just found the queue empty
         # is no longer one, even before its task's done-callback has run.
         self._active = 0
+        self._sending: set[Key] = set()  # messages with a redraw in flight
         self._limited: dict[Key, int] = {}  # rounds a message's redraw met HTTP 429
         self.sent = 0
         self.failed = 0
@@ -80,9 +81,16 @@ class MessageUpdates:
 
     async def _work(self) -> None:
         try:
-            while self._pending:
-                key, (client, view) = self._pending.popitem(last=False)
+            while True:
+                # Never two redraws of one message at once: they could land out of order
+                # and leave the older answer showing. A newer view waits for the one in
+                # flight; whoever sends that takes it next.
+                key = next((k for k in self._pending if k not in self._sending), None)
+                if key is None:
+                    return
+                client, view = self._pending.pop(key)
                 waiters = self._waiters.pop(key, [])
+                self._sending.add(key)
                 try:
                     await _send(client, key, view)
                     self.sent += 1
@@ -94,6 +102,7 @@ class MessageUpdates:
                 except Exception:  # noqa: BLE001 - logged; the answer itself is stored
                     self._give_up(key)
                 finally:
+                    self._sending.discard(key)
                     for waiter in waiters:
                         if not waiter.done():
                             waiter.set_result(None)
