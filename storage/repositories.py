@@ -1222,6 +1222,15 @@ class SqlDispatch(_Repo):
         )
         return int(getattr(result, "rowcount", 0) or 0) == 1
 
+    def release_reminder(self, delivery_id: int, at: datetime) -> None:
+        """Give back a reminder claimed at `at` that could not be sent."""
+        self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id, DeliveryRow.reminded_at == at)
+            .values(reminded_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
 
 class SqlUnitOfWork:
     """One session, one transaction; implements the domain's UnitOfWork port."""

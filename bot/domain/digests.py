@@ -212,8 +212,12 @@ class DigestService:
         journey_id: int,
         now: datetime,
         leadership_channel: str | None = None,
+        due_at: datetime | None = None,
     ) -> bool:
         """Send last week's digest to every director and learning professional, once.
+
+        The week reported is the one before `due_at` (when the digest ritual fell due;
+        default `now`), so a digest sent late after downtime still reports its own week.
 
         Returns True for the one call that claims it; a second trigger for the same journey
         and week (a retry, a second replica) returns False and sends nothing. Claiming plans
@@ -226,7 +230,7 @@ class DigestService:
             raise NoDigestSender("no chat platform to send the digest with")
         with self._uow() as uow:
             journey = self._journey(uow, workspace_id, journey_id)
-            week = self.week_to_send(journey, now)
+            week = self.week_to_send(journey, due_at or now)
             stored = uow.digests.get(workspace_id, journey_id, week)
         if week_bounds(week, journey.timezone)[1] <= journey.started_at:
             return False  # the journey had not started that week: nothing to report
@@ -318,6 +322,8 @@ class DigestService:
             member = members.get(send.member_id)
             if member is None:
                 return "failed", "no longer a member"
+            if not member.roles & RECIPIENTS:
+                return "failed", "no longer a director or learning professional"
             target = member
             view = replace(view, language=member.language or journey.language)
         else:

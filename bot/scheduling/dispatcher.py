@@ -55,13 +55,14 @@ from bot.domain.rituals import (
 )
 from bot.domain.views import ChatPort, DeliveryFailed
 from bot.scheduling.lock import DispatchLock
-from bot.scheduling.sender import Outcome, Sender
+from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 from storage.repositories import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 log = logging.getLogger("pioneer.scheduling")
 # An idle journey's watermark is moved along at most this often (one UPDATE for all).
 WATERMARK_STEP = timedelta(hours=1)
-DigestHook = Callable[[int, int, datetime], Any]
+# (workspace id, journey id, now, due_at=when the digest ritual fell due) -> sent?
+DigestHook = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -249,17 +250,17 @@ class Dispatcher:
                         item.ritual.key,
                         item.occurrence,
                     )
-            if hooks:
-                report.digests += self._run_digest(journey, now)
+            for _, due_at in hooks:
+                report.digests += self._run_digest(journey, now, due_at)
         self.totals.missed += report.missed
 
-    def _run_digest(self, journey: Journey, now: datetime) -> int:
+    def _run_digest(self, journey: Journey, now: datetime, due_at: datetime) -> int:
         hook = self.digest_hook() if self.digest_hook else None
         if hook is None:
             return 0
         assert journey.id is not None
         try:
-            return 1 if hook(journey.workspace_id, journey.id, now) else 0
+            return 1 if hook(journey.workspace_id, journey.id, now, due_at=due_at) else 0
         except DeliveryFailed as exc:
             log.warning("journey %s: the weekly digest could not be sent: %s", journey.id, exc)
             return 0
@@ -414,13 +415,19 @@ class Dispatcher:
     def send_reminders(self, now: datetime, report: PassReport) -> None:
         sender = self.sender_factory()
         chats: dict[int, ChatPort | DeliveryFailed] = {}
+        tried: set[int] = set()  # a reminder given back is tried again next pass, not now
         while True:
             with self.uow() as uow:
-                batch = uow.dispatch.due_reminders(now, self.batch)
+                batch = [
+                    item
+                    for item in uow.dispatch.due_reminders(now, self.batch)
+                    if item[0].id not in tried
+                ]
             if not batch:
                 break
             for delivery, member, journey in batch:
                 assert delivery.id is not None
+                tried.add(delivery.id)
                 # Claimed before sending: a crash in between loses a reminder, never doubles it.
                 with self.uow() as uow:
                     claimed = uow.dispatch.claim_reminder(delivery.id, now)
@@ -430,6 +437,12 @@ class Dispatcher:
                 outcome = self._send_one(
                     sender, chats, delivery, member, journey, now, reminder=True
                 )
+                if outcome.status == "failed" and outcome.error != UNCLEAR:
+                    # Surely not sent (Slack said no, or never answered before the post):
+                    # the claim is given back, so a later pass sends the reminder after all.
+                    with self.uow() as uow:
+                        uow.dispatch.release_reminder(delivery.id, now)
+                        uow.commit()
                 self._count(outcome, reminder=True)
                 report.lines.append(self._line(delivery, member, outcome, True))
 

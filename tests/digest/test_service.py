@@ -17,6 +17,8 @@ from bot.domain import errors
 from bot.domain.digest import InvalidWeek
 from bot.domain.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.domain.model import Role
+from bot.domain.views import TemporaryFailure
+from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.notifier import SlackChat
 from bot.rendering.chart import render_chart
 from storage.repositories import SqlUnitOfWorkFactory
@@ -323,3 +325,35 @@ def test_a_scheduler_pass_sends_digest_messages_left_unsent(
         container.close()
     assert report.digest_messages == 1
     assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02")] == [1, 1]
+
+
+def test_a_chart_that_cannot_be_uploaded_does_not_repeat_the_digest(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
+) -> None:
+    chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
+    service = DigestService(uow, clock, sender=chat, chart=render_chart)
+    # The app lacks files:write, say: every upload is refused.
+    fake_slack.script("files.getUploadURLExternal", [{"ok": False, "error": "missing_scope"}] * 9)
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
+    for hours in (1, 2, 5, 12):
+        service.send_pending(MONDAY_W48 + timedelta(hours=hours))
+    assert [posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")] == [1, 1, 1]
+
+
+def test_a_director_demoted_before_a_retry_no_longer_receives_the_digest(
+    company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    class Down:
+        def send_digest(self, member_or_channel: object, view: object, chart: bytes) -> str:
+            raise TemporaryFailure("HTTP 503")
+
+    service = DigestService(uow, clock, sender=Down())
+    assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
+    company.journeys.change_roles(
+        company.workspace_id, company.journey_id, "UFAC", ["UD01"], remove=[Role.DIRECTOR]
+    )
+    console = ConsoleChat()
+    service.sender = console
+    assert service.send_pending(MONDAY_W48 + timedelta(minutes=5)) == 2
+    assert console.digests_to("UD01") == []
+    assert len(console.digests_to("UD02")) == 1 and len(console.digests_to("UL01")) == 1

@@ -309,3 +309,18 @@ def test_deliveries_that_keep_failing_show_in_the_metrics(world: World) -> None:
     assert "pioneer_deliveries_retrying 4.0" in text
     assert 'pioneer_deliveries{status="pending"} 4.0' in text
     assert 'pioneer_dispatch_messages_total{outcome="failed_attempt"} 4.0' in text
+
+
+def test_a_reminder_that_failed_is_sent_on_a_later_pass(world: World) -> None:
+    """The platform is down at reminder time: the reminder is not lost, it follows."""
+    team(world)
+    world.tick(TUE_10_AMS)
+    thursday = TUE_10_AMS + timedelta(hours=48)
+    down = Flaky(failures=100)
+    world.tick(thursday, chat=down)
+    assert not any(s.view and s.view.reminder for s in world.chat.sent)
+    world.tick(thursday + timedelta(minutes=1))
+    reminded = sorted(s.to for s in world.chat.sent if s.view and s.view.reminder)
+    assert reminded == ["UDIR", "UFAC", "UFOL", "URUN"]
+    world.tick(thursday + timedelta(hours=2))
+    assert sum(1 for s in world.chat.sent if s.view and s.view.reminder) == 4

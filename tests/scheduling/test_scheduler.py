@@ -98,10 +98,12 @@ def test_the_weekly_digest_ritual_calls_the_digest_hook_once(world: World) -> No
 
     calls: list[tuple[int, int, object]] = []
 
-    def send_weekly(workspace_id: int, journey_id: int, now: object) -> bool:
+    def send_weekly(workspace_id: int, journey_id: int, now: object, due_at: object) -> bool:
+        assert due_at == monday_0830  # the week is the one before the due instant
         calls.append((workspace_id, journey_id, now))
         return True
 
+    monday_0830 = TUE_10_AMS + timedelta(days=6, hours=-1.5)  # Monday 7 December, 08:30
     base = world.dispatcher()
     dispatcher = Dispatcher(
         base.uow,
@@ -114,7 +116,6 @@ def test_the_weekly_digest_ritual_calls_the_digest_hook_once(world: World) -> No
         digest_hook=lambda: send_weekly,
         concurrency=1,
     )
-    monday_0830 = TUE_10_AMS + timedelta(days=6, hours=-1.5)  # Monday 7 December, 08:30
     dispatcher.run_pass(monday_0830 - timedelta(minutes=1))
     assert calls == []
     report = dispatcher.run_pass(monday_0830)

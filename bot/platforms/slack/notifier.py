@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import logging
 import threading
 import urllib.error
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from bot.domain.views import (
     Unreachable,
 )
 from bot.platforms.slack import digest_blocks, render
+
+logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "pioneer_delivery"
 # Errors after which trying again will not help: the person or channel cannot be reached.
@@ -111,15 +114,20 @@ class SlackChat:
         message = digest_blocks.digest_message(view)
         response = self._call(lambda: self.client.chat_postMessage(channel=channel, **message))
         if chart_png:
-            self._call(
-                lambda: self.client.files_upload_v2(
-                    channel=channel,
-                    content=chart_png,
-                    filename=f"pioneer-digest-{view.iso_week}.png",
-                    title=digest_blocks.chart_title(view),
-                    alt_txt=digest_blocks.chart_title(view),
+            try:
+                self._call(
+                    lambda: self.client.files_upload_v2(
+                        channel=channel,
+                        content=chart_png,
+                        filename=f"pioneer-digest-{view.iso_week}.png",
+                        title=digest_blocks.chart_title(view),
+                        alt_txt=digest_blocks.chart_title(view),
+                    )
                 )
-            )
+            except DeliveryFailed as exc:
+                # The digest itself is delivered (its figures are all in the message); sending
+                # it again for the sake of its chart would repeat it. The chart is left out.
+                logger.warning("digest %s: chart not uploaded: %s", view.iso_week, exc)
         return message_ref(str(response["channel"]), str(response["ts"]))
 
     # -- helpers the scheduler can use ---------------------------------------------------------
