@@ -801,6 +801,15 @@ def _locate(services: Container, ctx: Context) -> tuple[Journey | None, Member |
     return journey, member
 
 
+def fans_out(text: str) -> bool:
+    """Whether `/pioneer <text>` sends to a whole audience (poll now, checkin now).
+
+    Those take seconds for a big team, longer than a platform waits for its answer, so
+    platforms acknowledge first and say the reply when the sending is done.
+    """
+    return isinstance(parse(text)[1], (PollNow, CheckinNow))
+
+
 def execute(services: Container, ctx: Context, text: str) -> tuple[str, Reply]:
     """Run `/pioneer <text>` for `ctx`; returns the subcommand name (for metrics) and reply.
 

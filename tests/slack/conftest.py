@@ -221,6 +221,8 @@ class SlackSender:
         before = len(self.replies())
         response = self.command(text, user=user, channel=channel)
         assert response.status == 200, response
+        # `poll now` and `checkin now` reply after the ack, once their DMs are out.
+        self.fake.wait_for("response_url", before + 1)
         replies = self.replies()
         assert len(replies) == before + 1, [c.args for c in replies[before:]]
         return str(replies[-1].args["text"])

@@ -101,7 +101,10 @@ def test_facilitator_sends_a_poll_from_home(
 ) -> None:
     slack.say("start Plant Noord", user="U1")
     slack.say("join", user="U2")
+    published = len(fake_slack.calls_to("views.publish"))
     slack.action("pioneer.home.poll_now", "C1", user="U1", container_type="view")
+    # Sending to the team happens after the ack; the Home is published again when done.
+    fake_slack.wait_for("views.publish", published + 1)
     dms = {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")}
     assert "DU2" in dms
     told = [

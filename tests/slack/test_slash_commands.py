@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 import pytest
 from sqlalchemy import text as sql
@@ -304,3 +305,27 @@ def test_an_outage_gets_a_plain_apology_not_a_trace(
     assert "Traceback" not in reply and "journeys" not in reply
     assert slack.last_reply().args["response_type"] == "ephemeral"
     assert "the /pioneer command failed" in caplog.text
+
+
+def test_text_slack_escaped_is_taken_as_typed_and_shown_escaped_once(
+    slack: SlackSender, container: Container
+) -> None:
+    # Slack sends "R&D <3" typed in /pioneer as "R&amp;D &lt;3".
+    text = slack.say("start R&amp;D &lt;3", user=FACILITATOR, channel="C9")
+    assert "R&amp;D &lt;3" in text and "&amp;amp;" not in text
+    journey = container.journeys.journey_for_channel(slack_workspace_id(container), "C9")
+    assert journey.name == "R&D <3"
+
+
+def test_poll_now_answers_slack_before_a_slow_send_is_done(
+    slack: SlackSender, fake_slack: FakeSlack, started: int
+) -> None:
+    """Slack waits 3 s for its answer; sending to a big team takes longer than that."""
+    slack.say("join", user=BOB)
+    replies = len(slack.replies())
+    fake_slack.script("chat.postMessage", ["timeout"])  # one DM hangs 3 s, then drops
+    began = time.monotonic()
+    assert slack.command("poll now", user=FACILITATOR).status == 200
+    assert time.monotonic() - began < 2.0
+    fake_slack.wait_for("response_url", replies + 1, timeout=30)
+    assert "Pulse poll sent to" in slack.last_reply().args["text"]

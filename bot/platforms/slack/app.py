@@ -116,6 +116,11 @@ def check_settings(settings: Settings) -> None:
         )
 
 
+def unescape(text: str) -> str:
+    """Slack sends typed text with &, < and > escaped; take it as typed (we escape on output)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def both_languages(key: str) -> str:
     """For the rare message said before we know whom we speak to."""
     return " / ".join(t(key, language) for language in Language)

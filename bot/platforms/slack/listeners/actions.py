@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Context, execute, home, view_for
+from bot.commands import Context, execute, fans_out, home, view_for
 from bot.platforms.slack import render
 from bot.platforms.slack.app import SlackDeps, send_reply
 
@@ -101,10 +101,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         user = body["user"]["id"]
         channel = str(action["value"])
-        await _run_command(
-            deps, client, context, user, channel, HOME_COMMANDS[action["action_id"]], None
-        )
-        await publish_home(deps, client, context, user)
+        text = HOME_COMMANDS[action["action_id"]]
+
+        async def run() -> None:
+            await _run_command(deps, client, context, user, channel, text, None)
+            await publish_home(deps, client, context, user)
+
+        if fans_out(text):  # a whole team takes longer than Slack waits: after the ack
+            deps.after_ack(run(), "a Home control sending to the audience")
+        else:
+            await run()
 
 
 async def _run_command(

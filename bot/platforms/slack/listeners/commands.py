@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Context, execute
-from bot.platforms.slack.app import SlackDeps, both_languages, send_reply
+from bot.commands import Context, execute, fans_out
+from bot.platforms.slack.app import SlackDeps, both_languages, send_reply, unescape
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,23 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             user_name=command.get("user_name", ""),
             profile=deps.profile_getter(client, team, user),
         )
-        try:
-            name, reply = await deps.run(execute, deps.container, ctx, command.get("text") or "")
-        except Exception:
-            # Refusals come back as replies; this is a bug or an outage. Say so, not the trace.
-            logger.exception("the /pioneer command failed")
-            await respond(text=both_languages("error.generic"), response_type="ephemeral")
-            return
-        deps.metrics.commands.labels("slack", name).inc()
-        await send_reply(reply, client, user, ctx.channel, respond)
+        text = unescape(command.get("text") or "")
+
+        async def run() -> None:
+            try:
+                name, reply = await deps.run(execute, deps.container, ctx, text)
+            except Exception:
+                # Refusals come back as replies; this is a bug or an outage. Say so, not the
+                # trace.
+                logger.exception("the /pioneer command failed")
+                await respond(text=both_languages("error.generic"), response_type="ephemeral")
+                return
+            deps.metrics.commands.labels("slack", name).inc()
+            await send_reply(reply, client, user, ctx.channel, respond)
+
+        if fans_out(text):
+            # Sending to a whole team takes longer than Slack's 3 seconds: answer Slack now,
+            # say how it went (through response_url) when it is done.
+            deps.after_ack(run(), "a /pioneer command sending to the audience")
+        else:
+            await run()
