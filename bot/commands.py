@@ -42,7 +42,7 @@ from bot.domain.model import (
     PromptKind,
     Role,
 )
-from bot.domain.rituals import prompt_view
+from bot.domain.rituals import NothingToSend, prompt_view
 from bot.domain.views import PromptView
 from bot.i18n import say, t
 
@@ -559,6 +559,8 @@ def _send_now(env: Env, kind: PromptKind, perspective: Perspective | None) -> Re
     require_role(env.member, FACILITATORS, "poll" if kind is PromptKind.PULSE else "checkin")
     dispatch: Dispatch = env.services.dispatch
     sent = dispatch.send_now(env.ctx.workspace_id, env.journey_id, env.ctx.user, kind, perspective)
+    if sent == 0:
+        raise NothingToSend()  # everyone away, or nobody in the audience yet
     return env.reply(f"cmd.sent.{kind.value}", count=sent)
 
 

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import FixedClock
 from bot.commands import escape, view_for
 from bot.container import Container
-from bot.domain.model import PromptKind
+from bot.domain.model import Language, PromptKind
 from bot.platforms.slack import render
 from bot.platforms.slack.notifier import SlackChat
 from bot.platforms.slack.updates import MessageUpdates
@@ -342,3 +342,20 @@ def test_a_newer_redraw_never_overtakes_one_still_in_flight(
     ]
     assert shown[-1] is True
     assert "Your answer: *3*" in str(message(fake_slack, channel, ts).blocks)
+
+
+def test_a_reminder_says_it_is_one_in_the_members_language(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
+) -> None:
+    delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
+    assert "Reminder" not in str(message(fake_slack, channel, ts).blocks)
+    view = view_for(container, slack_workspace_id(container), delivery_id)
+    assert view is not None
+    member = container.journeys.member(slack_workspace_id(container), journey_id, BOB)
+    assert member is not None
+    chat = SlackChat.connect(BOT_TOKEN, fake_slack.api_url)
+    for language, word in (("en", "Reminder"), ("nl", "Herinnering")):
+        reminder = replace(view, reminder=True, language=Language(language))
+        ref = chat.send_prompt(member, reminder, f"reminder:{delivery_id}:{language}")
+        blocks = str(message(fake_slack, *ref.split(":")).blocks)
+        assert f"*{word}:*" in blocks

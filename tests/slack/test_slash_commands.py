@@ -329,3 +329,8 @@ def test_poll_now_answers_slack_before_a_slow_send_is_done(
     assert time.monotonic() - began < 2.0
     fake_slack.wait_for("response_url", replies + 1, timeout=30)
     assert "Pulse poll sent to" in slack.last_reply().args["text"]
+
+
+def test_poll_now_with_nobody_to_ask_says_so(slack: SlackSender, started: int) -> None:
+    slack.say("away until 2027-03-01", user=FACILITATOR)  # the only member
+    assert "nobody to ask" in slack.say("poll now", user=FACILITATOR)

@@ -71,6 +71,8 @@ def prompt_message(view: PromptView) -> tuple[str, list[Block]]:
         perspective=view.perspective,
     )
     blocks: list[Block] = [_mrkdwn(f"*{question}*"), _context(header)]
+    if view.reminder and not view.closed:
+        blocks.insert(0, _context(t("slack.prompt.reminder", lang)))
     if view.kind is PromptKind.PULSE:
         blocks += _pulse_blocks(view)
     else:
