@@ -48,7 +48,7 @@ class AnswerBatcher:
         self._max_batch = max_batch
         self._queue: list[tuple[AnswerRequest, asyncio.Future[Answered]]] = []
         self._draining: asyncio.Task[None] | None = None
-        self.batches = 0  # how many transactions recorded answers (for tests and metrics)
+        self.batches = 0  # how many transactions recorded answers
 
     async def answer(
         self,

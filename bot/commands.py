@@ -867,19 +867,6 @@ def view_for(services: Container, workspace_id: int, delivery_id: int) -> Prompt
     return build_view(services, delivery, journey, member, answer, services.clock.now())
 
 
-def answer(
-    services: Container,
-    workspace_id: int,
-    user: str,
-    delivery_id: int,
-    value: int | None = None,
-    text: str | None = None,
-) -> Answered:
-    """Record a click or a text as `user`, then say how the prompt looks now."""
-    request = AnswerRequest(workspace_id, delivery_id, user, value=value, text=text)
-    return answer_many(services, [request])[0]
-
-
 def answer_many(services: Container, requests: Sequence[AnswerRequest]) -> list[Answered]:
     """Record a batch of answers in one transaction; each says how its prompt looks now."""
     answered: list[Answered] = []

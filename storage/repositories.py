@@ -6,7 +6,6 @@ Every query is filtered by workspace: no call can reach another tenant's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import SimpleNamespace, TracebackType
 from typing import Any, NamedTuple
@@ -553,14 +552,14 @@ class SqlAnswers(_Repo):
             )
         return found
 
-    def upsert_many(self, answers: Sequence[Answer]) -> list[Answer]:
+    def upsert_many(self, answers: Sequence[Answer]) -> dict[int, int]:
         """Insert or replace answers, one per delivery, in one statement.
 
         A replaced answer keeps the roles and ISO week of the first answer; only its value,
         text and time change. Concurrent writers (other workers) meet in ON CONFLICT.
         """
         if not answers:
-            return []
+            return {}
         values = [
             {
                 "workspace_id": a.workspace_id,
@@ -588,17 +587,8 @@ class SqlAnswers(_Repo):
                 "text": stmt.excluded.text,
                 "answered_at": stmt.excluded.answered_at,
             },
-        ).returning(_ANSWERS.c.delivery_id, _ANSWERS.c.id, _ANSWERS.c.roles, _ANSWERS.c.iso_week)
-        stored = {row.delivery_id: row for row in self.session.execute(stmt, values)}
-        return [
-            replace(
-                a,
-                id=stored[a.delivery_id].id,
-                roles=frozenset(roles_from_str(stored[a.delivery_id].roles)),
-                iso_week=stored[a.delivery_id].iso_week,
-            )
-            for a in answers
-        ]
+        ).returning(_ANSWERS.c.delivery_id, _ANSWERS.c.id)
+        return {row.delivery_id: row.id for row in self.session.execute(stmt, values)}
 
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None

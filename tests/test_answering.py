@@ -14,7 +14,7 @@ from bot.answering import AnswerBatcher
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
-from bot.domain.model import Delivery, Phase, PromptKind
+from tests.slack.conftest import deliver, slack_workspace_id
 
 
 @pytest.fixture
@@ -27,41 +27,16 @@ def container(database_url: str, clock: FixedClock) -> Iterator[Container]:
 @pytest.fixture
 def polls(container: Container) -> tuple[int, dict[str, int]]:
     """A journey of twelve people, each with an open pulse poll: (workspace, user -> delivery)."""
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("console", "T-BATCH")
-        uow.commit()
-    assert workspace.id is not None
-    journey = container.journeys.start(workspace.id, "C1", "Plant", "UFAC")
+    workspace_id = slack_workspace_id(container)
+    journey = container.journeys.start(workspace_id, "C1", "Plant", "UFAC")
     assert journey.id is not None
-    prompt = container.catalog.select(kind=PromptKind.PULSE, phase=Phase.AWARENESS)[0]
-    now = container.clock.now()
     deliveries = {}
     for n in range(12):
-        member = container.journeys.join(workspace.id, journey.id, f"U{n}")
-        assert member.id is not None
-        with container.uow() as uow:
-            delivery = uow.deliveries.add(
-                Delivery(
-                    workspace_id=workspace.id,
-                    journey_id=journey.id,
-                    member_id=member.id,
-                    prompt_id=prompt.id,
-                    kind=prompt.kind,
-                    phase=Phase.AWARENESS,
-                    perspective=prompt.perspective,
-                    signal=prompt.signal,
-                    occurrence="2026-W49",
-                    created_at=now,
-                    due_at=now,
-                    closes_at=now + timedelta(days=1),
-                    status="sent",
-                    sent_at=now,
-                )
-            )
-            uow.commit()
+        container.journeys.join(workspace_id, journey.id, f"U{n}")
+        delivery = deliver(container, journey.id, f"U{n}", closes_in=timedelta(days=1))
         assert delivery.id is not None
-        deliveries[member.user] = delivery.id
-    return workspace.id, deliveries
+        deliveries[f"U{n}"] = delivery.id
+    return workspace_id, deliveries
 
 
 def stored(container: Container, workspace_id: int) -> dict[int, int | None]:

@@ -92,7 +92,7 @@ class AnswerService:
                 outcomes.append(Recorded(answer, context.delivery, context.journey, context.member))
             if not latest:
                 return outcomes
-            ids = {a.delivery_id: a.id for a in uow.answers.upsert_many(list(latest.values()))}
+            ids = uow.answers.upsert_many(list(latest.values()))
             uow.commit()
         return [
             o

@@ -273,31 +273,18 @@ class DigestService:
                 if send.claimed_at is None or send.claimed_at + retry_after(send.attempts) <= now
             ]
         sent = 0
+        # What one (journey, week) needs, read once however many recipients it has.
         prepared: dict[tuple[int, str], tuple[DigestView, bytes, Journey, dict[int, Member]]] = {}
         for send in due:
-            key = (send.journey_id, send.iso_week)
             with self._uow() as uow:
-                if not uow.digests.claim_recipient(send.id, now, stale_before):
-                    continue  # another sender has it
-                if key not in prepared:
-                    journey = self._journey(uow, send.workspace_id, send.journey_id)
-                    stored = uow.digests.get(send.workspace_id, send.journey_id, send.iso_week)
-                    members = {
-                        m.id: m
-                        for m in uow.members.list(send.workspace_id, send.journey_id)
-                        if m.id is not None
-                    }
-                    view = (
-                        DigestView.from_dict(stored.payload)
-                        if stored is not None
-                        else self.compute(send.workspace_id, send.journey_id, send.iso_week)
-                    )
-                    prepared[key] = (view, b"", journey, members)
+                claimed = uow.digests.claim_recipient(send.id, now, stale_before)
                 uow.commit()
+            if not claimed:
+                continue  # another sender has it
+            key = (send.journey_id, send.iso_week)
+            if key not in prepared:
+                prepared[key] = self._prepare(send)
             view, chart, journey, members = prepared[key]
-            if self._chart and not chart:
-                chart = self._chart(view)
-                prepared[key] = (view, chart, journey, members)
             status, error = self._send_one(send, view, chart, journey, members)
             with self._uow() as uow:
                 if status == "pending" and send.attempts + 1 >= MAX_SEND_ATTEMPTS:
@@ -306,6 +293,24 @@ class DigestService:
                 uow.commit()
             sent += status == "sent"
         return sent
+
+    def _prepare(self, send: DigestSend) -> tuple[DigestView, bytes, Journey, dict[int, Member]]:
+        """The stored digest of `send`'s week, its chart, the journey and its members."""
+        with self._uow() as uow:
+            journey = self._journey(uow, send.workspace_id, send.journey_id)
+            stored = uow.digests.get(send.workspace_id, send.journey_id, send.iso_week)
+            members = {
+                m.id: m
+                for m in uow.members.list(send.workspace_id, send.journey_id)
+                if m.id is not None
+            }
+        view = (
+            DigestView.from_dict(stored.payload)
+            if stored is not None
+            else self.compute(send.workspace_id, send.journey_id, send.iso_week)
+        )
+        chart = self._chart(view) if self._chart else b""
+        return view, chart, journey, members
 
     def _send_one(
         self,

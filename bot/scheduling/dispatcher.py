@@ -231,7 +231,7 @@ class Dispatcher:
             uow.commit()
         for journey, schedule, mark in due:
             assert journey.id is not None
-            hooks: list[tuple[str, datetime]] = []
+            digests_due: list[datetime] = []
             with self.uow() as uow:
                 overrides = uow.rituals.overrides(journey.workspace_id, journey.id)
                 plan = self._plan(uow, journey, schedule, overrides, mark, now)
@@ -242,7 +242,7 @@ class Dispatcher:
                 uow.commit()
             for item in plan.journey_rituals:
                 if item.ritual.fate(item.due_at, now) is Fate.PENDING:
-                    hooks.append((item.occurrence, item.due_at))
+                    digests_due.append(item.due_at)
                 else:
                     log.warning(
                         "journey %s: %s of %s missed (the bot was down)",
@@ -250,7 +250,7 @@ class Dispatcher:
                         item.ritual.key,
                         item.occurrence,
                     )
-            for _, due_at in hooks:
+            for due_at in digests_due:
                 report.digests += self._run_digest(journey, now, due_at)
         self.totals.missed += report.missed
 

@@ -223,6 +223,23 @@ def message(fake: FakeSlack, channel: str, ts: str) -> Any:
     return found
 
 
+def two_polls(
+    container: Container, fake: FakeSlack, journey_id: int
+) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    """Two open polls in Bob's DM (weeks 49 and 50): (delivery id, channel, ts) each."""
+    first = sent_prompt(container, fake, journey_id, PromptKind.PULSE)
+    return first, sent_prompt(container, fake, journey_id, PromptKind.PULSE, occurrence="2026-W50")
+
+
+def retrying_client(fake: FakeSlack) -> AsyncWebClient:
+    """An async client that waits out HTTP 429 twice, as the app's own does."""
+    return AsyncWebClient(
+        token=BOT_TOKEN,
+        base_url=fake.api_url,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
 def answered_view(container: Container, delivery_id: int, value: int) -> Any:
     view = view_for(container, slack_workspace_id(container), delivery_id)
     assert view is not None
@@ -232,10 +249,7 @@ def answered_view(container: Container, delivery_id: int, value: int) -> Any:
 def test_redraws_of_one_message_collapse_to_the_latest_view(
     slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
 ) -> None:
-    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
-    other, channel_2, ts_2 = sent_prompt(
-        container, fake_slack, journey_id, PromptKind.PULSE, occurrence="2026-W50"
-    )
+    (first, channel, ts), (other, channel_2, ts_2) = two_polls(container, fake_slack, journey_id)
     updates = MessageUpdates(in_flight=1)
 
     async def clicks() -> None:
@@ -263,19 +277,12 @@ def test_redraws_of_one_message_collapse_to_the_latest_view(
 def test_redraws_wait_out_a_rate_limit_and_back_up_into_the_click(
     slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
 ) -> None:
-    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
-    other, channel_2, ts_2 = sent_prompt(
-        container, fake_slack, journey_id, PromptKind.PULSE, occurrence="2026-W50"
-    )
+    (first, channel, ts), (other, channel_2, ts_2) = two_polls(container, fake_slack, journey_id)
     fake_slack.script("chat.update", [(429, 0.2)])
     updates = MessageUpdates(in_flight=1, max_pending=1)
 
     async def clicks() -> int:
-        client = AsyncWebClient(
-            token=BOT_TOKEN,
-            base_url=fake_slack.api_url,
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
-        )
+        client = retrying_client(fake_slack)
         await updates.show(client, channel, ts, answered_view(container, first, 4))
         # Two messages waiting is over the bound: this click waits for its own redraw.
         await updates.show(client, channel_2, ts_2, answered_view(container, other, 3))
@@ -296,11 +303,7 @@ def test_a_redraw_still_rate_limited_after_the_clients_waits_is_tried_again_late
     updates = MessageUpdates(in_flight=1)
 
     async def click() -> None:
-        client = AsyncWebClient(
-            token=BOT_TOKEN,
-            base_url=fake_slack.api_url,
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
-        )
+        client = retrying_client(fake_slack)
         await updates.show(client, channel, ts, answered_view(container, first, 5))
         await updates.finish()
 
@@ -314,19 +317,12 @@ def test_a_newer_redraw_never_overtakes_one_still_in_flight(
     slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
 ) -> None:
     """4 then 3 on one poll while the redraw of 4 waits out a rate limit: 3 must win."""
-    first, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
-    other, channel_2, ts_2 = sent_prompt(
-        container, fake_slack, journey_id, PromptKind.PULSE, occurrence="2026-W50"
-    )
+    (first, channel, ts), (other, channel_2, ts_2) = two_polls(container, fake_slack, journey_id)
     fake_slack.script("chat.update", [(429, 0.3)])  # the first redraw is held 0.3 s
     updates = MessageUpdates(in_flight=4)
 
     async def clicks() -> None:
-        client = AsyncWebClient(
-            token=BOT_TOKEN,
-            base_url=fake_slack.api_url,
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
-        )
+        client = retrying_client(fake_slack)
         await updates.show(client, channel, ts, answered_view(container, first, 4))
         while not fake_slack.calls_to("chat.update"):
             await asyncio.sleep(0.01)  # the redraw of 4 is in flight

@@ -175,6 +175,16 @@ class SlackDeps:
 
         task.add_done_callback(done)
 
+    async def now_or_after_ack(
+        self, slow: bool, work: Callable[[], Awaitable[Any]], what: str
+    ) -> None:
+        """Run `work` before the ack, or after it when it is `slow` (longer than the 3 s
+        Slack waits for its answer, such as sending to a whole team)."""
+        if slow:
+            self.after_ack(work(), what)
+        else:
+            await work()
+
     async def finish(self, timeout: float = 10) -> None:
         """Let work started after acks end (on shutdown), for at most `timeout` seconds."""
         await self.updates.finish(timeout)

@@ -107,10 +107,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await _run_command(deps, client, context, user, channel, text, None)
             await publish_home(deps, client, context, user)
 
-        if fans_out(text):  # a whole team takes longer than Slack waits: after the ack
-            deps.after_ack(run(), "a Home control sending to the audience")
-        else:
-            await run()
+        await deps.now_or_after_ack(fans_out(text), run, "a Home control")
 
 
 async def _run_command(

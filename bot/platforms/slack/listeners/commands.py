@@ -50,9 +50,5 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             deps.metrics.commands.labels("slack", name).inc()
             await send_reply(reply, client, user, ctx.channel, respond)
 
-        if fans_out(text):
-            # Sending to a whole team takes longer than Slack's 3 seconds: answer Slack now,
-            # say how it went (through response_url) when it is done.
-            deps.after_ack(run(), "a /pioneer command sending to the audience")
-        else:
-            await run()
+        # `poll now` / `checkin now` reply through response_url once the team has its DMs.
+        await deps.now_or_after_ack(fans_out(text), run, "a /pioneer command")
