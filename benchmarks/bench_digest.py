@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from bot.app.digests import DigestService  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.domain.digest import shift_week, week_of  # noqa: E402
-from bot.domain.digests import DigestService  # noqa: E402
+from bot.domain.digest.analysis import shift_week, week_of  # noqa: E402
 from bot.domain.model import Phase, PromptKind  # noqa: E402
-from prompts import load_catalog  # noqa: E402
+from prompts.catalog import load_catalog  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402

@@ -53,7 +53,7 @@ def prompts_check(
     ] = None,
 ) -> None:
     """Validate the shipped catalog, plus an override folder if given."""
-    from prompts import check_catalog
+    from prompts.catalog import check_catalog
 
     dirs = [directory] if directory else []
     if directory is not None and not directory.is_dir():
@@ -79,7 +79,7 @@ def prompts_list(
 ) -> None:
     """List the catalog (shipped items plus overrides)."""
     from bot.domain.model import Phase
-    from prompts import CatalogError, catalog_as_dicts, load_catalog
+    from prompts.catalog import CatalogError, catalog_as_dicts, load_catalog
 
     if format not in ("text", "json"):
         typer.echo("--format must be text or json", err=True)
@@ -131,7 +131,7 @@ def demo(
 
     from bot.demo.runner import run_demo
     from bot.demo.scenarios import SCENARIOS
-    from bot.i18n import t
+    from prompts.messages import t
 
     if lang not in ("nl", "en"):
         typer.echo("--lang must be nl or en", err=True)
@@ -186,7 +186,7 @@ def serve(
 
     from bot.crypto import EncryptionKeyMissing
     from bot.platforms.slack.app import ConfigurationError, check_settings, slack_configured
-    from bot.server import run
+    from bot.web import run
     from storage.migrate import current_revision, head_revision
 
     settings = Settings()
@@ -234,7 +234,7 @@ def tick(
     ] = False,
 ) -> None:
     """One scheduler pass: record what fell due, send it, print it, then exit."""
-    from bot.scheduling.cli import run_tick
+    from bot.scheduling.tick import run_tick
 
     raise typer.Exit(code=run_tick(at, dry_run))
 
@@ -255,11 +255,11 @@ def digest(
     from sqlalchemy import select
 
     from bot.container import Container
-    from bot.domain.digest import InvalidWeek, parse_week
+    from bot.domain.digest.analysis import InvalidWeek, parse_week
     from bot.domain.model import Language
-    from bot.i18n import say
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown
+    from prompts.messages import say
     from storage.models import JourneyRow
 
     if format not in ("md", "json"):

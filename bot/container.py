@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.app.digests import DigestSender, DigestService
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
-from bot.domain.digests import DigestSender, DigestService
 from bot.domain.journeys import JourneyService
 from bot.domain.ports import Clock
-from prompts import Catalog, load_catalog
+from prompts.catalog import Catalog, load_catalog
 from storage.db import make_engine, make_session_factory
 from storage.repositories import SqlUnitOfWorkFactory
 
@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
+    from bot.app.schedule import ScheduleService
     from bot.domain.model import Workspace
     from bot.domain.rituals import RitualPlan
     from bot.domain.views import ChatPort
     from bot.platforms.console import ConsoleChat
-    from bot.platforms.slack.notifier import SlackChats
-    from bot.platforms.teams.server import TeamsPlatform
+    from bot.platforms.slack.chat import SlackChats
+    from bot.platforms.teams.routes import TeamsPlatform
     from bot.scheduling.dispatcher import Dispatcher
-    from bot.scheduling.service import ScheduleService
 
 
 class Container:
@@ -62,7 +62,7 @@ class Container:
     @cached_property
     def digests(self) -> DigestService:
         """Weekly digests, sent through each workspace's own platform."""
-        from bot.domain.digests import RoutingSender
+        from bot.app.digests import RoutingSender
         from bot.rendering.chart import render_chart
 
         sender = RoutingSender(self.digest_sender_for)
@@ -87,14 +87,14 @@ class Container:
     @cached_property
     def teams(self) -> TeamsPlatform | None:
         """Microsoft Teams, when TEAMS_APP_ID, TEAMS_APP_SECRET and TEAMS_TENANT_ID are set."""
-        from bot.platforms.teams.server import TeamsPlatform, teams_configured
+        from bot.platforms.teams.routes import TeamsPlatform, teams_configured
 
         return TeamsPlatform.from_settings(self) if teams_configured(self.settings) else None
 
     # -- rituals on a schedule (bot/scheduling) ---------------------------------------------
     @cached_property
     def ritual_plan(self) -> RitualPlan:
-        from bot.scheduling.plan import load_plan
+        from prompts.ritual_plan import load_plan
 
         return load_plan(self.settings.pioneer_prompts_dir)
 
@@ -169,7 +169,7 @@ class Container:
     @cached_property
     def schedule(self) -> ScheduleService:
         """Show and change the cadence, pause and resume, away (the slash commands)."""
-        from bot.scheduling.service import ScheduleService
+        from bot.app.schedule import ScheduleService
 
         return ScheduleService(self.uow, self.clock, self.ritual_plan)
 

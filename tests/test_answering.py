@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.answering import AnswerBatcher
+from bot.app.answering import AnswerBatcher
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container

@@ -10,7 +10,7 @@ from bot.clock import FixedClock
 from bot.domain import errors
 from bot.domain.journeys import JourneyService, PhaseTarget
 from bot.domain.model import Language, Phase, Role, Stage
-from bot.i18n import say
+from prompts.messages import say
 
 NEXT = PhaseTarget(direction="next")
 BACK = PhaseTarget(direction="back")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 
 from bot.domain.errors import DomainError
-from bot.i18n import catalog
+from prompts.messages import catalog
 
 
 def placeholders(text: str) -> set[str]:

@@ -19,7 +19,7 @@ from bot.domain.model import (
     Role,
     Signal,
 )
-from prompts import (
+from prompts.catalog import (
     MAX_PROMPT_TEXT_LENGTH,
     SHIPPED_DIR,
     Catalog,

@@ -30,16 +30,16 @@ from bot.demo.scenarios import (
     mean_for,
     people,
 )
-from bot.domain.digest import DigestView
+from bot.domain.digest.analysis import DigestView
 from bot.domain.errors import DomainError
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Language, Phase, PromptKind, Role, Signal
 from bot.domain.rituals import Calendar, Ritual, first_due, occurrences
 from bot.domain.views import PromptView
-from bot.i18n import t
 from bot.platforms.console.chat import Sent
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown
+from prompts.messages import t
 from storage.migrate import upgrade
 
 TIMEZONE = "Europe/Amsterdam"

@@ -12,9 +12,9 @@ import math
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.domain.digest import DigestView
+from bot.domain.digest.analysis import DigestView
 from bot.domain.model import PERSPECTIVES, Language, Phase
-from bot.i18n import t
+from prompts.messages import t
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.0, 100
 COLOURS = {"technology": "#1f77b4", "human": "#d62728", "business": "#2ca02c"}

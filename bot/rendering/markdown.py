@@ -6,7 +6,7 @@ numbers the same way.
 
 from __future__ import annotations
 
-from bot.domain.digest import (
+from bot.domain.digest.analysis import (
     DigestView,
     FigureView,
     GroupView,
@@ -14,7 +14,7 @@ from bot.domain.digest import (
     escape,
 )
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase
-from bot.i18n import t
+from prompts.messages import t
 
 ARROWS = {"up": "↑", "down": "↓", "flat": "→", "": ""}
 

@@ -146,8 +146,8 @@ def serve_scheduler(settings: Settings) -> SchedulerHandle:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(code=2) from None
     handle.owns_container = True
-    from bot.metrics import PROCESS_REGISTRY
-    from bot.scheduling.metrics import DispatchCollector
+    from bot.scheduling.collector import DispatchCollector
+    from bot.telemetry import PROCESS_REGISTRY
 
     collector = DispatchCollector(container.dispatch)
     PROCESS_REGISTRY.register(collector)

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.app.digests import DigestService
 from bot.clock import FixedClock
 from bot.domain.answers import AnswerService
-from bot.domain.digests import DigestService
 from bot.domain.journeys import JourneyService, PhaseTarget
 from bot.domain.model import Delivery, Phase, PromptKind, Role
-from prompts import Catalog, load_catalog
+from prompts.catalog import Catalog, load_catalog
 from storage.repositories import SqlUnitOfWorkFactory
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.anonymity import WITHHELD, AnonymityRule, Shown
-from bot.domain.digest import (
+from bot.domain.digest.analysis import (
     DigestInput,
     DigestView,
     analyse,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.digest import (
+from bot.domain.digest.analysis import (
     DigestView,
     FigureView,
     GroupView,
@@ -16,9 +16,9 @@ from bot.domain.digest import (
     RoleFigure,
     TrendPoint,
 )
+from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, fire, select
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role, Signal
-from bot.domain.nudges import MAX_NUDGES, RULES, NudgeContext, fire, select
-from bot.i18n import catalog
+from prompts.messages import catalog
 
 METHOD = Path(__file__).resolve().parents[3] / "shared" / "METHOD.md"
 CALM = NudgeContext(

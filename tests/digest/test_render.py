@@ -11,13 +11,13 @@ from dataclasses import replace
 import pytest
 from PIL import Image  # matplotlib depends on Pillow, so it is always there
 
-from bot.domain.digest import DigestView, NudgeView, QuoteView
-from bot.domain.digests import DigestService
+from bot.app.digests import DigestService
+from bot.domain.digest.analysis import DigestView, NudgeView, QuoteView
 from bot.domain.model import Language, Perspective, Text
-from bot.i18n import t
 from bot.platforms.slack.digest_blocks import MAX_BLOCKS, MAX_TEXT, digest_blocks
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown, render_summary
+from prompts.messages import t
 from tests.digest.conftest import Scenario
 from tests.digest.test_scenarios import company_a
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.domain.digest import DigestView
-from bot.domain.digests import DigestService
+from bot.app.digests import DigestService
+from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.nudges import NudgeContext, fire
 from bot.domain.model import Perspective, Phase, Role, Signal
-from bot.domain.nudges import NudgeContext, fire
 from tests.digest.conftest import Scenario
 
 Factory = Callable[..., Scenario]

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
+from bot.app.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.clock import FixedClock
 from bot.domain import errors
-from bot.domain.digest import InvalidWeek
-from bot.domain.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
+from bot.domain.digest.analysis import InvalidWeek
 from bot.domain.model import Role
 from bot.domain.views import TemporaryFailure
 from bot.platforms.console import ConsoleChat
-from bot.platforms.slack.notifier import SlackChat
+from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart
 from storage.repositories import SqlUnitOfWorkFactory
 from tests.digest.conftest import Scenario

@@ -24,9 +24,9 @@ from bot.domain.rituals import (
     parse_days,
     parse_time,
 )
-from bot.scheduling.plan import PlanError, load_plan
 from bot.scheduling.triggers import cron_trigger
-from prompts import load_catalog
+from prompts.catalog import load_catalog
+from prompts.ritual_plan import PlanError, load_plan
 
 AMS = "Europe/Amsterdam"
 NYC = "America/New_York"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.commands import Context, execute
+from bot.app.commands import Context, execute
 from bot.domain.model import Role
 from tests.scheduling.conftest import TUE_10_AMS, World, deliveries
 
@@ -51,7 +51,7 @@ def test_pause_resume_and_away(world: World) -> None:
 
 
 def test_joining_takes_the_members_own_time_zone_from_their_profile(world: World) -> None:
-    from bot.commands import Profile
+    from bot.app.commands import Profile
 
     def ctx(user: str, tz: str | None) -> Context:
         return Context(

@@ -297,7 +297,7 @@ def test_pacing_honours_the_rate_and_retry_after(world: World) -> None:
 def test_deliveries_that_keep_failing_show_in_the_metrics(world: World) -> None:
     from prometheus_client import CollectorRegistry, generate_latest
 
-    from bot.scheduling.metrics import DispatchCollector
+    from bot.scheduling.collector import DispatchCollector
 
     team(world)
     world.clock.set(TUE_10_AMS)

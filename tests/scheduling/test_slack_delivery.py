@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from bot.domain.model import Role
 from bot.domain.rituals import idempotency_key
-from bot.platforms.slack.notifier import SlackChat
+from bot.platforms.slack.chat import SlackChat
 from storage.models import DeliveryRow
 from tests.fakes.slack_api import FakeSlack
 from tests.scheduling.conftest import TUE_10_AMS, World, deliveries

@@ -25,7 +25,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Delivery, Phase, Prompt, PromptKind
-from bot.server import make_web_app
+from bot.web import make_web_app
 from tests.fakes.slack_api import Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.commands import (
+from bot.app.commands import (
     SUBCOMMANDS,
     Away,
     CheckinNow,
@@ -26,7 +26,7 @@ from bot.commands import (
 )
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Language, Perspective, Phase, Role
-from bot.i18n import t
+from prompts.messages import t
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from bot.domain.views import (
     TemporaryFailure,
     Unreachable,
 )
-from bot.platforms.slack.notifier import SlackChat, SlackChats
+from bot.platforms.slack.chat import SlackChat, SlackChats
 from tests.fakes.slack_api import FakeSlack
 
 BOB = Member(workspace_id=1, journey_id=1, user="U2", id=2)

@@ -12,12 +12,12 @@ import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app.commands import escape, view_for
 from bot.clock import FixedClock
-from bot.commands import escape, view_for
 from bot.container import Container
 from bot.domain.model import Language, PromptKind
 from bot.platforms.slack import render
-from bot.platforms.slack.notifier import SlackChat
+from bot.platforms.slack.chat import SlackChat
 from bot.platforms.slack.updates import MessageUpdates
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.conftest import (

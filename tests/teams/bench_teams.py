@@ -20,8 +20,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.app.commands import view_for
 from bot.clock import FixedClock
-from bot.commands import view_for
 from bot.container import Container
 from bot.domain.model import PromptKind, Role
 from storage.migrate import upgrade
@@ -63,7 +63,7 @@ def main(n: int = 300) -> None:
 
     async def build() -> web.Application:
         app = web.Application()
-        from bot.platforms.teams.server import add_teams_routes
+        from bot.platforms.teams.routes import add_teams_routes
 
         add_teams_routes(app, container)
         return app

@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Delivery, Member, Phase, PromptKind, Role
 from bot.platforms.teams.chat import Pacer, RetryPolicy, TeamsChat
-from bot.platforms.teams.server import TeamsPlatform, add_teams_routes
+from bot.platforms.teams.routes import TeamsPlatform, add_teams_routes
 from tests.teams.fake_connector import FakeConnector, LoopThread
 
 APP_ID = "00000000-0000-4000-8000-0000000000ab"

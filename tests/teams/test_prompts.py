@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app.commands import build_view
 from bot.clock import FixedClock
-from bot.commands import build_view
 from bot.container import Container
 from bot.domain.model import Member, PromptKind, Role
 from bot.domain.views import PromptView, RateLimited, TemporaryFailure, Unreachable

@@ -17,7 +17,7 @@ from jwt.algorithms import RSAAlgorithm
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, _entra_issuers
 
 from bot.container import Container
-from bot.platforms.teams.server import add_teams_routes
+from bot.platforms.teams.routes import add_teams_routes
 from tests.teams.conftest import (
     ANNA,
     APP_ID,

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
+from bot.app.commands import view_for
 from bot.clock import FixedClock
-from bot.commands import view_for
 from bot.container import Container
 from bot.domain.model import Language, Role
 from bot.domain.views import Notice, PromptView, Unreachable
-from bot.server import make_web_app
+from bot.web import make_web_app
 from tests.fakes.slack_api import FakeSlack
 from tests.teams.conftest import (
     ANNA,

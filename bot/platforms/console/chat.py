@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.domain.digest import DigestView
+from bot.domain.digest.analysis import DigestView
 from bot.domain.model import Member
 from bot.domain.views import Notice, PromptView, RateLimited
-from bot.i18n import t
+from prompts.messages import t
 
 
 @dataclass(frozen=True)

@@ -29,21 +29,21 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import AnswerBatcher
-from bot.commands import Profile, Reply
+from bot.app.answering import AnswerBatcher
+from bot.app.commands import Profile, Reply
 from bot.config import Settings
 from bot.crypto import TokenCipher
 from bot.domain.model import Language
-from bot.i18n import t
-from bot.metrics import Metrics
 from bot.platforms.slack import render
+from bot.platforms.slack.chat import SlackChats
 from bot.platforms.slack.installations import (
     AsyncSqlInstallationStore,
     SignedStateStore,
     SqlInstallationStore,
 )
-from bot.platforms.slack.notifier import SlackChats
 from bot.platforms.slack.updates import MessageUpdates
+from bot.telemetry import Metrics
+from prompts.messages import t
 from storage.db import make_session_factory
 
 if TYPE_CHECKING:

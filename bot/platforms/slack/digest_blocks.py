@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.digest import DigestView
+from bot.domain.digest.analysis import DigestView
 from bot.domain.model import PERSPECTIVES, Language
-from bot.i18n import t
 from bot.rendering.markdown import (
     ARROWS,
     figure_line,
@@ -20,6 +19,7 @@ from bot.rendering.markdown import (
     perspective_name,
     phase_line,
 )
+from prompts.messages import t
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000

@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands import Home, Reply, escape
+from bot.app.commands import Home, Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, PromptKind
 from bot.domain.views import Notice, PromptView
-from bot.i18n import t
+from prompts.messages import t
 
 Block = dict[str, Any]
 

@@ -35,18 +35,18 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.app.proactive import Conversation, ProactiveOptions
 from microsoft_agents.hosting.core.authorization import Connections
 
-from bot import commands
-from bot.answering import AnswerBatcher
-from bot.commands import Context, Profile
+from bot.app import commands
+from bot.app.answering import AnswerBatcher
+from bot.app.commands import Context, Profile
 from bot.domain.model import Language
-from bot.i18n import t
 from bot.platforms.teams import render
-from bot.platforms.teams.store import (
+from bot.platforms.teams.conversations import (
     MissingTenant,
     NullStorage,
     SqlConversationStorage,
     TeamsPeople,
 )
+from prompts.messages import t
 from storage.db import make_session_factory
 
 if TYPE_CHECKING:

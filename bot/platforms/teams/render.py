@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
-from bot.commands import Reply, escape
+from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
-from bot.i18n import t
+from prompts.messages import t
 
 if TYPE_CHECKING:
-    from bot.domain.digest import DigestView, FigureView
+    from bot.domain.digest.analysis import DigestView, FigureView
 
 Card = dict[str, Any]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.platforms.slack.app import SlackDeps
-from bot.platforms.slack.listeners import actions, commands, events, views
+from bot.platforms.slack.listeners import actions, events, slash_command, views
 
 
 def register_all(app: AsyncApp, deps: SlackDeps) -> None:
-    for module in (commands, actions, views, events):
+    for module in (slash_command, actions, views, events):
         module.register(app, deps)

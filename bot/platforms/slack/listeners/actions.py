@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Context, execute, fans_out, home, view_for
+from bot.app.commands import Context, execute, fans_out, home, view_for
 from bot.platforms.slack import render
 from bot.platforms.slack.app import SlackDeps, send_reply
 

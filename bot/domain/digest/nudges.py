@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.digest import DigestView, FigureView, NudgeView, TrendPoint
+from bot.domain.digest.analysis import DigestView, FigureView, NudgeView, TrendPoint
 from bot.domain.model import PERSPECTIVES, PHASES, Language, Perspective, Phase, Role, Signal, Text
-from bot.i18n import t
+from prompts.messages import t
 
 MAX_NUDGES = 3
 ALL_PHASES = frozenset(PHASES)

@@ -22,8 +22,8 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.container import Container
-from bot.metrics import Metrics
 from bot.platforms.slack.app import SlackDeps, build_app, slack_configured
+from bot.telemetry import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ async def make_web_app(
         _add_slack(app, container, m, session, socket_mode)
     teams = container.teams
     if teams is not None:
-        from bot.platforms.teams.server import add_teams_routes
+        from bot.platforms.teams.routes import add_teams_routes
 
         add_teams_routes(app, container, teams)
     app.router.add_get("/healthz", healthz)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.commands import Away, Env, Pause, Reply, Resume, Schedule, Usage, escape, run_usage
+from bot.app.commands import Away, Env, Pause, Reply, Resume, Schedule, Usage, escape, run_usage
+from bot.app.schedule import RitualLine
 from bot.domain.journeys import FACILITATORS, require_role
 from bot.domain.model import ROLES, Journey
-from bot.i18n import t
-from bot.scheduling.service import RitualLine
+from prompts.messages import t
 
 if TYPE_CHECKING:
     from bot.domain.model import Language

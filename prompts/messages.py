@@ -8,11 +8,10 @@ from typing import Any
 
 import yaml
 
-import prompts
 from bot.domain.errors import DomainError
 from bot.domain.model import Language, Perspective, Phase, Role, Stage
 
-MESSAGES = Path(next(iter(prompts.__path__))) / "messages"
+MESSAGES = Path(__file__).parent / "messages"
 
 
 @cache

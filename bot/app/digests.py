@@ -8,8 +8,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from bot.domain import errors, nudges
-from bot.domain.digest import (
+from bot.domain import errors
+from bot.domain.digest import nudges
+from bot.domain.digest.analysis import (
     TOUCHPOINT_WEEKS,
     DigestInput,
     DigestView,

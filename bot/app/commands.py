@@ -44,7 +44,7 @@ from bot.domain.model import (
 )
 from bot.domain.rituals import NothingToSend, prompt_view
 from bot.domain.views import PromptView
-from bot.i18n import say, t
+from prompts.messages import say, t
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -464,7 +464,7 @@ def _weeks_in_phase(env: Env, journey: Journey) -> int:
 
 def next_rituals(env: Env, journey: Journey) -> list[str]:
     """Lines about the journey's next rituals (bot/scheduling/commands.py)."""
-    from bot.scheduling.commands import next_rituals as lines
+    from bot.app.schedule_commands import next_rituals as lines
 
     return lines(env, journey)
 
@@ -724,7 +724,7 @@ def scheduling(name: str) -> Runner:
     """A runner from bot/scheduling/commands.py, imported when first run (it imports us)."""
 
     def run(env: Env, command: Any) -> Reply:
-        from bot.scheduling import commands as schedule_commands
+        from bot.app import schedule_commands
 
         runner: Runner = getattr(schedule_commands, name)
         return runner(env, command)

@@ -10,7 +10,7 @@ import yaml
 from bot.domain.model import Phase, Role, Signal
 from bot.domain.rituals import Cadence, DomainError, Ritual, RitualKind, RitualPlan
 
-SHIPPED_PLAN = Path(__file__).resolve().parent.parent.parent / "prompts" / "rituals.yaml"
+SHIPPED_PLAN = Path(__file__).resolve().parent / "rituals.yaml"
 # In a subfolder of the organisation's prompt folder: the catalog loader reads every
 # *.yaml directly in that folder as a list of prompts.
 PLAN_FILE = Path("rituals") / "rituals.yaml"

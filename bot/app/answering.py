@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.commands import Answered, answer_many
+from bot.app.commands import Answered, answer_many
 from bot.domain.answers import AnswerRequest
 
 if TYPE_CHECKING:

@@ -1,0 +1,1 @@
+"""The weekly digest's analytics: weeks, figures, disclosure control, themes, nudges."""
