@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.scheduling.scheduler import SchedulerHandle
 
 app = typer.Typer(
     help="Pioneer keeps an organisation's pioneering rituals going in Slack and Teams.",
@@ -19,9 +24,22 @@ prompts_app = typer.Typer(help="Validate and list the prompt catalog.", no_args_
 app.add_typer(prompts_app, name="prompts")
 
 
-def _not_yet(command: str) -> None:
-    typer.echo(f"`pioneer {command}` is not yet available in this version.", err=True)
-    raise typer.Exit(code=2)
+# `pioneer tick` when another process is the scheduler of this (SQLite) database.
+EXIT_LOCKED = 3
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+
+def _require_migrated(settings: Settings, what: str) -> None:
+    from storage.migrate import current_revision, head_revision
+
+    if current_revision(settings.database_url) != head_revision():
+        typer.echo(f"{what}: the database is not up to date; run `pioneer migrate`.", err=True)
+        raise typer.Exit(code=2)
 
 
 @app.command()
@@ -129,6 +147,7 @@ def demo(
     """Run a whole pioneering journey offline (no tokens, no network) and print the digests."""
     from tqdm import tqdm
 
+    from bot.container import demo_parts
     from bot.demo.runner import run_demo
     from bot.demo.scenarios import SCENARIOS
     from prompts.messages import t
@@ -152,7 +171,7 @@ def demo(
             if not quiet:
                 bar.write(text)
 
-        result = run_demo(weeks, seed, out, lang, scenario, echo, progress)
+        result = run_demo(weeks, seed, out, lang, scenario, echo, demo_parts, progress)
         bar.n = weeks
         bar.refresh()
     typer.echo((out / "journey.md").read_text(encoding="utf-8"))
@@ -182,17 +201,12 @@ def serve(
     ] = False,
 ) -> None:
     """Serve Slack (and Teams) over HTTP, or Slack over Socket Mode when SLACK_APP_TOKEN is set."""
-    import logging
-
     from bot.crypto import EncryptionKeyMissing
     from bot.platforms.slack.app import ConfigurationError, check_settings, slack_configured
     from bot.web import run
-    from storage.migrate import current_revision, head_revision
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    _configure_logging(settings)
     try:
         if slack_configured(settings):
             check_settings(settings)
@@ -203,16 +217,12 @@ def serve(
     except (ConfigurationError, EncryptionKeyMissing) as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    if current_revision(settings.database_url) != head_revision():
-        typer.echo("Cannot start: the database is not up to date; run `pioneer migrate`.", err=True)
-        raise typer.Exit(code=2)
+    _require_migrated(settings, "Cannot start")
     mode = "Socket Mode" if settings.slack_app_token else "HTTP"
     typer.echo(
         f"Pioneer serving on {host}:{port or settings.port} (Slack over {mode}, "
         f"{workers} worker{'s' if workers > 1 else ''})."
     )
-    from bot.scheduling.scheduler import serve_scheduler
-
     scheduler = None if no_scheduler else serve_scheduler(settings)
     try:
         code = run(host, port or settings.port, workers)
@@ -221,6 +231,36 @@ def serve(
             scheduler.stop()
     if code:
         raise typer.Exit(code=code)
+
+
+def serve_scheduler(settings: Settings) -> SchedulerHandle:
+    """For `pioneer serve`: a scheduler with its own container; exits with a clear message
+    when another scheduler already runs against this SQLite database."""
+    from bot.container import Container
+    from bot.scheduling.collector import DispatchCollector
+    from bot.scheduling.lock import SchedulerLocked
+    from bot.scheduling.scheduler import JOB_ID, start_scheduler
+    from bot.telemetry import PROCESS_REGISTRY
+
+    container = Container(settings)
+    try:
+        handle = start_scheduler(container.dispatch)
+    except SchedulerLocked as exc:
+        container.close()
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    handle.on_stop.append(container.close)
+    collector = DispatchCollector(container.dispatch)
+    PROCESS_REGISTRY.register(collector)
+    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
+    logging.getLogger("pioneer.scheduling").info("scheduler running (job %r every minute)", JOB_ID)
+    return handle
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO-8601; a value without an offset is read as UTC."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @app.command()
@@ -234,9 +274,36 @@ def tick(
     ] = False,
 ) -> None:
     """One scheduler pass: record what fell due, send it, print it, then exit."""
-    from bot.scheduling.tick import run_tick
+    from bot.clock import FixedClock
+    from bot.container import Container
+    from bot.scheduling.lock import SchedulerLocked
+    from bot.scheduling.report import describe
 
-    raise typer.Exit(code=run_tick(at, dry_run))
+    settings = Settings()
+    _configure_logging(settings)
+    try:
+        instant = parse_instant(at) if at else None
+    except ValueError:
+        typer.echo(
+            f"--at: `{at}` is not an ISO-8601 instant (e.g. 2026-12-01T09:00:00Z).", err=True
+        )
+        raise typer.Exit(code=2) from None
+    _require_migrated(settings, "Cannot tick")
+    container = Container(settings, FixedClock(instant) if instant else None)
+    try:
+        if not dry_run:
+            try:
+                container.dispatch.lock.hold_process_lock()
+            except SchedulerLocked as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(code=EXIT_LOCKED) from None
+        report = container.dispatch.run_pass(dry_run=dry_run, wait=True)
+    finally:
+        if "dispatch" in container.__dict__:
+            container.dispatch.lock.release_process_lock()
+        container.close()
+    for line in describe(report):
+        typer.echo(line)
 
 
 @app.command()

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     pioneer_default_language: str = "en"
     pioneer_default_timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
+    # Sending (the scheduler's one pacing and retry policy, for every platform). Slack allows
+    # several hundred chat.postMessage per minute per workspace; 4 a second stays under it.
+    pioneer_send_rate: float = Field(default=4.0, gt=0)
+    pioneer_send_attempts: int = Field(default=5, ge=1)
+    pioneer_send_backoff: float = Field(default=0.5, ge=0)
+    pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod

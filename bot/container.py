@@ -1,34 +1,63 @@
-"""The one place that wires settings, storage, the catalog and the domain services."""
+"""The one place that wires settings, storage, the catalog, the use cases and the platforms.
+
+Everything below it receives what it needs by parameter; nothing below it imports it.
+Parts are built on first use, so a command that needs only the database never loads a chat
+platform's SDK or the charting library.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from bot.app.digests import DigestSender, DigestService
+from bot.app.digests import DigestService, RoutingSender
+from bot.app.prompt_views import PromptViews
+from bot.app.schedule import ScheduleService
+from bot.app.services import Defaults, Services
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService
-from bot.domain.ports import Clock
+from bot.domain.model import Language, Workspace
+from bot.domain.ports import ChatPort, Clock, DigestSender, Unreachable
+from bot.domain.rituals import RitualPlan
 from prompts.catalog import Catalog, load_catalog
+from prompts.ritual_plan import load_plan
 from storage.db import make_engine, make_session_factory
 from storage.repositories import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import datetime
-
-    from bot.app.schedule import ScheduleService
-    from bot.domain.model import Workspace
-    from bot.domain.rituals import RitualPlan
-    from bot.domain.views import ChatPort
+    from bot.demo.runner import DemoParts
     from bot.platforms.console import ConsoleChat
     from bot.platforms.slack.chat import SlackChats
     from bot.platforms.teams.routes import TeamsPlatform
     from bot.scheduling.dispatcher import Dispatcher
+    from bot.scheduling.sender import Sender
+
+# A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
+# configured in this process. A new chat platform adds one row (and its adapter package).
+ChatsOf = Callable[["Container"], Callable[[int], ChatPort] | None]
+
+
+def _console(container: Container) -> Callable[[int], ChatPort]:
+    console = container.console
+    return lambda _workspace_id: console
+
+
+def _slack(container: Container) -> Callable[[int], ChatPort] | None:
+    slack = container.slack
+    return slack.for_workspace if slack is not None else None
+
+
+def _teams(container: Container) -> Callable[[int], ChatPort] | None:
+    teams = container.teams
+    return teams.chat if teams is not None else None
+
+
+PLATFORMS: dict[str, ChatsOf] = {"console": _console, "slack": _slack, "teams": _teams}
 
 
 class Container:
@@ -38,6 +67,7 @@ class Container:
         # The demo runs on simulated time; pacing it in real seconds would only make it slow.
         self.paced = paced
 
+    # -- storage and texts ------------------------------------------------------------------
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)
@@ -52,6 +82,11 @@ class Container:
         return load_catalog(*extra)
 
     @cached_property
+    def ritual_plan(self) -> RitualPlan:
+        return load_plan(self.settings.pioneer_prompts_dir)
+
+    # -- use cases ----------------------------------------------------------------------------
+    @cached_property
     def journeys(self) -> JourneyService:
         return JourneyService(self.uow, self.clock)
 
@@ -60,44 +95,44 @@ class Container:
         return AnswerService(self.uow, self.clock)
 
     @cached_property
+    def prompt_views(self) -> PromptViews:
+        return PromptViews(self.uow, self.catalog, self.clock)
+
+    @cached_property
     def digests(self) -> DigestService:
         """Weekly digests, sent through each workspace's own platform."""
-        from bot.app.digests import RoutingSender
         from bot.rendering.chart import render_chart
 
         sender = RoutingSender(self.digest_sender_for)
         return DigestService(self.uow, self.clock, sender=sender, chart=render_chart)
 
-    def digest_sender_for(self, workspace_id: int) -> DigestSender:
-        """Each platform's ChatPort also sends digests (console, Slack, Teams alike)."""
-        chat = self.chat_for(workspace_id)
-        if not isinstance(chat, DigestSender):
-            from bot.domain.views import Unreachable
-
-            raise Unreachable(f"workspace {workspace_id}: its platform cannot send digests")
-        return chat
+    @cached_property
+    def schedule(self) -> ScheduleService:
+        """Show and change the cadence, pause and resume, away (the slash commands)."""
+        return ScheduleService(self.uow, self.clock, self.ritual_plan)
 
     @cached_property
-    def slack(self) -> SlackChats | None:
-        """Slack ChatPorts per workspace (`.for_workspace(id)`), when Slack is configured."""
-        from bot.platforms.slack.app import slack_chats, slack_configured
+    def services(self) -> Services:
+        """What the platforms hand to the use cases."""
+        settings = self.settings
+        return Services(
+            uow=self.uow,
+            clock=self.clock,
+            catalog=self.catalog,
+            defaults=Defaults(
+                language=Language(settings.pioneer_default_language),
+                timezone=settings.pioneer_default_timezone,
+                anonymity_threshold=settings.pioneer_anonymity_threshold,
+            ),
+            journeys=self.journeys,
+            answers=self.answers,
+            views=self.prompt_views,
+            schedule=self.schedule,
+            digests=self.digests,
+            dispatch=self.dispatch,
+        )
 
-        return slack_chats(self) if slack_configured(self.settings) else None
-
-    @cached_property
-    def teams(self) -> TeamsPlatform | None:
-        """Microsoft Teams, when TEAMS_APP_ID, TEAMS_APP_SECRET and TEAMS_TENANT_ID are set."""
-        from bot.platforms.teams.routes import TeamsPlatform, teams_configured
-
-        return TeamsPlatform.from_settings(self) if teams_configured(self.settings) else None
-
-    # -- rituals on a schedule (bot/scheduling) ---------------------------------------------
-    @cached_property
-    def ritual_plan(self) -> RitualPlan:
-        from prompts.ritual_plan import load_plan
-
-        return load_plan(self.settings.pioneer_prompts_dir)
-
+    # -- chat platforms -----------------------------------------------------------------------
     @cached_property
     def console(self) -> ConsoleChat:
         """The console platform's ChatPort: records (and can print) what members receive."""
@@ -105,10 +140,26 @@ class Container:
 
         return ConsoleChat()
 
-    def chat_for(self, workspace: Workspace | int) -> ChatPort:
-        """The ChatPort for a workspace's platform (console, slack or teams)."""
-        from bot.domain.views import Unreachable
+    @cached_property
+    def slack(self) -> SlackChats | None:
+        """Slack ChatPorts per workspace (`.for_workspace(id)`), when Slack is configured."""
+        from bot.platforms.slack.app import slack_chats, slack_configured
 
+        if not slack_configured(self.settings):
+            return None
+        return slack_chats(self.settings, self.uow)
+
+    @cached_property
+    def teams(self) -> TeamsPlatform | None:
+        """Microsoft Teams, when TEAMS_APP_ID, TEAMS_APP_SECRET and TEAMS_TENANT_ID are set."""
+        from bot.platforms.teams.routes import TeamsPlatform, teams_configured
+
+        if not teams_configured(self.settings):
+            return None
+        return TeamsPlatform.from_settings(self.settings, self.services)
+
+    def chat_for(self, workspace: Workspace | int) -> ChatPort:
+        """The ChatPort for a workspace, through its platform's row in PLATFORMS."""
         if isinstance(workspace, int):
             with self.uow() as uow:
                 found = uow.workspaces.get(workspace)
@@ -116,14 +167,33 @@ class Container:
                 raise Unreachable(f"no workspace {workspace}")
             workspace = found
         assert workspace.id is not None
-        if workspace.platform == "console":
-            return self.console
-        if workspace.platform == "slack" and self.slack is not None:
-            return self.slack.for_workspace(workspace.id)
-        if workspace.platform == "teams" and self.teams is not None:
-            chat: ChatPort = self.teams.chat(workspace.id)
-            return chat
-        raise Unreachable(f"no chat platform for workspace {workspace.id} ({workspace.platform})")
+        chats_of = PLATFORMS.get(workspace.platform)
+        chats = chats_of(self) if chats_of is not None else None
+        if chats is None:
+            raise Unreachable(
+                f"no chat platform for workspace {workspace.id} ({workspace.platform})"
+            )
+        return chats(workspace.id)
+
+    def digest_sender_for(self, workspace_id: int) -> DigestSender:
+        """Each platform's ChatPort also sends digests (console, Slack, Teams alike)."""
+        chat = self.chat_for(workspace_id)
+        if not isinstance(chat, DigestSender):
+            raise Unreachable(f"workspace {workspace_id}: its platform cannot send digests")
+        return chat
+
+    # -- the scheduler --------------------------------------------------------------------------
+    def sender(self) -> Sender:
+        """The one pacing and retry policy, fresh for each pass."""
+        from bot.scheduling.sender import Sender
+
+        settings = self.settings
+        return Sender(
+            rate=settings.pioneer_send_rate if self.paced else 0.0,
+            max_attempts=settings.pioneer_send_attempts,
+            base_backoff=settings.pioneer_send_backoff,
+            max_backoff=settings.pioneer_send_max_backoff,
+        )
 
     @cached_property
     def dispatch(self) -> Dispatcher:
@@ -131,27 +201,6 @@ class Container:
         from bot.scheduling.dispatcher import Dispatcher
         from bot.scheduling.lock import DispatchLock
         from bot.scheduling.scheduler import wake_all
-        from bot.scheduling.sender import Sender
-        from bot.scheduling.settings import SendingSettings
-
-        sending = SendingSettings()
-
-        def sender() -> Sender:
-            return Sender(
-                rate=sending.pioneer_send_rate if self.paced else 0.0,
-                max_attempts=sending.pioneer_send_attempts,
-                base_backoff=sending.pioneer_send_backoff,
-                max_backoff=sending.pioneer_send_max_backoff,
-            )
-
-        def digest_hook() -> Callable[[int, int, datetime], object] | None:
-            send_weekly = getattr(self.digests, "send_weekly", None)
-            return send_weekly if callable(send_weekly) else None
-
-        def digest_resume() -> Callable[[datetime], int] | None:
-            if self.digests.sender is None:
-                return None
-            return self.digests.send_pending
 
         return Dispatcher(
             self.uow,
@@ -160,18 +209,13 @@ class Container:
             list(self.catalog),
             self.clock,
             self.chat_for,
-            sender,
-            digest_hook,
+            self.sender,
+            lambda: self.digests.send_weekly,
             on_deferred=wake_all,
-            digest_resume=digest_resume,
+            digest_resume=lambda: (
+                self.digests.send_pending if self.digests.sender is not None else None
+            ),
         )
-
-    @cached_property
-    def schedule(self) -> ScheduleService:
-        """Show and change the cadence, pause and resume, away (the slash commands)."""
-        from bot.app.schedule import ScheduleService
-
-        return ScheduleService(self.uow, self.clock, self.ritual_plan)
 
     def close(self) -> None:
         teams = self.__dict__.get("teams")
@@ -179,3 +223,23 @@ class Container:
             teams.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def demo_parts(database_url: str, clock: Clock) -> DemoParts:
+    """The offline demo's system: a fresh SQLite database, the console platform, no pacing."""
+    from bot.demo.runner import DemoParts
+    from storage.migrate import upgrade
+
+    upgrade(database_url)
+    container = Container(
+        Settings(database_url=database_url, _env_file=None),  # type: ignore[call-arg]
+        clock=clock,
+        paced=False,
+    )
+    return DemoParts(
+        services=container.services,
+        run_pass=container.dispatch.run_pass,
+        console=container.console,
+        plan=container.ritual_plan,
+        close=container.close,
+    )

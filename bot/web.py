@@ -101,7 +101,7 @@ def _add_slack(
     session: ClientSession,
     socket_mode: bool,
 ) -> None:
-    bolt, deps = build_app(container, m, session=session)
+    bolt, deps = build_app(container.settings, container.services, m, session=session)
     app[BOLT] = bolt
     app[SLACK] = deps
 
@@ -160,7 +160,7 @@ async def make_web_app(
     if teams is not None:
         from bot.platforms.teams.routes import add_teams_routes
 
-        add_teams_routes(app, container, teams)
+        add_teams_routes(app, teams)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
 

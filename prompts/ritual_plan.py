@@ -7,8 +7,9 @@ from typing import Any
 
 import yaml
 
+from bot.domain.calendar import Cadence
 from bot.domain.model import Phase, Role, Signal
-from bot.domain.rituals import Cadence, DomainError, Ritual, RitualKind, RitualPlan
+from bot.domain.rituals import DomainError, Ritual, RitualKind, RitualPlan
 
 SHIPPED_PLAN = Path(__file__).resolve().parent / "rituals.yaml"
 # In a subfolder of the organisation's prompt folder: the catalog loader reads every

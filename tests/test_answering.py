@@ -50,7 +50,7 @@ def test_a_burst_of_clicks_is_one_transaction_and_each_gets_its_own_outcome(
     container: Container, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
-    batcher = AnswerBatcher(container)
+    batcher = AnswerBatcher(container.answers, container.prompt_views)
 
     async def burst() -> list[Any]:
         clicks = [
@@ -77,7 +77,7 @@ def test_a_double_click_in_one_batch_keeps_one_answer_the_last(
     container: Container, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
-    batcher = AnswerBatcher(container)
+    batcher = AnswerBatcher(container.answers, container.prompt_views)
 
     async def double_click() -> list[Any]:
         return await asyncio.gather(
@@ -101,12 +101,12 @@ def test_a_batch_that_fails_is_recorded_one_by_one_and_nothing_is_lost(
     calls: list[int] = []
 
     async def flaky(fn: Callable[[], Any]) -> Any:
-        calls.append(len(getattr(fn, "args", ((), []))[1]))
+        calls.append(len(getattr(fn, "args", ((), []))[-1]))
         if len(calls) == 1:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return await asyncio.to_thread(fn)
 
-    batcher = AnswerBatcher(container, run=flaky)
+    batcher = AnswerBatcher(container.answers, container.prompt_views, run=flaky)
 
     async def burst() -> list[Any]:
         return await asyncio.gather(
@@ -127,7 +127,7 @@ def test_a_lone_failure_reaches_its_caller(
     async def down(fn: Callable[[], Any]) -> Any:
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
-    batcher = AnswerBatcher(container, run=down)
+    batcher = AnswerBatcher(container.answers, container.prompt_views, run=down)
     with pytest.raises(OperationalError):
         asyncio.run(batcher.answer(workspace, "U4", deliveries["U4"], value=3))
     assert stored(container, workspace) == {}
@@ -141,7 +141,7 @@ def test_a_poll_of_another_workspace_is_not_found_from_this_one(
         other = uow.workspaces.get_or_create("console", "T-OTHER")
         uow.commit()
     assert other.id is not None and other.id != workspace
-    batcher = AnswerBatcher(container)
+    batcher = AnswerBatcher(container.answers, container.prompt_views)
 
     async def both() -> list[Any]:
         return await asyncio.gather(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from bot.container import demo_parts
 from bot.demo.runner import DemoResult, run_demo
 from bot.domain.model import Phase
 
@@ -25,7 +26,7 @@ def test_scenario_a_moves_on_when_the_picture_forms_and_writes_every_digest(
     tmp_path: Path,
 ) -> None:
     lines: list[str] = []
-    result = run_demo(9, 7, tmp_path, "en", "a", lines.append)
+    result = run_demo(9, 7, tmp_path, "en", "a", lines.append, demo_parts)
     assert len(result.digests) == 8
     for digest in result.digests:
         assert (
@@ -52,7 +53,7 @@ def test_scenario_a_moves_on_when_the_picture_forms_and_writes_every_digest(
 
 
 def test_scenario_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
-    result = run_demo(5, 7, tmp_path, "nl", "b", lambda _: None)
+    result = run_demo(5, 7, tmp_path, "nl", "b", lambda _: None, demo_parts)
     fired = set().union(*rules(result).values())
     assert "protect_frontrunners" in fired
     nudge = next(n for d in result.digests for n in d.nudges if n.rule == "protect_frontrunners")
@@ -62,8 +63,8 @@ def test_scenario_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
 
 
 def test_same_seed_same_story(tmp_path: Path) -> None:
-    one = run_demo(3, 11, tmp_path / "one", "en", "b", lambda _: None)
-    two = run_demo(3, 11, tmp_path / "two", "en", "b", lambda _: None)
+    one = run_demo(3, 11, tmp_path / "one", "en", "b", lambda _: None, demo_parts)
+    two = run_demo(3, 11, tmp_path / "two", "en", "b", lambda _: None, demo_parts)
     assert (tmp_path / "one" / "journey.md").read_text() == (
         tmp_path / "two" / "journey.md"
     ).read_text()

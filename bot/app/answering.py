@@ -18,14 +18,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from bot.app.commands import Answered, answer_many
-from bot.domain.answers import AnswerRequest
-
-if TYPE_CHECKING:
-    from bot.container import Container
+from bot.app.prompt_views import PromptViews
+from bot.domain import errors
+from bot.domain.answers import AnswerRequest, AnswerService
+from bot.domain.model import Answer, Language
+from bot.domain.views import PromptView
+from prompts.messages import say
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +40,47 @@ async def _to_thread(fn: Callable[[], T]) -> T:
     return await asyncio.to_thread(fn)
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The outcome of a click or a submitted form: the updated view, or a refusal."""
+
+    view: PromptView | None
+    refusal: str | None
+    language: Language
+    answer: Answer | None = None
+
+
+def answer_many(
+    answers: AnswerService, views: PromptViews, requests: Sequence[AnswerRequest]
+) -> list[Answered]:
+    """Record a batch of answers in one transaction; each says how its prompt looks now."""
+    answered: list[Answered] = []
+    now = views.clock.now()
+    outcomes = answers.record_many(requests)
+    for request, outcome in zip(requests, outcomes, strict=True):
+        if isinstance(outcome, errors.DomainError):
+            view = views.view_for(request.workspace_id, request.delivery_id)
+            language = view.language if view else Language.EN
+            answered.append(Answered(view=view, refusal=say(outcome, language), language=language))
+            continue
+        view = views.build(outcome.delivery, outcome.journey, outcome.member, outcome.answer, now)
+        answered.append(
+            Answered(view=view, refusal=None, language=view.language, answer=outcome.answer)
+        )
+    return answered
+
+
 class AnswerBatcher:
     def __init__(
-        self, services: Container, run: Runner = _to_thread, max_batch: int = MAX_BATCH
+        self,
+        answers: AnswerService,
+        views: PromptViews,
+        run: Runner = _to_thread,
+        max_batch: int = MAX_BATCH,
     ) -> None:
         """`run` runs a blocking call off the event loop (the database's worker threads)."""
-        self._services = services
+        self._answers = answers
+        self._views = views
         self._run = run
         self._max_batch = max_batch
         self._queue: list[tuple[AnswerRequest, asyncio.Future[Answered]]] = []
@@ -93,7 +130,7 @@ class AnswerBatcher:
     async def _record(self, requests: list[AnswerRequest]) -> list[Answered]:
         self.batches += 1
         result: list[Answered] = await self._run(
-            functools.partial(answer_many, self._services, requests)
+            functools.partial(answer_many, self._answers, self._views, requests)
         )
         return result
 

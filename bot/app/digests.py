@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
 
 from bot.domain import errors
 from bot.domain.digest import nudges
@@ -30,8 +29,15 @@ from bot.domain.digest.analysis import (
 )
 from bot.domain.journeys import DIGEST_READERS, require_role
 from bot.domain.model import Journey, Member, Role
-from bot.domain.ports import Clock, DigestSend, UnitOfWork, UnitOfWorkFactory
-from bot.domain.views import DeliveryFailed, Unreachable
+from bot.domain.ports import (
+    Clock,
+    DeliveryFailed,
+    DigestSend,
+    DigestSender,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    Unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +52,6 @@ MAX_SEND_ATTEMPTS = 12
 def retry_after(attempts: int) -> timedelta:
     """How long a digest message that failed `attempts` times waits before the next try."""
     return min(timedelta(minutes=2**attempts), timedelta(hours=1)) if attempts else timedelta()
-
-
-@runtime_checkable
-class DigestSender(Protocol):
-    """The part of a chat platform that delivers a digest (Block Kit + chart on Slack)."""
-
-    def send_digest(
-        self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
-    ) -> str:
-        """Post `view` (in `view.language`) with the chart to a member's DM or a channel."""
-        ...
 
 
 ChartRenderer = Callable[[DigestView], bytes]

@@ -6,19 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain import errors
+from bot.domain.calendar import Cadence, Calendar, zone
 from bot.domain.journeys import FACILITATORS, require_role, validate_timezone
 from bot.domain.model import Journey, Phase, Role
 from bot.domain.ports import Clock
 from bot.domain.rituals import (
     AwayInPast,
-    Cadence,
     CadenceOverride,
-    Calendar,
     RitualKind,
     RitualPlan,
     UnknownRitual,
     next_occurrence,
-    zone,
 )
 from storage.repositories import SqlUnitOfWorkFactory
 

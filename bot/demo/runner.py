@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.app.services import Services
 from bot.clock import FixedClock
-from bot.config import Settings
-from bot.container import Container
 from bot.demo.scenarios import (
     SCENARIOS,
     Persona,
@@ -30,17 +29,18 @@ from bot.demo.scenarios import (
     mean_for,
     people,
 )
+from bot.domain.calendar import Calendar
 from bot.domain.digest.analysis import DigestView
 from bot.domain.errors import DomainError
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Language, Phase, PromptKind, Role, Signal
-from bot.domain.rituals import Calendar, Ritual, first_due, occurrences
+from bot.domain.ports import Clock
+from bot.domain.rituals import Ritual, RitualPlan, first_due, occurrences
 from bot.domain.views import PromptView
-from bot.platforms.console.chat import Sent
+from bot.platforms.console.chat import ConsoleChat, Sent
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown
 from prompts.messages import t
-from storage.migrate import upgrade
 
 TIMEZONE = "Europe/Amsterdam"
 # A fixed start keeps the same seed giving the same output, whatever today is.
@@ -49,6 +49,21 @@ CHANNEL = "#pioneering"
 MINUTE = timedelta(minutes=1)
 
 Echo = Callable[[str], None]
+
+
+@dataclass
+class DemoParts:
+    """What the simulation drives: the real use cases, the scheduler's pass, the console."""
+
+    services: Services
+    run_pass: Callable[[datetime], object]
+    console: ConsoleChat
+    plan: RitualPlan
+    close: Callable[[], None]
+
+
+# (a migrated or empty database's URL, the simulated clock) -> the parts, wired.
+BuildParts = Callable[[str, Clock], DemoParts]
 
 
 @dataclass
@@ -84,6 +99,7 @@ class Simulation:
         out: Path,
         language: Language,
         echo: Echo,
+        build: BuildParts,
         progress: Callable[[int, str], None] | None = None,
     ) -> None:
         self.scenario = scenario
@@ -97,13 +113,8 @@ class Simulation:
         db = out / "pioneer.db"
         for stale in out.glob("pioneer.db*"):
             stale.unlink()
-        url = f"sqlite:///{db}"
-        upgrade(url)
-        self.container = Container(
-            Settings(database_url=url, _env_file=None),  # type: ignore[call-arg]
-            clock=self.clock,
-            paced=False,
-        )
+        self.parts = build(f"sqlite:///{db}", self.clock)
+        self.services = self.parts.services
         self.cast = people(scenario)
         self.by_user = {p.user: p for p in self.cast}
         self.lifts: dict[tuple[str, Signal], float] = {}
@@ -116,13 +127,13 @@ class Simulation:
 
     # -- setup ------------------------------------------------------------------------
     def setup(self) -> None:
-        with self.container.uow() as uow:
+        with self.services.uow() as uow:
             workspace = uow.workspaces.get_or_create("console", "demo", "Demo BV")
             uow.commit()
         assert workspace.id is not None
         self.workspace_id = workspace.id
         facilitator = self.cast[0]
-        journey = self.container.journeys.start(
+        journey = self.services.journeys.start(
             self.workspace_id,
             CHANNEL,
             self.scenario.title.in_(self.language),
@@ -137,7 +148,7 @@ class Simulation:
         for persona in self.cast[1:]:
             by_roles.setdefault(persona.roles, []).append(persona.user)
         for roles, users in by_roles.items():
-            self.container.journeys.change_roles(
+            self.services.journeys.change_roles(
                 self.workspace_id, self.journey_id, facilitator.user, users, add=roles
             )
 
@@ -167,10 +178,10 @@ class Simulation:
         return self.result
 
     def phase(self) -> Phase:
-        return self.container.journeys.get(self.workspace_id, self.journey_id).phase
+        return self.services.journeys.get(self.workspace_id, self.journey_id).phase
 
     def weeks_in_phase(self) -> int:
-        journey = self.container.journeys.get(self.workspace_id, self.journey_id)
+        journey = self.services.journeys.get(self.workspace_id, self.journey_id)
         return (self.clock.now() - journey.phase_since) // timedelta(weeks=1) + 1
 
     # -- what happens in the case --------------------------------------------------------
@@ -185,7 +196,7 @@ class Simulation:
                     self.lifts[(group, signal)] = self.lifts.get((group, signal), 0.0) + lift
             if event.touchpoint is not None:
                 note = event.touchpoint.in_(self.language)
-                self.container.journeys.log_touchpoint(
+                self.services.journeys.log_touchpoint(
                     self.workspace_id, self.journey_id, self.cast[0].user, note
                 )
                 self.result.touchpoints.append((self.week_label(), note))
@@ -228,7 +239,7 @@ class Simulation:
                     self.weeks_in_phase(),
                     self.lifts,
                 )
-                self.container.answers.record(
+                self.services.answers.record(
                     self.workspace_id,
                     view.delivery_id,
                     item.user,
@@ -236,7 +247,7 @@ class Simulation:
                 )
             else:
                 text = checkin_text(self.scenario, persona, self.language, self.rng)
-                self.container.answers.record(
+                self.services.answers.record(
                     self.workspace_id, view.delivery_id, item.user, text=text
                 )
         except DomainError:
@@ -244,7 +255,7 @@ class Simulation:
         self.result.answers += 1
 
     def signal_of(self, view: PromptView) -> Signal:
-        with self.container.uow() as uow:
+        with self.services.uow() as uow:
             delivery = uow.deliveries.get(self.workspace_id, view.delivery_id)
         assert delivery is not None
         return delivery.signal
@@ -282,7 +293,7 @@ class Simulation:
             if suggested
             else t("demo.timebox", self.language)
         )
-        change = self.container.journeys.move_phase(
+        change = self.services.journeys.move_phase(
             self.workspace_id,
             self.journey_id,
             self.cast[0].user,
@@ -304,7 +315,7 @@ class Simulation:
 
     # -- the scheduler ---------------------------------------------------------------------
     def rituals(self) -> tuple[Ritual, ...]:
-        return self.container.ritual_plan.for_phase(self.phase())
+        return self.parts.plan.for_phase(self.phase())
 
     def next_instant(self, after: datetime) -> datetime | None:
         """The next instant the scheduler has work: a ritual falls due or a reminder is due."""
@@ -316,9 +327,9 @@ class Simulation:
 
     def dispatch(self, now: datetime) -> None:
         """One scheduler pass at `now`, as `pioneer tick --at now` would run it."""
-        chat = self.container.console
+        chat = self.parts.console
         seen = len(chat.sent)
-        self.container.dispatch.run_pass(now)
+        self.parts.run_pass(now)
         # Sending runs on several threads; handle what arrived in a fixed order so the same
         # seed always gives the same story.
         arrived = sorted(chat.sent[seen:], key=_arrival_order)
@@ -341,11 +352,17 @@ def run_demo(
     language: str,
     scenario: str,
     echo: Echo,
+    build: BuildParts,
     progress: Callable[[int, str], None] | None = None,
 ) -> DemoResult:
     out.mkdir(parents=True, exist_ok=True)
-    sim = Simulation(SCENARIOS[scenario], weeks, seed, out, Language(language), echo, progress)
-    result = sim.run()
+    sim = Simulation(
+        SCENARIOS[scenario], weeks, seed, out, Language(language), echo, build, progress
+    )
+    try:
+        result = sim.run()
+    finally:
+        sim.parts.close()
     write_journey_summary(sim, result)
     return result
 

@@ -6,10 +6,10 @@ provide clocks. Nothing here knows how it is done.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from bot.domain.model import (
     Answer,
@@ -19,6 +19,7 @@ from bot.domain.model import (
     Perspective,
     Phase,
     PhaseChange,
+    Prompt,
     PromptKind,
     Role,
     Signal,
@@ -26,6 +27,10 @@ from bot.domain.model import (
     Workspace,
 )
 from bot.domain.rituals import CadenceOverride
+from bot.domain.views import Notice, PromptView
+
+if TYPE_CHECKING:
+    from bot.domain.digest.analysis import DigestView
 
 
 class Clock(Protocol):
@@ -288,3 +293,77 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+# -- what the use cases call beyond storage ----------------------------------------------------
+class PromptCatalog(Protocol):
+    """The questions (shipped plus an organisation's own), by id."""
+
+    def get(self, prompt_id: str) -> Prompt | None: ...
+    def __iter__(self) -> Iterator[Prompt]: ...
+
+
+class Dispatch(Protocol):
+    """Sending a prompt to a journey's audience now (a facilitator's "poll now")."""
+
+    def send_now(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        actor: str,
+        kind: PromptKind,
+        perspective: Perspective | None = None,
+    ) -> int:
+        """Record and send one prompt to the current phase's audience; how many were asked."""
+        ...
+
+
+# -- reaching people: each chat platform implements these at the edge ------------------------
+class ChatPort(Protocol):
+    """How the scheduler and services reach people; each platform implements it at the edge."""
+
+    def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
+        """Deliver `view` to `member` by direct message; return a reference to the message.
+
+        `idempotency_key` is stable for the delivery, so a retry after an unclear failure
+        can find the message already sent instead of posting a second one.
+        """
+        ...
+
+    def post_notice(self, channel: str, notice: Notice) -> str: ...
+
+
+class DeliveryFailed(Exception):
+    """A platform could not deliver a message. Subclasses say whether to try again."""
+
+
+class RateLimited(DeliveryFailed):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited; retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class TemporaryFailure(DeliveryFailed):
+    """Server error, timeout or connection reset: worth retrying with backoff."""
+
+
+class Unreachable(DeliveryFailed):
+    """The person cannot be reached (left, blocked the app, no permission): do not retry."""
+
+
+@runtime_checkable
+class FindsSent(Protocol):
+    """A ChatPort that can tell whether a message with this key already went out."""
+
+    def find_sent(self, member: Member, idempotency_key: str) -> str | None: ...
+
+
+@runtime_checkable
+class DigestSender(Protocol):
+    """The part of a chat platform that delivers a digest (Block Kit + chart on Slack)."""
+
+    def send_digest(
+        self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
+    ) -> str:
+        """Post `view` (in `view.language`) with the chart to a member's DM or a channel."""
+        ...

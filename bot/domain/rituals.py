@@ -14,56 +14,20 @@ Time rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.calendar import Cadence, Calendar, local_instant, zone
 from bot.domain.errors import DomainError
-from bot.domain.model import (
-    PERSPECTIVES,
-    Answer,
-    Delivery,
-    Journey,
-    Language,
-    Member,
-    Phase,
-    Prompt,
-    PromptKind,
-    Role,
-    Signal,
-)
-from bot.domain.views import PromptView
+from bot.domain.model import Member, Phase, PromptKind, Role, Signal
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_WORDS: dict[str, int] = {d: i for i, d in enumerate(WEEKDAYS)} | {
-    # Dutch, so that `/pioneer schedule pulse di 10:00` works too.
-    "ma": 0,
-    "di": 1,
-    "wo": 2,
-    "do": 3,
-    "vr": 4,
-    "za": 5,
-    "zo": 6,
-}
-_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)\Z")
-DEFAULT_WORKING_DAYS = "mon-fri"
 # How far back a scheduler looks after downtime; older occurrences are not reconstructed.
 MAX_CATCH_UP = timedelta(days=31)
 
 
 # -- errors (texts in prompts/messages/scheduling.yaml) ----------------------------------------
-class InvalidDays(DomainError):
-    key = "error.schedule.days"  # params: days
-
-
-class InvalidTime(DomainError):
-    key = "error.schedule.time"  # params: time
-
-
 class UnknownRitual(DomainError):
     key = "error.schedule.unknown_ritual"  # params: ritual, known
 
@@ -91,81 +55,7 @@ class Fate(StrEnum):
     MISSED = "missed"  # the bot was down past the grace window: recorded, never sent
 
 
-# -- days and times -------------------------------------------------------------------------
-def parse_days(text: str) -> tuple[int, ...]:
-    """`"mon-fri"`, `"tue,thu"`, `"tue"`, `"di"` -> sorted weekday numbers (Monday = 0)."""
-    days: set[int] = set()
-    for part in text.replace(" ", "").lower().split(","):
-        first, dash, last = part.partition("-")
-        if first not in _DAY_WORDS or (dash and last not in _DAY_WORDS):
-            raise InvalidDays(days=text)
-        start = _DAY_WORDS[first]
-        end = _DAY_WORDS[last] if dash else start
-        if end < start:
-            raise InvalidDays(days=text)
-        days.update(range(start, end + 1))
-    if not days:
-        raise InvalidDays(days=text)
-    return tuple(sorted(days))
-
-
-def format_days(days: Iterable[int]) -> str:
-    """Weekday numbers back to names, ranges folded: (0, 1, 2, 3, 4) -> "mon-fri"."""
-    ordered = sorted(set(days))
-    parts: list[str] = []
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        if j - i >= 2:
-            parts.append(f"{WEEKDAYS[ordered[i]]}-{WEEKDAYS[ordered[j]]}")
-        else:
-            parts.extend(WEEKDAYS[d] for d in ordered[i : j + 1])
-        i = j + 1
-    return ",".join(parts)
-
-
-def parse_time(text: str) -> time:
-    match = _TIME.match(text.strip())
-    if not match:
-        raise InvalidTime(time=text)
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-@lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """`day` at `at` in `tz`, as UTC. A time skipped by a DST jump moves forward by the gap."""
-    naive_local = datetime.combine(day, at, tzinfo=tz)
-    return naive_local.astimezone(UTC)
-
-
 # -- the plan -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Cadence:
-    days: tuple[int, ...]
-    at: time
-
-    @classmethod
-    def parse(cls, days: str, at: str) -> Cadence:
-        return cls(parse_days(days), parse_time(at))
-
-    @property
-    def days_text(self) -> str:
-        return format_days(self.days)
-
-    @property
-    def time_text(self) -> str:
-        return f"{self.at:%H:%M}"
-
-
 @dataclass(frozen=True)
 class Ritual:
     """One recurring thing in a phase: who is asked what, when, and for how long."""
@@ -263,28 +153,6 @@ class RitualPlan:
         return next((r for r in self.by_phase.get(phase, ()) if r.key == key), None)
 
 
-@dataclass(frozen=True)
-class Calendar:
-    """A journey's working days and holidays."""
-
-    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
-    holidays: frozenset[date] = frozenset()
-
-    @classmethod
-    def of(cls, working_days: str | None, holidays: Iterable[str] = ()) -> Calendar:
-        days = parse_days(working_days or DEFAULT_WORKING_DAYS)
-        parsed = set()
-        for text in holidays:
-            try:
-                parsed.add(date.fromisoformat(text))
-            except ValueError:
-                continue  # a malformed holiday must not stop every other ritual
-        return cls(days, frozenset(parsed))
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.working_days and day not in self.holidays
-
-
 # -- occurrences ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Occurrence:
@@ -334,181 +202,6 @@ def member_timezone(member: Member, journey_timezone: str) -> str:
     return member.timezone or journey_timezone
 
 
-# -- prompt rotation ----------------------------------------------------------------------
-def candidates(
-    prompts: Iterable[Prompt], ritual: Ritual, phase: Phase, roles: Iterable[Role]
-) -> list[Prompt]:
-    """Prompts this ritual may ask a person with `roles` in `phase`."""
-    kind = ritual.kind.prompt_kind
-    wanted = set(roles) & ritual.audience
-    return [
-        p
-        for p in prompts
-        if p.kind == kind
-        and phase in p.phases
-        and (p.audience & wanted)
-        and (not ritual.signals or p.signal in ritual.signals)
-    ]
-
-
-def rotation_order(prompts: Iterable[Prompt]) -> list[Prompt]:
-    """Interleave perspectives (technology, human, business, technology, ...) so a rotation
-    samples all three and none goes quiet; within a perspective, by id."""
-    by_perspective = {
-        p: sorted((x for x in prompts if x.perspective == p), key=lambda x: x.id)
-        for p in PERSPECTIVES
-    }
-    out: list[Prompt] = []
-    longest = max((len(v) for v in by_perspective.values()), default=0)
-    for i in range(longest):
-        for perspective in PERSPECTIVES:
-            items = by_perspective[perspective]
-            if i < len(items):
-                out.append(items[i])
-    return out
-
-
-def choose_prompt(pool: Sequence[Prompt], member_id: int, seq: int) -> Prompt | None:
-    """The member's prompt for occurrence number `seq`: the next one in the rotation.
-
-    Offsetting by member id spreads one week's questions over the team, so every
-    perspective gets answers each week; consecutive occurrences give a person the next
-    item, so nobody is asked the same thing twice in a row while there is a choice.
-    """
-    order = rotation_order(pool)
-    if not order:
-        return None
-    return order[(seq + member_id) % len(order)]
-
-
-def shared_signal_pool(
-    ritual: Ritual, pool: Sequence[Prompt], seq: int, everyone: Sequence[Prompt] = ()
-) -> Sequence[Prompt]:
-    """For a `together` ritual, the part of `pool` for this occurrence's signal.
-
-    The signals take turns by occurrence; the perspective follows the rotation of the
-    whole audience's pool (`everyone`), so people whose roles get different items of the
-    signal still answer about the same perspective.
-    """
-    if not ritual.together or not ritual.signals:
-        return pool
-    turns = [s for s in Signal if s in ritual.signals]
-    signal = turns[seq % len(turns)]
-    of_signal = [p for p in pool if p.signal is signal]
-    shared = rotation_order(p for p in everyone if p.signal is signal)
-    if shared:
-        perspective = shared[seq % len(shared)].perspective
-        same = [p for p in of_signal if p.perspective is perspective]
-        if same:
-            return same
-    # Someone with no item for this signal still gets a question of the ritual.
-    return of_signal or pool
-
-
-# -- what is due ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Planned:
-    """A delivery to record: status pending (send it) or missed (too late, keep the record)."""
-
-    ritual: Ritual
-    member_id: int
-    occurrence: str
-    due_at: datetime
-    closes_at: datetime
-    remind_at: datetime | None
-    prompt: Prompt
-    fate: Fate
-
-    def delivery(self, journey: Journey, created_at: datetime) -> Delivery:
-        assert journey.id is not None
-        return Delivery(
-            workspace_id=journey.workspace_id,
-            journey_id=journey.id,
-            member_id=self.member_id,
-            prompt_id=self.prompt.id,
-            kind=self.prompt.kind,
-            phase=journey.phase,
-            perspective=self.prompt.perspective,
-            signal=self.prompt.signal,
-            occurrence=self.occurrence,
-            created_at=created_at,
-            closes_at=self.closes_at,
-            ritual_key=self.ritual.key,
-            due_at=self.due_at,
-            status=self.fate.value,
-        )
-
-
-@dataclass(frozen=True)
-class JourneyDue:
-    """Whole-journey rituals (the digest) that fell due."""
-
-    ritual: Ritual
-    occurrence: str
-    due_at: datetime
-
-
-@dataclass
-class DuePlan:
-    deliveries: list[Planned] = field(default_factory=list)
-    journey_rituals: list[JourneyDue] = field(default_factory=list)
-
-
-def plan_due(
-    journey: Journey,
-    rituals: Sequence[Ritual],
-    members: Iterable[Member],
-    prompts: Sequence[Prompt],
-    calendar: Calendar,
-    after: datetime,
-    upto: datetime,
-    now: datetime,
-) -> DuePlan:
-    """Everything of `journey` that fell due in (after, upto], with its fate as of `now`."""
-    plan = DuePlan()
-    after = max(after, upto - MAX_CATCH_UP)
-    members = list(members)
-    for ritual in rituals:
-        if ritual.kind is RitualKind.DIGEST:
-            for occ in occurrences(ritual, journey.timezone, calendar, after, upto):
-                plan.journey_rituals.append(JourneyDue(ritual, occ.key, occ.due_at))
-            continue
-        pools: dict[frozenset[Role], list[Prompt]] = {}
-        everyone = candidates(prompts, ritual, journey.phase, ritual.audience)
-        for member in members:
-            if member.id is None or not (member.roles & ritual.audience):
-                continue
-            tz = member_timezone(member, journey.timezone)
-            for occ in occurrences(ritual, tz, calendar, after, upto):
-                if is_away(member, occ.day):
-                    continue
-                roles = frozenset(member.roles)
-                pool = pools.get(roles)
-                if pool is None:
-                    pool = pools[roles] = candidates(prompts, ritual, journey.phase, roles)
-                seq = ritual.occurrence_seq(occ.day)
-                # Together, everyone gets the same signal and perspective: the digest may
-                # then show the signal without a split of it falling under the threshold.
-                spread = 0 if ritual.together else member.id
-                shared = shared_signal_pool(ritual, pool, seq, everyone)
-                prompt = choose_prompt(shared, spread, seq)
-                if prompt is None:
-                    continue
-                plan.deliveries.append(
-                    Planned(
-                        ritual=ritual,
-                        member_id=member.id,
-                        occurrence=occ.key,
-                        due_at=occ.due_at,
-                        closes_at=ritual.closes_at(occ.due_at),
-                        remind_at=ritual.remind_at(occ.due_at),
-                        prompt=prompt,
-                        fate=ritual.fate(occ.due_at, now),
-                    )
-                )
-    return plan
-
-
 def first_due(
     rituals: Sequence[Ritual], timezones: Iterable[str], calendar: Calendar, after: datetime
 ) -> datetime | None:
@@ -534,57 +227,3 @@ def anything_due(
     after = max(after, upto - MAX_CATCH_UP)
     zones = set(timezones)
     return any(occurrences(r, tz, calendar, after, upto) for r in rituals for tz in zones)
-
-
-# -- ad-hoc ("/pioneer poll now") ---------------------------------------------------------
-def adhoc_ritual(plan_ritual: Ritual | None, kind: PromptKind, audience: frozenset[Role]) -> Ritual:
-    """The ritual a facilitator's "send now" runs as: the phase's own window and reminder."""
-    base = plan_ritual or Ritual(
-        key="pulse", kind=RitualKind(kind.value), cadence=Cadence((0,), time(10, 0))
-    )
-    return replace(base, key=f"adhoc-{kind.value}", kind=RitualKind(kind.value), audience=audience)
-
-
-# -- the view a member receives ----------------------------------------------------------
-def prompt_view(
-    delivery: Delivery,
-    journey: Journey,
-    member: Member,
-    prompt: Prompt | None,
-    now: datetime,
-    reminder: bool = False,
-    answer: Answer | None = None,
-) -> PromptView:
-    """What `member` sees of `delivery` now: question, scale, their answer, open or closed."""
-    assert delivery.id is not None
-    language: Language = member.language or journey.language
-    if prompt is None:
-        question, low, high = delivery.prompt_id, None, None
-    else:
-        question = prompt.text.in_(language)
-        low = prompt.low.in_(language) if prompt.low else None
-        high = prompt.high.in_(language) if prompt.high else None
-    return PromptView(
-        delivery_id=delivery.id,
-        kind=delivery.kind,
-        language=language,
-        journey_name=journey.name,
-        phase=delivery.phase,
-        perspective=delivery.perspective,
-        question=question,
-        low_label=low,
-        high_label=high,
-        closes_at=delivery.closes_at,
-        answered_value=answer.value if answer else None,
-        answered_text=answer.text if answer else None,
-        closed=not delivery.is_open(now),
-        reminder=reminder,
-    )
-
-
-def idempotency_key(delivery: Delivery, reminder: bool = False) -> str:
-    """Stable per delivery (and per reminder), so a retry can find what was already posted."""
-    base = (
-        f"d{delivery.journey_id}.{delivery.ritual_key}.{delivery.occurrence}.{delivery.member_id}"
-    )
-    return f"{base}.reminder" if reminder else base

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from bot.domain.model import Language, Member, Perspective, Phase, PromptKind
+from bot.domain.model import Language, Perspective, Phase, PromptKind
 
 
 @dataclass(frozen=True)
@@ -35,35 +34,3 @@ class Notice:
 
     language: Language
     text: str
-
-
-class ChatPort(Protocol):
-    """How the scheduler and services reach people; each platform implements it at the edge."""
-
-    def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
-        """Deliver `view` to `member` by direct message; return a reference to the message.
-
-        `idempotency_key` is stable for the delivery, so a retry after an unclear failure
-        can find the message already sent instead of posting a second one.
-        """
-        ...
-
-    def post_notice(self, channel: str, notice: Notice) -> str: ...
-
-
-class DeliveryFailed(Exception):
-    """A platform could not deliver a message. Subclasses say whether to try again."""
-
-
-class RateLimited(DeliveryFailed):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited; retry after {retry_after}s")
-        self.retry_after = retry_after
-
-
-class TemporaryFailure(DeliveryFailed):
-    """Server error, timeout or connection reset: worth retrying with backoff."""
-
-
-class Unreachable(DeliveryFailed):
-    """The person cannot be reached (left, blocked the app, no permission): do not retry."""

@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import errors
+from bot.domain.calendar import Calendar
+from bot.domain.deliveries import idempotency_key, prompt_view
 from bot.domain.journeys import FACILITATORS, require_role
 from bot.domain.model import (
     Delivery,
@@ -32,29 +33,12 @@ from bot.domain.model import (
     Perspective,
     Prompt,
     PromptKind,
-    Role,
 )
-from bot.domain.ports import Clock, JourneySchedule
-from bot.domain.rituals import (
-    CadenceOverride,
-    Calendar,
-    DuePlan,
-    Fate,
-    RitualKind,
-    RitualPlan,
-    adhoc_ritual,
-    candidates,
-    choose_prompt,
-    first_due,
-    idempotency_key,
-    is_away,
-    member_timezone,
-    plan_due,
-    prompt_view,
-    zone,
-)
-from bot.domain.views import ChatPort, DeliveryFailed
+from bot.domain.ports import ChatPort, Clock, DeliveryFailed, JourneySchedule
+from bot.domain.rituals import CadenceOverride, Fate, RitualPlan, first_due
+from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
 from bot.scheduling.lock import DispatchLock
+from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 from storage.repositories import SqlUnitOfWork, SqlUnitOfWorkFactory
 
@@ -63,48 +47,6 @@ log = logging.getLogger("pioneer.scheduling")
 WATERMARK_STEP = timedelta(hours=1)
 # (workspace id, journey id, now, due_at=when the digest ritual fell due) -> sent?
 DigestHook = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class SentLine:
-    delivery_id: int
-    journey_id: int
-    user: str
-    ritual_key: str
-    occurrence: str
-    question: str
-    status: str  # sent | unreachable | failed | would-send
-    reminder: bool = False
-    error: str | None = None
-
-
-@dataclass
-class PassReport:
-    at: datetime
-    dry_run: bool = False
-    skipped: bool = False  # another process holds the dispatch lock
-    recorded: int = 0
-    missed: int = 0
-    expired: int = 0
-    digests: int = 0
-    digest_messages: int = 0  # sent by resuming digests left unsent
-    lines: list[SentLine] = field(default_factory=list)
-
-    def count(self, status: str, reminder: bool = False) -> int:
-        return sum(1 for x in self.lines if x.status == status and x.reminder == reminder)
-
-
-@dataclass
-class Totals:
-    """Running counts for logs and /metrics."""
-
-    sent: int = 0
-    reminded: int = 0
-    unreachable: int = 0
-    failed: int = 0
-    missed: int = 0
-    recovered: int = 0
-    rate_limited: int = 0
 
 
 class Dispatcher:
@@ -517,42 +459,10 @@ class Dispatcher:
             require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
             overrides = uow.rituals.overrides(workspace_id, journey_id)
             members = list(uow.members.list(workspace_id, journey_id))
-        rituals = self.plan.for_phase(journey.phase, overrides)
-        same_kind = [r for r in rituals if r.kind is RitualKind(kind.value)]
-        base = max(same_kind, key=lambda r: len(r.audience), default=None)
-        audience = base.audience if base else frozenset(Role) - {Role.FACILITATOR}
-        ritual = adhoc_ritual(base, kind, audience)
-        occurrence = now.strftime("%Y-%m-%dT%H:%M")
-        seq = int(now.timestamp() // 60)
-        rows: list[tuple[Delivery, datetime | None]] = []
-        for member in members:
-            if member.id is None or not (member.roles & ritual.audience):
-                continue
-            local_day = now.astimezone(zone(member_timezone(member, journey.timezone))).date()
-            if is_away(member, local_day):
-                continue
-            pool = candidates(self.prompts, ritual, journey.phase, member.roles)
-            if perspective is not None:
-                pool = [p for p in pool if p.perspective == perspective]
-            prompt = choose_prompt(pool, member.id, seq)
-            if prompt is None:
-                continue
-            delivery = Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id=prompt.id,
-                kind=prompt.kind,
-                phase=journey.phase,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                occurrence=occurrence,
-                created_at=now,
-                closes_at=ritual.closes_at(now),
-                ritual_key=ritual.key,
-                due_at=now,
-            )
-            rows.append((delivery, ritual.remind_at(now)))
+        ritual = adhoc_ritual(self.plan.for_phase(journey.phase, overrides), kind)
+        planned = plan_now(journey, ritual, members, self.prompts, now, perspective)
+        rows = [(p.delivery(journey, now), p.remind_at) for p in planned]
+        occurrence = planned[0].occurrence if planned else ""
         if not rows:
             return 0
         with self.uow() as uow:

@@ -3,8 +3,8 @@
 - a MemoryJobStore (never shared between processes, never persisted: the database is the
   source of truth, so nothing is lost when the process and its job store go away);
 - one job with a deterministic id, "dispatch", added with replace_existing=True, running
-  a module-level function that takes an id and looks the container up when it runs (no
-  closures or domain objects in the job store);
+  a module-level function that takes the handle's id and looks its dispatcher up when it
+  runs (no closures or domain objects in the job store);
 - coalesce and max_instances=1: a slow fan-out makes the next wake-ups wait, not overlap.
 """
 
@@ -15,48 +15,41 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.container import Container
-    from bot.scheduling.dispatcher import PassReport
+from bot.scheduling.dispatcher import Dispatcher, PassReport
 
 log = logging.getLogger("pioneer.scheduling")
 JOB_ID = "dispatch"
-_CONTAINERS: dict[str, Container] = {}
 _HANDLES: dict[str, SchedulerHandle] = {}
 _ids = itertools.count(1)
 
 
-def dispatch_job(container_id: str) -> None:
-    """One dispatcher pass for the container registered as `container_id`."""
-    container = _CONTAINERS.get(container_id)
-    if container is None:
+def dispatch_job(handle_id: str) -> None:
+    """One dispatcher pass for the scheduler registered as `handle_id`."""
+    handle = _HANDLES.get(handle_id)
+    if handle is None:
         return
     try:
-        report = container.dispatch.run_pass(wait=False)
+        report = handle.dispatcher.run_pass(wait=False)
     except Exception:
         log.exception("dispatch pass failed; the next wake-up tries again")
         report = None
-    handle = _HANDLES.get(container_id)
-    if handle is not None:
-        handle._passed(report)
+    handle._passed(report)
 
 
 @dataclass
 class SchedulerHandle:
-    container_id: str
+    handle_id: str
+    dispatcher: Dispatcher
     scheduler: BackgroundScheduler
     passes: int = 0
     last: PassReport | None = None
-    owns_container: bool = False
     on_stop: list[Callable[[], None]] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -68,8 +61,6 @@ class SchedulerHandle:
 
     def wake(self) -> None:
         """Run a pass now (tests, and after a facilitator changed the schedule)."""
-        from datetime import datetime
-
         self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
 
     def wait_for_pass(self, after: int, timeout: float = 10.0) -> bool:
@@ -79,39 +70,32 @@ class SchedulerHandle:
     def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        container = _CONTAINERS.pop(self.container_id, None)
-        if container is not None:
-            container.dispatch.lock.release_process_lock()
-            if self.owns_container:
-                container.close()
-        _HANDLES.pop(self.container_id, None)
+        if _HANDLES.pop(self.handle_id, None) is not None:
+            self.dispatcher.lock.release_process_lock()
         while self.on_stop:
             self.on_stop.pop()()
 
 
-def start_scheduler(container: Container, every_seconds: int = 60) -> SchedulerHandle:
+def start_scheduler(dispatcher: Dispatcher, every_seconds: int = 60) -> SchedulerHandle:
     """Run the dispatcher in this process every minute (and once at start).
 
     On SQLite this makes the process the database's one scheduler, or raises
     SchedulerLocked with a message saying what to do.
     """
-    container.dispatch.lock.hold_process_lock()
-    container_id = f"c{next(_ids)}"
-    _CONTAINERS[container_id] = container
+    dispatcher.lock.hold_process_lock()
+    handle_id = f"s{next(_ids)}"
     scheduler = BackgroundScheduler(
         jobstores={"default": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         timezone=UTC,
     )
-    handle = SchedulerHandle(container_id, scheduler)
-    _HANDLES[container_id] = handle
-    from datetime import datetime
-
+    handle = SchedulerHandle(handle_id, dispatcher, scheduler)
+    _HANDLES[handle_id] = handle
     scheduler.add_job(
         dispatch_job,
         IntervalTrigger(seconds=every_seconds, timezone=UTC),
-        args=[container_id],
+        args=[handle_id],
         id=JOB_ID,
         name="pioneer dispatcher",
         replace_existing=True,
@@ -127,30 +111,4 @@ def wake_all() -> None:
         try:
             handle.wake()
         except Exception:  # stopping, or never started: the next minute does it
-            log.debug("could not wake scheduler %s", handle.container_id, exc_info=True)
-
-
-def serve_scheduler(settings: Settings) -> SchedulerHandle:
-    """For `pioneer serve`: a scheduler with its own container; exits with a clear message
-    when another scheduler already runs against this SQLite database."""
-    import typer
-
-    from bot.container import Container
-    from bot.scheduling.lock import SchedulerLocked
-
-    container = Container(settings)
-    try:
-        handle = start_scheduler(container)
-    except SchedulerLocked as exc:
-        container.close()
-        typer.echo(f"Cannot start: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    handle.owns_container = True
-    from bot.scheduling.collector import DispatchCollector
-    from bot.telemetry import PROCESS_REGISTRY
-
-    collector = DispatchCollector(container.dispatch)
-    PROCESS_REGISTRY.register(collector)
-    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
-    log.info("scheduler running (job %r every minute)", JOB_ID)
-    return handle
+            log.debug("could not wake scheduler %s", handle.handle_id, exc_info=True)

@@ -16,25 +16,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from bot.domain.model import Member
-from bot.domain.views import (
+from bot.domain.ports import (
     ChatPort,
     DeliveryFailed,
-    PromptView,
+    FindsSent,
     RateLimited,
     TemporaryFailure,
     Unreachable,
 )
+from bot.domain.views import PromptView
 
 log = logging.getLogger("pioneer.scheduling")
 UNCLEAR = "could not check whether an earlier attempt got through"
-
-
-@runtime_checkable
-class FindsSent(Protocol):
-    def find_sent(self, member: Member, idempotency_key: str) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Journey, Language, Member, Role
-from bot.domain.views import ChatPort
+from bot.domain.ports import ChatPort
 from bot.platforms.console import ConsoleChat
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.sender import Sender

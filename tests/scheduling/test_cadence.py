@@ -6,25 +6,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 
-from bot.domain.model import Perspective, Phase, PromptKind, Role
-from bot.domain.rituals import (
+from bot.domain.calendar import (
+    WEEKDAYS,
     Cadence,
     Calendar,
-    Fate,
     InvalidDays,
     InvalidTime,
-    Ritual,
-    RitualKind,
-    candidates,
-    choose_prompt,
     format_days,
-    next_occurrence,
-    occurrences,
     parse_days,
     parse_time,
 )
-from bot.scheduling.triggers import cron_trigger
+from bot.domain.model import Perspective, Phase, PromptKind, Role
+from bot.domain.rituals import Fate, Ritual, RitualKind, next_occurrence, occurrences
+from bot.domain.sampling import candidates, choose_prompt
 from prompts.catalog import load_catalog
 from prompts.ritual_plan import PlanError, load_plan
 
@@ -35,6 +31,17 @@ WORKDAYS = Calendar.of("mon-fri")
 
 def ritual(days: str = "mon-fri", at: str = "10:00", **kw: object) -> Ritual:
     return Ritual(key="pulse", kind=RitualKind.PULSE, cadence=Cadence.parse(days, at), **kw)  # type: ignore[arg-type]
+
+
+def cron_trigger(r: Ritual, timezone: str) -> CronTrigger:
+    """APScheduler's own trigger for the same cadence, weekdays by name (APScheduler 3 numbers
+    Monday 0 and cron 1; a name cannot be misread)."""
+    return CronTrigger(
+        day_of_week=",".join(WEEKDAYS[d] for d in r.cadence.days),
+        hour=r.cadence.at.hour,
+        minute=r.cadence.at.minute,
+        timezone=ZoneInfo(timezone),
+    )
 
 
 def utc(*args: int) -> datetime:
@@ -207,7 +214,7 @@ def test_an_organisation_overrides_a_phase(tmp_path: object) -> None:
 
 
 def test_a_together_ritual_asks_everyone_the_same_signal_in_turn() -> None:
-    from bot.domain.rituals import choose_prompt, shared_signal_pool
+    from bot.domain.sampling import choose_prompt, shared_signal_pool
 
     plan = load_plan()
     catalog = list(load_catalog())

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from bot.domain import errors
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Member, Phase, PromptKind, Role
-from bot.domain.views import Notice, PromptView, TemporaryFailure, Unreachable
+from bot.domain.ports import TemporaryFailure, Unreachable
+from bot.domain.views import Notice, PromptView
 from bot.scheduling.dispatcher import PassReport
 from storage.models import DeliveryRow, JourneyRow
 from tests.scheduling.conftest import TUE_10_AMS, World, deliveries
@@ -131,7 +132,7 @@ def test_a_closed_poll_refuses_answers(world: World) -> None:
     with pytest.raises(errors.DeliveryClosed):
         world.container.answers.record(world.workspace_id, view.delivery_id, "UFOL", value=3)
     # After closing, the prompt is shown closed (the button says so).
-    from bot.domain.rituals import prompt_view
+    from bot.domain.deliveries import prompt_view
 
     with world.container.uow() as uow:
         delivery = uow.deliveries.get(world.workspace_id, view.delivery_id)

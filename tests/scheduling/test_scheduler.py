@@ -26,12 +26,12 @@ def test_the_scheduler_wakes_the_dispatcher_with_the_injected_clock(
 ) -> None:
     world.add_member("UFOL", {Role.FOLLOWER})
     world.clock.set(TUE_10_AMS)
-    handle = start_scheduler(world.container)
+    handle = start_scheduler(world.container.dispatch)
     try:
         assert handle.wait_for_pass(0)
         jobs = handle.scheduler.get_jobs()
         assert [j.id for j in jobs] == [JOB_ID]
-        assert jobs[0].func is dispatch_job and jobs[0].args == (handle.container_id,)
+        assert jobs[0].func is dispatch_job and jobs[0].args == (handle.handle_id,)
         assert isinstance(handle.scheduler._jobstores["default"], MemoryJobStore)
         assert handle.last is not None and handle.last.at == TUE_10_AMS
         assert sorted(s.to for s in world.chat.sent) == ["UFAC", "UFOL"]
@@ -39,7 +39,7 @@ def test_the_scheduler_wakes_the_dispatcher_with_the_injected_clock(
             other = Container(Settings(database_url=database_url), world.clock)
             try:
                 with pytest.raises(SchedulerLocked, match="--no-scheduler"):
-                    start_scheduler(other)
+                    start_scheduler(other.dispatch)
             finally:
                 other.close()
         passes = handle.passes
@@ -74,13 +74,13 @@ def test_tick_prints_what_would_be_and_what_was_sent(
 def test_serve_runs_the_scheduler_unless_told_not_to(world: World, database_url: str) -> None:
     import typer
 
-    from bot.scheduling.scheduler import serve_scheduler
+    from bot.cli import serve_scheduler
 
     help_text = CliRunner().invoke(app, ["serve", "--help"]).output
     assert "--no-scheduler" in help_text
     if backend() != "sqlite":
         return
-    handle = start_scheduler(world.container)
+    handle = start_scheduler(world.container.dispatch)
     try:
         with pytest.raises(typer.Exit) as refused:
             serve_scheduler(Settings(database_url=database_url))

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from bot.domain.deliveries import idempotency_key
 from bot.domain.model import Role
-from bot.domain.rituals import idempotency_key
 from bot.platforms.slack.chat import SlackChat
 from storage.models import DeliveryRow
 from tests.fakes.slack_api import FakeSlack
@@ -63,7 +63,7 @@ def test_a_send_cut_off_by_a_crash_is_found_not_repeated(world: World, fake: Fak
     dispatcher.record_due(TUE_10_AMS)
     # As if a process claimed UFOL's delivery, posted it, and died before writing "sent".
     (delivery, member, journey), *_ = [row for row in _pending(world) if row[1].user == "UFOL"]
-    from bot.domain.rituals import prompt_view
+    from bot.domain.deliveries import prompt_view
 
     view = prompt_view(delivery, journey, member, None, TUE_10_AMS)
     chat.send_prompt(member, view, idempotency_key(delivery))

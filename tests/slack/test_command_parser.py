@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.app.commands import (
+from bot.app.commands.words import (
     SUBCOMMANDS,
     Away,
     CheckinNow,

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.commands import escape, view_for
+from bot.app.commands import escape
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Language, PromptKind
@@ -46,7 +46,7 @@ def sent_prompt(
     """A delivery posted to Bob's DM with the real notifier; (delivery id, channel, ts)."""
     delivery = deliver(container, journey_id, BOB, kind, **kw)
     assert delivery.id is not None
-    view = view_for(container, slack_workspace_id(container), delivery.id)
+    view = container.prompt_views.view_for(slack_workspace_id(container), delivery.id)
     assert view is not None
     chat = SlackChat.connect(BOT_TOKEN, fake.api_url)
     member = container.journeys.member(slack_workspace_id(container), journey_id, BOB)
@@ -241,7 +241,7 @@ def retrying_client(fake: FakeSlack) -> AsyncWebClient:
 
 
 def answered_view(container: Container, delivery_id: int, value: int) -> Any:
-    view = view_for(container, slack_workspace_id(container), delivery_id)
+    view = container.prompt_views.view_for(slack_workspace_id(container), delivery_id)
     assert view is not None
     return replace(view, answered_value=value)
 
@@ -345,7 +345,7 @@ def test_a_reminder_says_it_is_one_in_the_members_language(
 ) -> None:
     delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
     assert "Reminder" not in str(message(fake_slack, channel, ts).blocks)
-    view = view_for(container, slack_workspace_id(container), delivery_id)
+    view = container.prompt_views.view_for(slack_workspace_id(container), delivery_id)
     assert view is not None
     member = container.journeys.member(slack_workspace_id(container), journey_id, BOB)
     assert member is not None

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import text as sql
 
-from bot.app.commands import SUBCOMMANDS
+from bot.app.commands.words import SUBCOMMANDS
 from bot.container import Container
 from bot.domain.model import Phase, PromptKind, Role
 from tests.fakes.slack_api import FakeSlack

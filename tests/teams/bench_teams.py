@@ -20,7 +20,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app.commands import view_for
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import PromptKind, Role
@@ -65,7 +64,8 @@ def main(n: int = 300) -> None:
         app = web.Application()
         from bot.platforms.teams.routes import add_teams_routes
 
-        add_teams_routes(app, container)
+        assert container.teams is not None
+        add_teams_routes(app, container.teams)
         return app
 
     server = ServerThread(build)
@@ -122,7 +122,7 @@ def main(n: int = 300) -> None:
             _stats(f"/api/messages card submit, {label}", samples, time.perf_counter() - started)
 
         port = chat(container, workspace_id)
-        views = [view_for(container, workspace_id, d.id or 0) for d in deliveries]
+        views = [container.prompt_views.view_for(workspace_id, d.id or 0) for d in deliveries]
         for label, workers in (("sequential", 1), ("10 threads", 10)):
             started = time.perf_counter()
             with ThreadPoolExecutor(workers) as pool:

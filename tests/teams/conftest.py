@@ -253,7 +253,7 @@ def make_platform(
         connections_configurations={"SERVICE_CONNECTION": AgentAuthConfiguration(client_id=APP_ID)},
     )
     return TeamsPlatform(
-        container,
+        container.services,
         auth,
         connections,
         pacer=Pacer(monotonic=sleep.monotonic, sleep=sleep),
@@ -292,7 +292,7 @@ def platform(container: Container) -> TeamsPlatform:
 def server(container: Container, platform: TeamsPlatform) -> Iterator[ServerThread]:
     async def build() -> web.Application:
         app = web.Application()
-        add_teams_routes(app, container, platform)
+        add_teams_routes(app, platform)
         return app
 
     thread = ServerThread(build)

@@ -3,7 +3,7 @@ executor (bot/commands.py) and comes back as a Teams message, through the real a
 
 from __future__ import annotations
 
-from bot.app.commands import SUBCOMMANDS
+from bot.app.commands.words import SUBCOMMANDS
 from bot.container import Container
 from bot.domain.model import Phase, Role
 from tests.teams.conftest import (

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app.commands import build_view
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Member, PromptKind, Role
-from bot.domain.views import PromptView, RateLimited, TemporaryFailure, Unreachable
+from bot.domain.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.domain.views import PromptView
 from bot.platforms.teams.chat import Pacer, parse_ref
 from tests.teams.conftest import (
     ANNA,
@@ -49,7 +49,7 @@ def _view(container: Container, workspace_id: int, delivery_id: int) -> PromptVi
         journey = uow.journeys.get(workspace_id, delivery.journey_id)
         member = uow.members.get(workspace_id, delivery.member_id)
     assert journey is not None and member is not None
-    return build_view(container, delivery, journey, member, None, container.clock.now())
+    return container.prompt_views.build(delivery, journey, member, None, container.clock.now())
 
 
 def _say_hello_in_private(teams: Teams) -> str:

@@ -70,7 +70,8 @@ def secured(
 
     async def build() -> web.Application:
         app = web.Application()
-        add_teams_routes(app, container)
+        assert container.teams is not None
+        add_teams_routes(app, container.teams)
         return app
 
     server = ServerThread(build)

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from bot.app.commands import view_for
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Language, Role
-from bot.domain.views import Notice, PromptView, Unreachable
+from bot.domain.ports import Unreachable
+from bot.domain.views import Notice, PromptView
 from bot.web import make_web_app
 from tests.fakes.slack_api import FakeSlack
 from tests.teams.conftest import (
@@ -184,6 +184,6 @@ def test_slack_and_two_teams_tenants_share_nothing(
 
 
 def _any_view(container: Container, workspace_id: int, delivery_id: int | None) -> PromptView:
-    view = view_for(container, workspace_id, delivery_id or 0)
+    view = container.prompt_views.view_for(workspace_id, delivery_id or 0)
     assert view is not None
     return view

@@ -14,7 +14,8 @@ from typing import TextIO
 
 from bot.domain.digest.analysis import DigestView
 from bot.domain.model import Member
-from bot.domain.views import Notice, PromptView, RateLimited
+from bot.domain.ports import RateLimited
+from bot.domain.views import Notice, PromptView
 from prompts.messages import t
 
 

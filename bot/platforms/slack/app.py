@@ -31,9 +31,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.answering import AnswerBatcher
 from bot.app.commands import Profile, Reply
+from bot.app.services import Services
 from bot.config import Settings
 from bot.crypto import TokenCipher
 from bot.domain.model import Language
+from bot.domain.ports import UnitOfWorkFactory
 from bot.platforms.slack import render
 from bot.platforms.slack.chat import SlackChats
 from bot.platforms.slack.installations import (
@@ -44,12 +46,9 @@ from bot.platforms.slack.installations import (
 from bot.platforms.slack.updates import MessageUpdates
 from bot.telemetry import Metrics
 from prompts.messages import t
-from storage.db import make_session_factory
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession
-
-    from bot.container import Container
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +136,12 @@ class SlackDeps:
 
     def __init__(
         self,
-        container: Container,
+        services: Services,
         metrics: Metrics,
         installations: AsyncSqlInstallationStore | None,
+        single_writer: bool = False,
     ) -> None:
-        self.container = container
+        self.services = services
         self.metrics = metrics
         self.installations = installations
         self._workspaces: dict[str, int] = {}
@@ -150,11 +150,10 @@ class SlackDeps:
         # SQLite takes one writer at a time; more threads only queue on its lock and sleep in
         # its busy handler (PERFORMANCE.md: a single writer connection). A server database
         # gets a small pool.
-        sqlite = container.settings.database_url.startswith("sqlite")
         self._executor = ThreadPoolExecutor(
-            max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="pioneer-db"
+            max_workers=1 if single_writer else DB_THREADS, thread_name_prefix="pioneer-db"
         )
-        self.answers = AnswerBatcher(container, self.run)
+        self.answers = AnswerBatcher(services.answers, services.views, self.run)
         self.updates = MessageUpdates()
         metrics.registry.register(_RedrawCollector(self.updates))
         self._after: set[asyncio.Task[Any]] = set()
@@ -207,7 +206,7 @@ class SlackDeps:
             return cached
 
         def lookup() -> int:
-            with self.container.uow() as uow:
+            with self.services.uow() as uow:
                 workspace = uow.workspaces.get_or_create("slack", external)
                 uow.commit()
             assert workspace.id is not None
@@ -281,15 +280,12 @@ def slack_configured(settings: Settings) -> bool:
     return bool(settings.slack_bot_token or settings.slack_app_token or oauth_mode(settings))
 
 
-def slack_chats(container: Container) -> SlackChats:
+def slack_chats(settings: Settings, uow: UnitOfWorkFactory) -> SlackChats:
     """The scheduler's way to Slack: a ChatPort per workspace, with that workspace's token."""
-    settings = container.settings
     set_sdk_log_levels()
     token_for: Callable[[str], str | None]
     if oauth_mode(settings):
-        store = SqlInstallationStore(
-            make_session_factory(container.engine), TokenCipher(settings.pioneer_encryption_key)
-        )
+        store = SqlInstallationStore(uow, TokenCipher(settings.pioneer_encryption_key))
 
         def token_for(team_id: str) -> str | None:
             bot = store.find_bot(enterprise_id=None, team_id=team_id)
@@ -301,8 +297,8 @@ def slack_chats(container: Container) -> SlackChats:
             return settings.slack_bot_token
 
     def team_for(workspace_id: int) -> str | None:
-        with container.uow() as uow:
-            workspace = uow.workspaces.get(workspace_id)
+        with uow() as tx:
+            workspace = tx.workspaces.get(workspace_id)
         return workspace.external_id if workspace and workspace.platform == "slack" else None
 
     return SlackChats(token_for, settings.slack_api_url, team_for)
@@ -348,14 +344,14 @@ async def send_reply(
 
 
 def build_app(
-    container: Container,
+    settings: Settings,
+    services: Services,
     metrics: Metrics,
     session: ClientSession | None = None,
 ) -> tuple[AsyncApp, SlackDeps]:
     """The Bolt app with every listener registered. Call inside the running event loop."""
     from bot.platforms.slack.listeners import register_all
 
-    settings = container.settings
     check_settings(settings)
     set_sdk_log_levels()
     client = AsyncWebClient(
@@ -370,9 +366,7 @@ def build_app(
     if oauth_mode(settings):
         assert settings.slack_client_id and settings.slack_client_secret
         cipher = TokenCipher(settings.pioneer_encryption_key)
-        installations = AsyncSqlInstallationStore(
-            SqlInstallationStore(make_session_factory(container.engine), cipher)
-        )
+        installations = AsyncSqlInstallationStore(SqlInstallationStore(services.uow, cipher))
         app = AsyncApp(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
@@ -397,7 +391,9 @@ def build_app(
             client=client,
             process_before_response=True,
         )
-    deps = SlackDeps(container, metrics, installations)
+    deps = SlackDeps(
+        services, metrics, installations, single_writer=settings.database_url.startswith("sqlite")
+    )
 
     async def dedupe_events(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]

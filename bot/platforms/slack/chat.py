@@ -20,14 +20,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.digest.analysis import DigestView
 from bot.domain.model import Member
-from bot.domain.views import (
-    DeliveryFailed,
-    Notice,
-    PromptView,
-    RateLimited,
-    TemporaryFailure,
-    Unreachable,
-)
+from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
+from bot.domain.views import Notice, PromptView
 from bot.platforms.slack import digest_blocks, render
 
 logger = logging.getLogger(__name__)

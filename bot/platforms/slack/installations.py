@@ -44,8 +44,9 @@ class SqlInstallationStore(InstallationStore):
     manifest asks for no user scopes.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], cipher: TokenCipher) -> None:
-        self._sessions = sessions
+    def __init__(self, uow: Any, cipher: TokenCipher) -> None:
+        # Temporary: the storage room takes over these queries behind a port.
+        self._sessions: sessionmaker[Session] = uow.session_factory
         self._cipher = cipher
 
     @property

@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app.commands import Home, Reply, escape
+from bot.app.commands import Reply, escape
+from bot.app.home import Home
 from bot.domain.model import SCALE_MAX, SCALE_MIN, PromptKind
 from bot.domain.views import Notice, PromptView
 from prompts.messages import t

@@ -47,10 +47,9 @@ from bot.platforms.teams.conversations import (
     TeamsPeople,
 )
 from prompts.messages import t
-from storage.db import make_session_factory
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.app.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -149,14 +148,15 @@ def language_of(locale: str | None) -> Language | None:
 class TeamsBot:
     """One AgentApplication and CloudAdapter serving every tenant that installed the app."""
 
-    def __init__(self, container: Container, connections: Connections, app_id: str) -> None:
-        self.container = container
+    def __init__(self, services: Services, connections: Connections, app_id: str) -> None:
+        self.services = services
         self.app_id = app_id
-        sessions = make_session_factory(container.engine)
+        # Temporary: the storage room takes over these queries behind ports.
+        sessions = services.uow.session_factory  # type: ignore[attr-defined]
         self.conversations = SqlConversationStorage(sessions)
         self.people = TeamsPeople(sessions)
         # Card submits arriving together are recorded in one transaction (as Slack clicks).
-        self.answers = AnswerBatcher(container)
+        self.answers = AnswerBatcher(services.answers, services.views)
         self.adapter = CloudAdapter(
             channel_service_client_factory=ClosingClientFactory(
                 RestChannelServiceClientFactory(connections)
@@ -326,7 +326,7 @@ class TeamsBot:
             )
             return
         ctx = self._context(speaker, names)
-        _, reply = await asyncio.to_thread(commands.execute, self.container, ctx, text)
+        _, reply = await asyncio.to_thread(commands.execute, self.services, ctx, text)
         await context.send_activity(render.reply_activity(reply))
 
     async def _on_message(self, context: TurnContext, state: TurnState) -> None:

@@ -31,14 +31,8 @@ from microsoft_agents.hosting.core.app.proactive import Conversation, CreateConv
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
 from bot.domain.model import Member
-from bot.domain.views import (
-    DeliveryFailed,
-    Notice,
-    PromptView,
-    RateLimited,
-    TemporaryFailure,
-    Unreachable,
-)
+from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
+from bot.domain.views import Notice, PromptView
 from bot.platforms.teams import render
 from bot.platforms.teams.app import closing_on_failure
 

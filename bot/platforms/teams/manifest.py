@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.app.commands import SUBCOMMANDS
+from bot.app.commands.words import SUBCOMMANDS
 from prompts.messages import t
 
 SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"

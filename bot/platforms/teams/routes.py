@@ -24,7 +24,7 @@ from bot.platforms.teams.app import TeamsBot
 from bot.platforms.teams.chat import Pacer, RetryPolicy, TeamsChat, TeamsSender
 
 if TYPE_CHECKING:
-    from bot.container import Container
+    from bot.app.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class TeamsPlatform:
 
     def __init__(
         self,
-        container: Container,
+        services: Services,
         auth: AgentAuthConfiguration,
         connections: Connections,
         *,
@@ -75,14 +75,14 @@ class TeamsPlatform:
         default_service_url: str | None = None,
     ) -> None:
         self.auth = auth
-        self.bot = TeamsBot(container, connections, auth.CLIENT_ID or "")
+        self.bot = TeamsBot(services, connections, auth.CLIENT_ID or "")
         extra = {"default_service_url": default_service_url} if default_service_url else {}
         self.sender = TeamsSender(self.bot, pacer=pacer, policy=policy, **extra)
 
     @classmethod
-    def from_settings(cls, container: Container) -> TeamsPlatform:
-        auth = auth_configuration(container.settings)
-        return cls(container, auth, msal_connections(auth))
+    def from_settings(cls, settings: Settings, services: Services) -> TeamsPlatform:
+        auth = auth_configuration(settings)
+        return cls(services, auth, msal_connections(auth))
 
     def chat(self, workspace_id: int) -> TeamsChat:
         return TeamsChat(self.sender, workspace_id)
@@ -123,13 +123,8 @@ def _same_service_url(request: web.Request, service_url: str) -> bool:
     return bool(str(claimed).rstrip("/").lower() == service_url.rstrip("/").lower())
 
 
-def add_teams_routes(
-    web_app: web.Application, container: Container, platform: TeamsPlatform | None = None
-) -> TeamsPlatform:
-    """Serve Teams at /api/messages on `web_app`; the platform is `container.teams`."""
-    platform = platform or getattr(container, "teams", None)
-    if platform is None:
-        raise TeamsNotConfigured("Set TEAMS_APP_ID, TEAMS_APP_SECRET and TEAMS_TENANT_ID.")
+def add_teams_routes(web_app: web.Application, platform: TeamsPlatform) -> TeamsPlatform:
+    """Serve Teams at /api/messages on `web_app`."""
     bot = platform.bot
     with warnings.catch_warnings():
         # The SDK reads its configuration under this plain string key; aiohttp would rather

@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.commands import Context, execute, fans_out, home, view_for
+from bot.app.commands import Context, execute, fans_out
+from bot.app.home import home
 from bot.platforms.slack import render
 from bot.platforms.slack.app import SlackDeps, send_reply
 
@@ -68,7 +69,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     ) -> None:
         await ack()
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
-        view = await deps.run(view_for, deps.container, workspace, int(action["value"]))
+        view = await deps.run(deps.services.views.view_for, workspace, int(action["value"]))
         if view is None:
             return
         channel, ts = _where(body)
@@ -127,7 +128,7 @@ async def _run_command(
         user=user,
         profile=deps.profile_getter(client, team, user),
     )
-    name, reply = await deps.run(execute, deps.container, ctx, text)
+    name, reply = await deps.run(execute, deps.services, ctx, text)
     deps.metrics.commands.labels("slack", name).inc()
     await send_reply(reply, client, user, channel, respond)
 
@@ -143,5 +144,6 @@ async def publish_home(
         user=user,
         profile=deps.profile_getter(client, team, user),
     )
-    view = await deps.run(home, deps.container, ctx)
+    services = deps.services
+    view = await deps.run(home, services.uow, services.clock, services.views, ctx)
     await client.views_publish(user_id=user, view=render.home_view(view))

@@ -40,7 +40,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
         async def run() -> None:
             try:
-                name, reply = await deps.run(execute, deps.container, ctx, text)
+                name, reply = await deps.run(execute, deps.services, ctx, text)
             except Exception:
                 # Refusals come back as replies; this is a bug or an outage. Say so, not the
                 # trace.

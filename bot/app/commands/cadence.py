@@ -1,17 +1,13 @@
-"""The `/pioneer` subcommands about the schedule, run by bot/commands.py's table."""
+"""The schedule: show and change a ritual's cadence, pause and resume, a member's absence."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.app.commands import Away, Env, Pause, Reply, Resume, Schedule, Usage, escape, run_usage
+from bot.app.commands.context import Env, Reply, escape
+from bot.app.commands.words import Away, Pause, Resume, Schedule
 from bot.app.schedule import RitualLine
 from bot.domain.journeys import FACILITATORS, require_role
-from bot.domain.model import ROLES, Journey
+from bot.domain.model import ROLES, Journey, Language
 from prompts.messages import t
-
-if TYPE_CHECKING:
-    from bot.domain.model import Language
 
 
 def _audience(line: RitualLine, language: Language) -> str:
@@ -43,7 +39,7 @@ def run_schedule(env: Env, command: Schedule) -> Reply:
     service = env.services.schedule
     if words:
         if len(words) != 3:
-            return run_usage(env, Usage(name="schedule"))
+            return env.reply("cmd.usage_hint", usage=env.say("cmd.usage.schedule"))
         key, days, at = words
         require_role(env.member, FACILITATORS, "schedule")
         change = service.change(env.ctx.workspace_id, env.journey_id, env.ctx.user, key, days, at)

@@ -1,0 +1,36 @@
+"""Asking the team now (a facilitator's poll or check-in) and previewing the digest."""
+
+from __future__ import annotations
+
+from bot.app.commands.context import Env, Reply
+from bot.app.commands.words import CheckinNow, DigestPreview, PollNow
+from bot.domain.journeys import DIGEST_READERS, FACILITATORS, require_role
+from bot.domain.model import Perspective, PromptKind
+from bot.domain.rituals import NothingToSend
+from bot.rendering.markdown import render_summary
+
+
+def run_poll(env: Env, command: PollNow) -> Reply:
+    return _send_now(env, PromptKind.PULSE, command.perspective)
+
+
+def run_checkin(env: Env, _: CheckinNow) -> Reply:
+    return _send_now(env, PromptKind.CHECKIN, None)
+
+
+def _send_now(env: Env, kind: PromptKind, perspective: Perspective | None) -> Reply:
+    env.need_journey()
+    require_role(env.member, FACILITATORS, "poll" if kind is PromptKind.PULSE else "checkin")
+    sent = env.services.dispatch.send_now(
+        env.ctx.workspace_id, env.journey_id, env.ctx.user, kind, perspective
+    )
+    if sent == 0:
+        raise NothingToSend()  # everyone away, or nobody in the audience yet
+    return env.reply(f"cmd.sent.{kind.value}", count=sent)
+
+
+def run_digest(env: Env, _: DigestPreview) -> Reply:
+    env.need_journey()
+    require_role(env.member, DIGEST_READERS, "digest")
+    view = env.services.digests.preview(env.ctx.workspace_id, env.journey_id)
+    return Reply(text=render_summary(view, env.language), language=env.language)

@@ -1,0 +1,110 @@
+"""What a platform passes in with a command (`Context`), what it gets back (`Reply`), and
+the environment a subcommand runs in (`Env`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app.services import Services
+from bot.domain import errors
+from bot.domain.model import ROLES, Journey, Language, Member, Role
+from prompts.messages import t
+
+
+def roles_text(roles: set[Role] | frozenset[Role], language: Language) -> str:
+    return ", ".join(t(f"role.{r.value}", language) for r in sorted(roles, key=ROLES.index))
+
+
+def escape(text: str) -> str:
+    """Neutralise markup in user text: no @channel, no fake links (Slack and Teams alike)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the platform knows of a person, used only when the journey does not say."""
+
+    language: Language | None = None
+    timezone: str | None = None
+
+
+def _no_profile() -> Profile:
+    return Profile()
+
+
+@dataclass(frozen=True)
+class Context:
+    platform: str
+    workspace_id: int
+    channel: str
+    user: str
+    user_name: str = ""
+    # Lazily asked (a Web API call on Slack), so most commands never pay for it.
+    profile: Callable[[], Profile] = _no_profile
+    mention: Callable[[str], str] = lambda user: f"<@{user}>"
+
+
+@dataclass(frozen=True)
+class ReplyFile:
+    filename: str
+    title: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button offered with a reply; pressing it runs `command` as the same person."""
+
+    label: str
+    command: str
+    danger: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    language: Language
+    public: bool = False  # for the whole channel, not only the caller
+    file: ReplyFile | None = None
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass
+class Env:
+    """Everything a runner needs: services, who asks where, and in which language to answer."""
+
+    services: Services
+    ctx: Context
+    journey: Journey | None
+    member: Member | None
+    language: Language
+
+    def say(self, key: str, **params: Any) -> str:
+        return t(key, self.language, **params)
+
+    def reply(self, key: str, public: bool = False, **params: Any) -> Reply:
+        return Reply(text=self.say(key, **params), language=self.language, public=public)
+
+    def need_journey(self) -> Journey:
+        if self.journey is None or self.journey.id is None:
+            raise errors.NoJourney()
+        return self.journey
+
+    @property
+    def journey_id(self) -> int:
+        journey_id = self.need_journey().id
+        assert journey_id is not None
+        return journey_id
+
+    def my_journeys(self) -> list[tuple[Journey, Member]]:
+        """Every journey of this workspace the person is a member of, with their membership."""
+        with self.services.uow() as uow:
+            found = []
+            for journey in uow.journeys.list(self.ctx.workspace_id):
+                assert journey.id is not None
+                member = uow.members.by_user(self.ctx.workspace_id, journey.id, self.ctx.user)
+                if member is not None:
+                    found.append((journey, member))
+        return found

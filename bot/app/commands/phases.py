@@ -1,0 +1,91 @@
+"""Starting a journey, where it stands, moving its phase, and contact with the outside world."""
+
+from __future__ import annotations
+
+from bot.app.commands.cadence import next_rituals
+from bot.app.commands.context import Env, Reply, escape
+from bot.app.commands.words import Ecosystem, PhaseMove, Start, Status
+from bot.domain.model import ROLES, Journey, Language
+from prompts.messages import t
+
+
+def run_start(env: Env, command: Start) -> Reply:
+    profile = env.ctx.profile()
+    defaults = env.services.defaults
+    journey = env.services.journeys.start(
+        env.ctx.workspace_id,
+        env.ctx.channel,
+        command.name,
+        env.ctx.user,
+        language=profile.language or Language(defaults.language),
+        timezone=profile.timezone or defaults.timezone,
+        anonymity_threshold=defaults.anonymity_threshold,
+        starter_name=env.ctx.user_name,
+    )
+    env.language = journey.language
+    return env.reply(
+        "cmd.started",
+        public=True,
+        name=escape(journey.name),
+        user=env.ctx.mention(env.ctx.user),
+        phase=journey.phase,
+    )
+
+
+def _weeks_in_phase(env: Env, journey: Journey) -> int:
+    return max(0, (env.services.clock.now() - journey.phase_since).days // 7)
+
+
+def run_status(env: Env, _: Status) -> Reply:
+    journey = env.need_journey()
+    members = env.services.journeys.members(env.ctx.workspace_id, env.journey_id)
+    lines = [
+        env.say(
+            "cmd.status.head",
+            name=escape(journey.name),
+            phase=journey.phase,
+            stage=journey.stage,
+            weeks=_weeks_in_phase(env, journey),
+        )
+    ]
+    for role in ROLES:
+        people = [env.ctx.mention(m.user) for m in members if m.has(role)]
+        if people:
+            lines.append(f"• {t(f'role.{role.value}', env.language)}: {', '.join(people)}")
+    if not members:
+        lines.append(env.say("cmd.status.nobody"))
+    rituals = next_rituals(env, journey)
+    if rituals:
+        lines.append(env.say("cmd.status.next"))
+        lines += [f"• {line}" for line in rituals]
+    return Reply(text="\n".join(lines), language=env.language)
+
+
+def run_phase(env: Env, command: PhaseMove) -> Reply:
+    journey = env.need_journey()
+    change = env.services.journeys.move_phase(
+        env.ctx.workspace_id, env.journey_id, env.ctx.user, command.target, command.reason
+    )
+    # The channel hears it in the journey's language: it is said to everyone.
+    text = t(
+        "cmd.phase.moved",
+        journey.language,
+        user=env.ctx.mention(env.ctx.user),
+        name=escape(journey.name),
+        before=change.from_phase,
+        after=change.to_phase,
+        stage=change.to_phase.stage,
+    )
+    if change.reason:
+        text += "\n" + t("cmd.phase.reason", journey.language, reason=escape(change.reason))
+    return Reply(text=text, language=journey.language, public=True)
+
+
+def run_ecosystem(env: Env, command: Ecosystem) -> Reply:
+    env.need_journey()
+    touchpoint = env.services.journeys.log_touchpoint(
+        env.ctx.workspace_id, env.journey_id, env.ctx.user, command.note
+    )
+    return env.reply(
+        "cmd.ecosystem.logged", note=escape(touchpoint.note), day=touchpoint.happened_on
+    )

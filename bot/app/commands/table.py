@@ -1,0 +1,117 @@
+"""Running a parsed command: the table from command type to its handler, and `execute`.
+
+To add a subcommand: a typed command and its parser row in `words.py`, a handler
+`run_<name>(env, command) -> Reply` in the module of its concern, and one line in HANDLERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.app.commands import asking, cadence, exports, membership, phases
+from bot.app.commands.context import Context, Env, Reply, escape
+from bot.app.commands.words import (
+    BY_NAME,
+    SUBCOMMANDS,
+    Away,
+    CheckinNow,
+    Command,
+    DigestPreview,
+    Ecosystem,
+    Export,
+    ForgetMe,
+    Help,
+    Join,
+    Pause,
+    PhaseMove,
+    PollNow,
+    Resume,
+    RoleChange,
+    Schedule,
+    SetLanguage,
+    Start,
+    Status,
+    Unknown,
+    Usage,
+    parse,
+)
+from bot.app.services import Services
+from bot.domain import errors
+from bot.domain.model import Journey, Language, Member
+from prompts.messages import say
+
+Handler = Callable[[Env, Any], Reply]
+
+
+def run_help(env: Env, _: Help) -> Reply:
+    lines = [env.say("cmd.help.title")]
+    lines += [f"• {env.say(sub.usage_key)}" for sub in SUBCOMMANDS]
+    return Reply(text="\n".join(lines), language=env.language)
+
+
+def run_unknown(env: Env, command: Unknown) -> Reply:
+    help_text = run_help(env, Help()).text
+    first = env.say("cmd.unknown", text=escape(command.text[:60]))
+    return Reply(text=f"{first}\n{help_text}", language=env.language)
+
+
+def run_usage(env: Env, command: Usage) -> Reply:
+    sub = BY_NAME[command.name]
+    return env.reply("cmd.usage_hint", usage=env.say(sub.usage_key))
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    Help: run_help,
+    Unknown: run_unknown,
+    Usage: run_usage,
+    Start: phases.run_start,
+    Status: phases.run_status,
+    PhaseMove: phases.run_phase,
+    Ecosystem: phases.run_ecosystem,
+    Join: membership.run_join,
+    RoleChange: membership.run_role,
+    SetLanguage: membership.run_language,
+    ForgetMe: membership.run_forget,
+    PollNow: asking.run_poll,
+    CheckinNow: asking.run_checkin,
+    DigestPreview: asking.run_digest,
+    Export: exports.run_export,
+    Schedule: cadence.run_schedule,
+    Pause: cadence.run_pause,
+    Resume: cadence.run_resume,
+    Away: cadence.run_away,
+}
+
+
+def resolve_language(member: Member | None, journey: Journey | None, ctx: Context) -> Language:
+    """Member setting, else the journey's language, else the person's platform locale."""
+    if member is not None and member.language is not None:
+        return member.language
+    if journey is not None:
+        return journey.language
+    return ctx.profile().language or Language.EN
+
+
+def _locate(services: Services, ctx: Context) -> tuple[Journey | None, Member | None]:
+    with services.uow() as uow:
+        journey = uow.journeys.by_channel(ctx.workspace_id, ctx.channel)
+        member = None
+        if journey is not None and journey.id is not None:
+            member = uow.members.by_user(ctx.workspace_id, journey.id, ctx.user)
+    return journey, member
+
+
+def execute(services: Services, ctx: Context, text: str) -> tuple[str, Reply]:
+    """Run `/pioneer <text>` for `ctx`; returns the subcommand name (for metrics) and reply.
+
+    Refusals come back as replies in the member's language, never as exceptions.
+    """
+    sub, command = parse(text)
+    journey, member = _locate(services, ctx)
+    env = Env(services, ctx, journey, member, resolve_language(member, journey, ctx))
+    name = sub.name if sub is not None else "unknown"
+    try:
+        return name, HANDLERS[type(command)](env, command)
+    except errors.DomainError as error:
+        return name, Reply(text=say(error, env.language), language=env.language)

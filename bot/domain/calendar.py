@@ -1,0 +1,134 @@
+"""Days and times of a journey: weekdays by name, local times, working days and holidays.
+
+Weekdays are numbered Monday = 0 (as Python's `date.weekday()`), but only ever written by
+name ("mon-fri", "tue,thu"); Dutch day names are understood too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.errors import DomainError
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_WORDS: dict[str, int] = {d: i for i, d in enumerate(WEEKDAYS)} | {
+    # Dutch, so that `/pioneer schedule pulse di 10:00` works too.
+    "ma": 0,
+    "di": 1,
+    "wo": 2,
+    "do": 3,
+    "vr": 4,
+    "za": 5,
+    "zo": 6,
+}
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)\Z")
+DEFAULT_WORKING_DAYS = "mon-fri"
+
+
+class InvalidDays(DomainError):
+    key = "error.schedule.days"  # params: days
+
+
+class InvalidTime(DomainError):
+    key = "error.schedule.time"  # params: time
+
+
+# -- days and times -------------------------------------------------------------------------
+def parse_days(text: str) -> tuple[int, ...]:
+    """`"mon-fri"`, `"tue,thu"`, `"tue"`, `"di"` -> sorted weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in text.replace(" ", "").lower().split(","):
+        first, dash, last = part.partition("-")
+        if first not in _DAY_WORDS or (dash and last not in _DAY_WORDS):
+            raise InvalidDays(days=text)
+        start = _DAY_WORDS[first]
+        end = _DAY_WORDS[last] if dash else start
+        if end < start:
+            raise InvalidDays(days=text)
+        days.update(range(start, end + 1))
+    if not days:
+        raise InvalidDays(days=text)
+    return tuple(sorted(days))
+
+
+def format_days(days: Iterable[int]) -> str:
+    """Weekday numbers back to names, ranges folded: (0, 1, 2, 3, 4) -> "mon-fri"."""
+    ordered = sorted(set(days))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{WEEKDAYS[ordered[i]]}-{WEEKDAYS[ordered[j]]}")
+        else:
+            parts.extend(WEEKDAYS[d] for d in ordered[i : j + 1])
+        i = j + 1
+    return ",".join(parts)
+
+
+def parse_time(text: str) -> time:
+    match = _TIME.match(text.strip())
+    if not match:
+        raise InvalidTime(time=text)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """`day` at `at` in `tz`, as UTC. A time skipped by a DST jump moves forward by the gap."""
+    naive_local = datetime.combine(day, at, tzinfo=tz)
+    return naive_local.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    days: tuple[int, ...]
+    at: time
+
+    @classmethod
+    def parse(cls, days: str, at: str) -> Cadence:
+        return cls(parse_days(days), parse_time(at))
+
+    @property
+    def days_text(self) -> str:
+        return format_days(self.days)
+
+    @property
+    def time_text(self) -> str:
+        return f"{self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A journey's working days and holidays."""
+
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    holidays: frozenset[date] = frozenset()
+
+    @classmethod
+    def of(cls, working_days: str | None, holidays: Iterable[str] = ()) -> Calendar:
+        days = parse_days(working_days or DEFAULT_WORKING_DAYS)
+        parsed = set()
+        for text in holidays:
+            try:
+                parsed.add(date.fromisoformat(text))
+            except ValueError:
+                continue  # a malformed holiday must not stop every other ritual
+        return cls(days, frozenset(parsed))
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.working_days and day not in self.holidays
