@@ -234,27 +234,16 @@ def serve(
 
 
 def serve_scheduler(settings: Settings) -> SchedulerHandle:
-    """For `pioneer serve`: a scheduler with its own container; exits with a clear message
+    """For `pioneer serve`: the scheduler in this process, or a one-line refusal (exit 2)
     when another scheduler already runs against this SQLite database."""
-    from bot.container import Container
-    from bot.scheduling.collector import DispatchCollector
+    from bot.container import start_scheduler_with_container
     from bot.scheduling.lock import SchedulerLocked
-    from bot.scheduling.scheduler import JOB_ID, start_scheduler
-    from bot.telemetry import PROCESS_REGISTRY
 
-    container = Container(settings)
     try:
-        handle = start_scheduler(container.dispatch)
+        return start_scheduler_with_container(settings)
     except SchedulerLocked as exc:
-        container.close()
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    handle.on_stop.append(container.close)
-    collector = DispatchCollector(container.dispatch)
-    PROCESS_REGISTRY.register(collector)
-    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
-    logging.getLogger("pioneer.scheduling").info("scheduler running (job %r every minute)", JOB_ID)
-    return handle
 
 
 def parse_instant(text: str) -> datetime:

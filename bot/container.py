@@ -7,6 +7,7 @@ platform's SDK or the charting library.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from bot.platforms.slack.chat import SlackChats
     from bot.platforms.teams.routes import TeamsPlatform
     from bot.scheduling.dispatcher import Dispatcher
+    from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
@@ -243,3 +245,25 @@ def demo_parts(database_url: str, clock: Clock) -> DemoParts:
         plan=container.ritual_plan,
         close=container.close,
     )
+
+
+def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
+    """The scheduler of `pioneer serve`, with a container of its own (closed when it stops)
+    and its counters on /metrics. Raises SchedulerLocked when another process is already
+    the scheduler of this SQLite database."""
+    from bot.scheduling.collector import DispatchCollector
+    from bot.scheduling.scheduler import JOB_ID, start_scheduler
+    from bot.telemetry import PROCESS_REGISTRY
+
+    container = Container(settings)
+    try:
+        handle = start_scheduler(container.dispatch)
+    except BaseException:
+        container.close()
+        raise
+    handle.on_stop.append(container.close)
+    collector = DispatchCollector(container.dispatch)
+    PROCESS_REGISTRY.register(collector)
+    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
+    logging.getLogger("pioneer.scheduling").info("scheduler running (job %r every minute)", JOB_ID)
+    return handle

@@ -22,7 +22,8 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.container import Container
-from bot.platforms.slack.app import SlackDeps, build_app, slack_configured
+from bot.platforms.slack.app import build_app, slack_configured
+from bot.platforms.slack.deps import SlackDeps
 from bot.telemetry import Metrics
 
 logger = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from bot.demo.scenarios import (
     mean_for,
     people,
 )
+from bot.demo.summary import write_journey_summary
 from bot.domain.calendar import Calendar
 from bot.domain.digest.analysis import DigestView
 from bot.domain.errors import DomainError
@@ -363,41 +364,5 @@ def run_demo(
         result = sim.run()
     finally:
         sim.parts.close()
-    write_journey_summary(sim, result)
+    write_journey_summary(sim.scenario, sim.language, result)
     return result
-
-
-def write_journey_summary(sim: Simulation, result: DemoResult) -> None:
-    lang = sim.language
-    lines = [
-        f"# {sim.scenario.title.in_(lang)}",
-        "",
-        sim.scenario.story.in_(lang),
-        "",
-        f"## {t('demo.summary.phases', lang)}",
-        "",
-    ]
-    for week, from_phase, to_phase, reason in result.phase_changes:
-        lines.append(
-            f"- {week}: {t(f'phase.{from_phase.value}', lang)} → "
-            f"{t(f'phase.{to_phase.value}', lang)} — {reason}"
-        )
-    lines += ["", f"## {t('demo.summary.nudges', lang)}", ""]
-    for view in result.digests:
-        names = "; ".join(n.text.in_(lang).split(". ")[0].rstrip(".") for n in view.nudges) or "–"
-        lines.append(f"- {view.iso_week} ({t(f'phase.{view.phase.value}', lang)}): {names}")
-    lines += ["", f"## {t('demo.summary.ecosystem', lang)}", ""]
-    lines += [f"- {week}: {note}" for week, note in result.touchpoints] or ["- –"]
-    lines += [
-        "",
-        t(
-            "demo.summary.totals",
-            lang,
-            prompts=result.prompts_sent,
-            reminders=result.reminders,
-            answers=result.answers,
-            digests=len(result.digests),
-        ),
-        "",
-    ]
-    (result.out / "journey.md").write_text("\n".join(lines), encoding="utf-8")

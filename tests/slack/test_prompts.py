@@ -16,8 +16,14 @@ from bot.app.commands import escape
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Language, PromptKind
-from bot.platforms.slack import render
 from bot.platforms.slack.chat import SlackChat
+from bot.platforms.slack.render.prompt import (
+    CHECKIN_ACTION,
+    CHECKIN_SUBMIT,
+    COMMENT_ACTION,
+    COMMENT_SUBMIT,
+    ModalMeta,
+)
 from bot.platforms.slack.updates import MessageUpdates
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.conftest import (
@@ -142,9 +148,9 @@ def test_a_comment_on_a_poll_is_kept_and_escaped(
     slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
 ) -> None:
     delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.PULSE)
-    slack.action(render.COMMENT_ACTION, str(delivery_id), user=BOB, channel=channel, ts=ts)
+    slack.action(COMMENT_ACTION, str(delivery_id), user=BOB, channel=channel, ts=ts)
     modal = fake_slack.calls_to("views.open")[-1].args["view"]
-    assert modal["callback_id"] == render.COMMENT_SUBMIT
+    assert modal["callback_id"] == COMMENT_SUBMIT
     # A comment before any value: the modal says what is missing, nothing is stored.
     response = slack.submit(modal["callback_id"], modal["private_metadata"], "hm", user=BOB)
     assert json.loads(response.body)["response_action"] == "errors"
@@ -168,7 +174,7 @@ def test_a_checkin_modal_is_submitted_and_confirmed(
     delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.CHECKIN)
     message = fake_slack.messages(channel)[-1]
     (answer_button,) = buttons(message.blocks)
-    assert answer_button["action_id"] == render.CHECKIN_ACTION
+    assert answer_button["action_id"] == CHECKIN_ACTION
     slack.action(
         answer_button["action_id"], answer_button["value"], user=BOB, channel=channel, ts=ts
     )
@@ -187,7 +193,7 @@ def test_a_checkin_modal_is_submitted_and_confirmed(
     assert "Thank you" in shown and "&amp; &lt;!here&gt;" in shown and "<!here>" not in shown
 
     # Opening it again shows the earlier answer to edit; a second submit replaces it.
-    slack.action(render.CHECKIN_ACTION, str(delivery_id), user=BOB, channel=channel, ts=ts)
+    slack.action(CHECKIN_ACTION, str(delivery_id), user=BOB, channel=channel, ts=ts)
     modal = fake_slack.calls_to("views.open")[-1].args["view"]
     assert modal["blocks"][1]["element"]["initial_value"] == text
     slack.submit(modal["callback_id"], modal["private_metadata"], "Something else", user=BOB)
@@ -198,8 +204,8 @@ def test_a_checkin_too_long_is_refused_in_the_modal(
     slack: SlackSender, container: Container, fake_slack: FakeSlack, journey_id: int
 ) -> None:
     delivery_id, channel, ts = sent_prompt(container, fake_slack, journey_id, PromptKind.CHECKIN)
-    meta = render.ModalMeta(delivery_id, channel, ts).dump()
-    response = slack.submit(render.CHECKIN_SUBMIT, meta, "x" * 3001, user=BOB)
+    meta = ModalMeta(delivery_id, channel, ts).dump()
+    response = slack.submit(CHECKIN_SUBMIT, meta, "x" * 3001, user=BOB)
     assert "3000" in response.body and "errors" in response.body
     assert answers_of(container, journey_id) == []
 

@@ -22,7 +22,9 @@ from bot.domain.digest.analysis import DigestView
 from bot.domain.model import Member
 from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.views import Notice, PromptView
-from bot.platforms.slack import digest_blocks, render
+from bot.platforms.slack.render.digest import chart_title, digest_message
+from bot.platforms.slack.render.prompt import prompt_message
+from bot.platforms.slack.render.reply import notice_message
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ class SlackChat:
     # -- the ChatPort ------------------------------------------------------------------------
     def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
         channel = self.dm_channel(member)
-        text, blocks = render.prompt_message(view)
+        text, blocks = prompt_message(view)
         response = self._call(
             lambda: self.client.chat_postMessage(
                 channel=channel,
@@ -87,7 +89,7 @@ class SlackChat:
     def post_notice(self, channel: str, notice: Notice) -> str:
         response = self._call(
             lambda: self.client.chat_postMessage(
-                channel=channel, unfurl_links=False, **render.notice_message(notice)
+                channel=channel, unfurl_links=False, **notice_message(notice)
             )
         )
         return message_ref(str(response["channel"]), str(response["ts"]))
@@ -105,7 +107,7 @@ class SlackChat:
             if isinstance(member_or_channel, str)
             else self.dm_channel(member_or_channel)
         )
-        message = digest_blocks.digest_message(view)
+        message = digest_message(view)
         response = self._call(lambda: self.client.chat_postMessage(channel=channel, **message))
         if chart_png:
             try:
@@ -114,8 +116,8 @@ class SlackChat:
                         channel=channel,
                         content=chart_png,
                         filename=f"pioneer-digest-{view.iso_week}.png",
-                        title=digest_blocks.chart_title(view),
-                        alt_txt=digest_blocks.chart_title(view),
+                        title=chart_title(view),
+                        alt_txt=chart_title(view),
                     )
                 )
             except DeliveryFailed as exc:
@@ -158,7 +160,7 @@ class SlackChat:
     def update_prompt(self, ref: str, view: PromptView) -> None:
         """Show a prompt as it stands now (answered, or closed)."""
         channel, ts = parse_ref(ref)
-        text, blocks = render.prompt_message(view)
+        text, blocks = prompt_message(view)
         self._call(
             lambda: self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         )

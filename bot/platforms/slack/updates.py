@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.views import PromptView
-from bot.platforms.slack import render
+from bot.platforms.slack.render.prompt import prompt_message
 
 logger = logging.getLogger(__name__)
 
@@ -125,5 +125,5 @@ class MessageUpdates:
 
 
 async def _send(client: AsyncWebClient, key: Key, view: PromptView) -> None:
-    text, blocks = render.prompt_message(view)
+    text, blocks = prompt_message(view)
     await client.chat_update(channel=key[0], ts=key[1], text=text, blocks=blocks)

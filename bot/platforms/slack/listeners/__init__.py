@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.platforms.slack.app import SlackDeps
-from bot.platforms.slack.listeners import actions, events, slash_command, views
+from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.listeners import actions, events, modals, slash_command
 
 
 def register_all(app: AsyncApp, deps: SlackDeps) -> None:
-    for module in (slash_command, actions, views, events):
+    for module in (slash_command, actions, modals, events):
         module.register(app, deps)

@@ -10,8 +10,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.commands import Context, execute, fans_out
 from bot.app.home import home
-from bot.platforms.slack import render
-from bot.platforms.slack.app import SlackDeps, send_reply
+from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.render.app_home import HOME_ACTION_PATTERN, home_view
+from bot.platforms.slack.render.prompt import (
+    CHECKIN_ACTION,
+    COMMENT_ACTION,
+    POLL_ACTION_PATTERN,
+    ModalMeta,
+    answer_modal,
+)
+from bot.platforms.slack.render.reply import COMMAND_ACTION
+from bot.platforms.slack.replies import send_reply
 
 HOME_COMMANDS = {
     "pioneer.home.phase_next": "phase next",
@@ -29,7 +38,7 @@ def _where(body: dict[str, Any]) -> tuple[str, str]:
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    @app.action(re.compile(render.POLL_ACTION_PATTERN))
+    @app.action(re.compile(POLL_ACTION_PATTERN))
     async def poll_value(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -57,8 +66,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         else:
             deps.metrics.answers.labels("slack", "pulse").inc()
 
-    @app.action(render.COMMENT_ACTION)
-    @app.action(render.CHECKIN_ACTION)
+    @app.action(COMMENT_ACTION)
+    @app.action(CHECKIN_ACTION)
     async def open_modal(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -73,11 +82,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if view is None:
             return
         channel, ts = _where(body)
-        meta = render.ModalMeta(delivery_id=view.delivery_id, channel=channel, ts=ts)
+        meta = ModalMeta(delivery_id=view.delivery_id, channel=channel, ts=ts)
         # trigger_id expires 3 s after the click: open the modal before anything else.
-        await client.views_open(trigger_id=body["trigger_id"], view=render.answer_modal(view, meta))
+        await client.views_open(trigger_id=body["trigger_id"], view=answer_modal(view, meta))
 
-    @app.action(render.COMMAND_ACTION)
+    @app.action(COMMAND_ACTION)
     async def reply_button(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -91,7 +100,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         channel, _ = _where(body)
         await _run_command(deps, client, context, user, channel, str(action["value"]), respond)
 
-    @app.action(re.compile(render.HOME_ACTION_PATTERN))
+    @app.action(re.compile(HOME_ACTION_PATTERN))
     async def home_control(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -146,4 +155,4 @@ async def publish_home(
     )
     services = deps.services
     view = await deps.run(home, services.uow, services.clock, services.views, ctx)
-    await client.views_publish(user_id=user, view=render.home_view(view))
+    await client.views_publish(user_id=user, view=home_view(view))

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.slack.app import SlackDeps
+from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.listeners.actions import publish_home
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.commands import Context, execute, fans_out
-from bot.platforms.slack.app import SlackDeps, both_languages, send_reply, unescape
+from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.replies import both_languages, send_reply, unescape
 
 logger = logging.getLogger(__name__)
 

@@ -8,13 +8,19 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.model import PromptKind
-from bot.platforms.slack import render
-from bot.platforms.slack.app import SlackDeps
+from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.render.prompt import (
+    ANSWER_BLOCK,
+    ANSWER_INPUT,
+    CHECKIN_SUBMIT,
+    COMMENT_SUBMIT,
+    ModalMeta,
+)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    @app.view(render.CHECKIN_SUBMIT)
-    @app.view(render.COMMENT_SUBMIT)
+    @app.view(CHECKIN_SUBMIT)
+    @app.view(COMMENT_SUBMIT)
     async def submitted(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -22,8 +28,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        meta = render.ModalMeta.load(view["private_metadata"])
-        state = view["state"]["values"][render.ANSWER_BLOCK][render.ANSWER_INPUT]
+        meta = ModalMeta.load(view["private_metadata"])
+        state = view["state"]["values"][ANSWER_BLOCK][ANSWER_INPUT]
         text = state.get("value") or ""
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
         # Recorded before the ack on purpose: a refusal (closed, too long) must be shown in
@@ -32,7 +38,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             workspace, body["user"]["id"], meta.delivery_id, text=text
         )
         if outcome.refusal:
-            await ack(response_action="errors", errors={render.ANSWER_BLOCK: outcome.refusal})
+            await ack(response_action="errors", errors={ANSWER_BLOCK: outcome.refusal})
             return
         await ack()
         kind = outcome.view.kind if outcome.view else PromptKind.CHECKIN
