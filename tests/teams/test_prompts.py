@@ -13,8 +13,8 @@ from bot.app.commands import build_view
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Member, PromptKind, Role
-from bot.domain.views import PromptView, RateLimited, TemporaryFailure, Unreachable
-from bot.platforms.teams.chat import Pacer, parse_ref
+from bot.domain.views import PromptView, RateLimited, TemporaryFailure, Unreachable, parse_ref
+from bot.platforms.teams.chat import Pacer
 from tests.teams.conftest import (
     ANNA,
     APP_ID,

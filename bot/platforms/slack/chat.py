@@ -27,6 +27,8 @@ from bot.domain.views import (
     RateLimited,
     TemporaryFailure,
     Unreachable,
+    message_ref,
+    parse_ref,
 )
 from bot.platforms.slack import digest_blocks, render
 
@@ -51,15 +53,6 @@ UNREACHABLE = frozenset(
 HISTORY_LOOKBACK = 50
 
 T = TypeVar("T")
-
-
-def message_ref(channel: str, ts: str) -> str:
-    return f"{channel}:{ts}"
-
-
-def parse_ref(ref: str) -> tuple[str, str]:
-    channel, _, ts = ref.partition(":")
-    return channel, ts
 
 
 class SlackChat:

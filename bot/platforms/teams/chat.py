@@ -38,6 +38,8 @@ from bot.domain.views import (
     RateLimited,
     TemporaryFailure,
     Unreachable,
+    message_ref,
+    parse_ref,
 )
 from bot.platforms.teams import render
 from bot.platforms.teams.app import closing_on_failure
@@ -57,18 +59,8 @@ UNREACHABLE_STATUSES = frozenset({403, 404})
 # Per bot per conversation (Teams' documented limits): (messages, seconds).
 TEAMS_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (60, 30.0))
 SEND_TIMEOUT = 120.0
-REF_SEPARATOR = "|"
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def message_ref(conversation_id: str, activity_id: str) -> str:
-    return f"{conversation_id}{REF_SEPARATOR}{activity_id}"
-
-
-def parse_ref(ref: str) -> tuple[str, str]:
-    conversation_id, _, activity_id = ref.rpartition(REF_SEPARATOR)
-    return conversation_id, activity_id
 
 
 class Pacer:
