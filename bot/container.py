@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from bot.platforms.slack.chat import SlackChats
     from bot.platforms.teams.routes import TeamsPlatform
     from bot.scheduling.dispatcher import Dispatcher
+    from bot.scheduling.sender import Sender, SlidingWindows
+    from bot.scheduling.settings import SendingSettings
 
 
 class Container:
@@ -69,12 +71,21 @@ class Container:
         return DigestService(self.uow, self.clock, sender=sender, chart=render_chart)
 
     def digest_sender_for(self, workspace_id: int) -> DigestSender:
-        """Each platform's ChatPort also sends digests (console, Slack, Teams alike)."""
+        """Each platform's ChatPort also sends digests (console, Slack, Teams alike).
+
+        A platform with limits per conversation (Teams) sends them through the scheduler's
+        Sender, paced and retried like its prompts; the others make one attempt per message
+        and DigestService tries again on a later pass.
+        """
+        from bot.scheduling.sender import PacedDigests, PacedPerConversation
+
         chat = self.chat_for(workspace_id)
         if not isinstance(chat, DigestSender):
             from bot.domain.views import Unreachable
 
             raise Unreachable(f"workspace {workspace_id}: its platform cannot send digests")
+        if isinstance(chat, PacedPerConversation):
+            return PacedDigests(chat, self.sender())
         return chat
 
     @cached_property
@@ -126,23 +137,38 @@ class Container:
         raise Unreachable(f"no chat platform for workspace {workspace.id} ({workspace.platform})")
 
     @cached_property
+    def conversation_windows(self) -> SlidingWindows:
+        """What each conversation has been sent lately, for every Sender of this process."""
+        from bot.scheduling.sender import SlidingWindows
+
+        return SlidingWindows()
+
+    @cached_property
+    def sending(self) -> SendingSettings:
+        from bot.scheduling.settings import SendingSettings
+
+        return SendingSettings()
+
+    def sender(self) -> Sender:
+        """The one way to send within a platform's limits (pacing, Retry-After, backoff);
+        a new one per pass, so each pass keeps its own pace and counts."""
+        from bot.scheduling.sender import Sender
+
+        sending = self.sending
+        return Sender(
+            rate=sending.pioneer_send_rate if self.paced else 0.0,
+            max_attempts=sending.pioneer_send_attempts,
+            base_backoff=sending.pioneer_send_backoff,
+            max_backoff=sending.pioneer_send_max_backoff,
+            windows=self.conversation_windows,
+        )
+
+    @cached_property
     def dispatch(self) -> Dispatcher:
         """Records due rituals and sends them; `send_now` for a facilitator's poll now."""
         from bot.scheduling.dispatcher import Dispatcher
         from bot.scheduling.lock import DispatchLock
         from bot.scheduling.scheduler import wake_all
-        from bot.scheduling.sender import Sender
-        from bot.scheduling.settings import SendingSettings
-
-        sending = SendingSettings()
-
-        def sender() -> Sender:
-            return Sender(
-                rate=sending.pioneer_send_rate if self.paced else 0.0,
-                max_attempts=sending.pioneer_send_attempts,
-                base_backoff=sending.pioneer_send_backoff,
-                max_backoff=sending.pioneer_send_max_backoff,
-            )
 
         def digest_hook() -> Callable[[int, int, datetime], object] | None:
             send_weekly = getattr(self.digests, "send_weekly", None)
@@ -160,7 +186,7 @@ class Container:
             list(self.catalog),
             self.clock,
             self.chat_for,
-            sender,
+            self.sender,
             digest_hook,
             on_deferred=wake_all,
             digest_resume=digest_resume,
