@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from bot.platforms.teams.routes import TeamsPlatform
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
-    from bot.scheduling.sender import Sender
+    from bot.scheduling.sender import Sender, SlidingWindows
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
 # configured in this process. A new chat platform adds one row (and its adapter package).
@@ -178,15 +178,32 @@ class Container:
         return chats(workspace.id)
 
     def digest_sender_for(self, workspace_id: int) -> DigestSender:
-        """Each platform's ChatPort also sends digests (console, Slack, Teams alike)."""
+        """Each platform's ChatPort also sends digests (console, Slack, Teams alike).
+
+        A platform with limits per conversation (Teams) sends them through the scheduler's
+        Sender, paced and retried like its prompts; the others make one attempt per message
+        and DigestService tries again on a later pass.
+        """
+        from bot.scheduling.sender import PacedDigests, PacedPerConversation
+
         chat = self.chat_for(workspace_id)
         if not isinstance(chat, DigestSender):
             raise Unreachable(f"workspace {workspace_id}: its platform cannot send digests")
+        if isinstance(chat, PacedPerConversation):
+            return PacedDigests(chat, self.sender())
         return chat
 
     # -- the scheduler --------------------------------------------------------------------------
+    @cached_property
+    def conversation_windows(self) -> SlidingWindows:
+        """What each conversation has been sent lately, for every Sender of this process."""
+        from bot.scheduling.sender import SlidingWindows
+
+        return SlidingWindows()
+
     def sender(self) -> Sender:
-        """The one pacing and retry policy, fresh for each pass."""
+        """The one way to send within a platform's limits (pacing, Retry-After, backoff);
+        a new one per pass, so each pass keeps its own pace and counts."""
         from bot.scheduling.sender import Sender
 
         settings = self.settings
@@ -195,6 +212,7 @@ class Container:
             max_attempts=settings.pioneer_send_attempts,
             base_backoff=settings.pioneer_send_backoff,
             max_backoff=settings.pioneer_send_max_backoff,
+            windows=self.conversation_windows,
         )
 
     @cached_property

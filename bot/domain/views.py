@@ -34,3 +34,31 @@ class Notice:
 
     language: Language
     text: str
+
+
+REF_SEPARATOR = "|"
+
+
+def message_ref(conversation: str, message: str) -> str:
+    """The one reference to a sent message, on every platform: `conversation|message`.
+
+    `conversation` is where it was posted (a Slack channel, a Teams conversation id) and
+    `message` which one it is there (a Slack ts, a Teams activity id). Teams conversation
+    ids contain ':' (`a:1…`, `19:…@thread.tacv2`), so ':' cannot separate them; '|' occurs
+    in no id of either platform.
+
+    `parse_ref` reads every form ever stored: with a '|', the part after the last '|' is
+    the message (Teams refs always had this form); without one, it is a Slack ref written
+    before refs were one format, `channel:ts`, split at its first ':' (Slack channel ids
+    and timestamps hold no ':').
+    """
+    return f"{conversation}{REF_SEPARATOR}{message}"
+
+
+def parse_ref(ref: str) -> tuple[str, str]:
+    """(conversation, message) of a ref made by `message_ref`, or of an older Slack ref."""
+    if REF_SEPARATOR in ref:
+        conversation, _, message = ref.rpartition(REF_SEPARATOR)
+    else:
+        conversation, _, message = ref.partition(":")
+    return conversation, message

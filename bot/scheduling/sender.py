@@ -1,11 +1,18 @@
 """Sending within a platform's limits: pacing, Retry-After, backoff with jitter, no doubles.
 
+The one policy for every platform: a platform's ChatPort makes one attempt per call and
+says what went wrong with the domain's exceptions; the `Sender` decides about waiting and
+trying again.
+
 One `Sender` paces every message of a pass to `rate` per second (Slack: about one per
-second per channel and a few hundred per minute per workspace). A 429 pauses the whole
-pacer for `Retry-After`; a server error, timeout or connection reset is retried with
-exponential backoff and jitter, but first the platform is asked whether the message got
-through anyway (`find_sent`), because a connection reset after the platform accepted a
-post must not become a second visible DM.
+second per channel and a few hundred per minute per workspace). A platform that also
+limits each conversation (Teams: 7 messages per second, 60 per 30 seconds) names the
+conversations a message counts against, and `SlidingWindows`, shared by every Sender of
+the process, keeps each within them. A 429 pauses the whole pacer for `Retry-After`; a
+server error, timeout or connection reset is retried with exponential backoff and jitter,
+but first the platform is asked whether the message got through anyway (`find_sent`),
+because a connection reset after the platform accepted a post must not become a second
+visible DM.
 """
 
 from __future__ import annotations
@@ -14,8 +21,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.domain.model import Member
 from bot.domain.ports import (
@@ -28,8 +38,26 @@ from bot.domain.ports import (
 )
 from bot.domain.views import PromptView
 
+if TYPE_CHECKING:
+    from bot.domain.digest.analysis import DigestView
+    from bot.domain.ports import DigestSender
+
 log = logging.getLogger("pioneer.scheduling")
 UNCLEAR = "could not check whether an earlier attempt got through"
+# (messages, seconds): at most that many messages in any span of that many seconds.
+Limits = tuple[tuple[int, float], ...]
+
+
+@runtime_checkable
+class PacedPerConversation(Protocol):
+    """A platform that limits how many messages a bot posts in one conversation (Teams)."""
+
+    @property
+    def conversation_limits(self) -> Limits: ...
+
+    def pace_keys(self, to: Member | str) -> Sequence[str]:
+        """What a message to a member (by DM) or a channel counts against, by name."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -38,11 +66,54 @@ class Outcome:
     ref: str | None = None
     error: str | None = None
     recovered: bool = False  # found already sent after an unclear failure
+    failure: DeliveryFailed | None = field(default=None, compare=False)  # what said so
+
+
+class SlidingWindows:
+    """Per key (a conversation), at most `limit` messages in any `period` seconds.
+
+    `reserve` books the first instant, not before `earliest`, at which one more message
+    fits every window of every key; the caller waits until then. Booking at once lets
+    parallel senders queue up instead of all seeing the same free slot. One instance
+    serves every Sender of a process (the container's), so a pass's prompts, its
+    reminders and a digest share a conversation's budget; times are the callers'
+    monotonic clock.
+    """
+
+    MAX_KEYS = 10_000
+
+    def __init__(self) -> None:
+        self._sent: dict[str, deque[float]] = {}
+        self._longest = 0.0
+        self._lock = threading.Lock()
+
+    def reserve(self, keys: Sequence[str], limits: Limits, earliest: float) -> float:
+        if not keys or not limits:
+            return earliest
+        with self._lock:
+            self._longest = max(self._longest, *(period for _, period in limits))
+            at = earliest
+            for key in keys:
+                sent = self._sent.setdefault(key, deque())
+                while sent and earliest - sent[0] >= self._longest:
+                    sent.popleft()
+                if sent:
+                    at = max(at, sent[-1])  # in booking order: the stamps stay sorted
+                for limit, period in limits:
+                    if len(sent) >= limit:
+                        at = max(at, sent[-limit] + period)
+            for key in keys:
+                self._sent[key].append(at)
+            if len(self._sent) > self.MAX_KEYS:
+                idle = [k for k, v in self._sent.items() if not v or at - v[-1] >= self._longest]
+                for key in idle:
+                    del self._sent[key]
+            return at
 
 
 class Pacer:
     """`rate` sends per second, evenly spaced, shared by the sending threads; `hold`
-    pauses everyone (a 429's Retry-After is about the whole workspace).
+    pauses everyone (a 429's Retry-After may be about the whole workspace or tenant).
 
     Time lost to a pause of ours (a commit, a slow answer) may be made up within `burst`
     seconds, as Slack allows short bursts; longer idle time is never banked, so a quiet
@@ -55,21 +126,28 @@ class Pacer:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         burst: float = 0.5,
+        windows: SlidingWindows | None = None,
     ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.burst = burst
+        self.windows = windows or SlidingWindows()
         self._monotonic = monotonic
         self._sleep = sleep
         self._next = 0.0
         self._lock = threading.Lock()
         self.waited = 0.0
 
-    def wait(self) -> None:
+    def wait(self, keys: Sequence[str] = (), limits: Limits = ()) -> None:
+        """Return when the next message may go: its turn in the pass and, for `keys`, room
+        in every window of `limits`. A conversation that is full holds up only its own
+        messages; the pass's next slot is not moved for it."""
         with self._lock:
             now = self._monotonic()
             slot = max(self._next, now - self.burst)
             self._next = slot + self.interval
-            delay = max(slot - now, 0.0)
+        at = self.windows.reserve(keys, limits, max(slot, now)) if keys else slot
+        delay = max(at - now, 0.0)
+        with self._lock:
             self.waited += delay
         if delay > 0:
             self._sleep(delay)
@@ -91,8 +169,9 @@ class Sender:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        windows: SlidingWindows | None = None,
     ) -> None:
-        self.pacer = Pacer(rate, monotonic, sleep)
+        self.pacer = Pacer(rate, monotonic, sleep, windows=windows)
         self.max_attempts = max_attempts
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
@@ -117,53 +196,71 @@ class Sender:
         maybe_sent: bool = False,
     ) -> Outcome:
         """Deliver once. `maybe_sent`: an earlier attempt may have got through (a crash)."""
+        find = partial(chat.find_sent, member, key) if isinstance(chat, FindsSent) else None
+        return self.deliver(
+            chat, member, partial(chat.send_prompt, member, view, key), find, maybe_sent
+        )
+
+    def deliver(
+        self,
+        chat: object,
+        to: Member | str,
+        attempt: Callable[[], str],
+        find: Callable[[], str | None] | None = None,
+        maybe_sent: bool = False,
+    ) -> Outcome:
+        """Any message of `chat` to a member or a channel: `attempt` posts it once and
+        returns its ref; `find` (if the platform can) finds it already sent."""
         if maybe_sent:
-            known, found = self._find(chat, member, key)
+            known, found = self._find(find)
             if found:
                 return Outcome("sent", ref=found, recovered=True)
             if not known:
                 return Outcome("failed", error=UNCLEAR)
         failures = 0
         limited = 0
-        last_error = ""
         while True:
-            self.pacer.wait()
+            self._wait(chat, to)
             try:
-                return Outcome("sent", ref=chat.send_prompt(member, view, key))
+                return Outcome("sent", ref=attempt())
             except RateLimited as exc:
                 limited += 1
                 with self._count_lock:
                     self.rate_limited += 1
-                last_error = str(exc)
                 if limited > self.max_rate_limited:
-                    return Outcome("failed", error=last_error)
+                    return Outcome("failed", error=str(exc), failure=exc)
                 self.pacer.hold(exc.retry_after)
             except Unreachable as exc:
-                return Outcome("unreachable", error=str(exc) or type(exc).__name__)
+                return Outcome("unreachable", error=str(exc) or type(exc).__name__, failure=exc)
             except TemporaryFailure as exc:
                 failures += 1
-                last_error = str(exc) or type(exc).__name__
-                known, found = self._find(chat, member, key)
+                known, found = self._find(find)
                 if found:
                     return Outcome("sent", ref=found, recovered=True)
                 if not known:
-                    return Outcome("failed", error=UNCLEAR)
+                    return Outcome("failed", error=UNCLEAR, failure=exc)
                 if failures >= self.max_attempts:
-                    return Outcome("failed", error=last_error)
+                    return Outcome("failed", error=str(exc) or type(exc).__name__, failure=exc)
                 with self._count_lock:
                     self.retries += 1
                 self._sleep(self.backoff(failures - 1))
             except DeliveryFailed as exc:
                 # An answer we do not understand: keep it pending for a later pass.
-                return Outcome("failed", error=str(exc) or type(exc).__name__)
+                return Outcome("failed", error=str(exc) or type(exc).__name__, failure=exc)
 
-    def _find(self, chat: ChatPort, member: Member, key: str) -> tuple[bool, str | None]:
+    def _wait(self, chat: object, to: Member | str) -> None:
+        if isinstance(chat, PacedPerConversation):
+            self.pacer.wait(chat.pace_keys(to), chat.conversation_limits)
+        else:
+            self.pacer.wait()
+
+    def _find(self, find: Callable[[], str | None] | None) -> tuple[bool, str | None]:
         """(whether we know, the ref if it was sent)."""
-        if not isinstance(chat, FindsSent):
+        if find is None:
             return True, None
         for attempt in range(3):
             try:
-                return True, chat.find_sent(member, key)
+                return True, find()
             except RateLimited as exc:
                 self.pacer.hold(exc.retry_after)
                 self.pacer.wait()
@@ -173,3 +270,28 @@ class Sender:
                 return True, None
         # Unknown whether it was posted: better to keep it pending than risk a double.
         return False, None
+
+
+class PacedDigests:
+    """A platform's digest messages sent by the Sender's policy, as prompts are: paced per
+    conversation, a 429 waited out, a temporary failure tried again after a backoff.
+
+    What still fails is raised as the platform said it, so DigestService marks the reader
+    unreachable or tries again on a later pass.
+    """
+
+    def __init__(self, chat: DigestSender, sender: Sender) -> None:
+        self.chat = chat
+        self.sender = sender
+
+    def send_digest(
+        self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
+    ) -> str:
+        outcome = self.sender.deliver(
+            self.chat,
+            member_or_channel,
+            lambda: self.chat.send_digest(member_or_channel, view, chart_png),
+        )
+        if outcome.status == "sent":
+            return outcome.ref or ""
+        raise outcome.failure or DeliveryFailed(outcome.error or "not sent")

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.model import Language, Member, Perspective, Phase, PromptKind
 from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
-from bot.domain.views import Notice, PromptView
+from bot.domain.views import Notice, PromptView, parse_ref
 from bot.platforms.slack.chat import SlackChat, SlackChats
 from tests.fakes.slack_api import FakeSlack
 
@@ -41,7 +41,7 @@ def test_send_prompt_opens_the_dm_once_and_tags_the_message(
     ref1 = chat.send_prompt(BOB, a_view(7), "d:7")
     ref2 = chat.send_prompt(BOB, a_view(8), "d:8")
     assert len(fake_slack.calls_to("conversations.open")) == 1
-    assert ref1.startswith("DU2:") and ref1 != ref2
+    assert parse_ref(ref1)[0] == "DU2" and ref1 != ref2
     post = fake_slack.calls_to("chat.postMessage")[0]
     assert post.token == "xoxb-test"
     assert post.args["metadata"] == {
@@ -105,7 +105,7 @@ def test_other_api_errors_are_delivery_failures(chat: SlackChat, fake_slack: Fak
 
 def test_notices_are_posted_to_the_channel(chat: SlackChat, fake_slack: FakeSlack) -> None:
     ref = chat.post_notice("C1", Notice(language=Language.EN, text="Phase moved"))
-    assert ref.startswith("C1:")
+    assert parse_ref(ref)[0] == "C1"
     assert fake_slack.calls_to("chat.postMessage")[0].args["text"] == "Phase moved"
 
 

@@ -16,6 +16,7 @@ from bot.app.commands import escape
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Language, PromptKind
+from bot.domain.views import parse_ref
 from bot.platforms.slack.chat import SlackChat
 from bot.platforms.slack.render.prompt import (
     CHECKIN_ACTION,
@@ -58,7 +59,7 @@ def sent_prompt(
     member = container.journeys.member(slack_workspace_id(container), journey_id, BOB)
     assert member is not None
     ref = chat.send_prompt(member, view, f"delivery:{delivery.id}")
-    channel, ts = ref.split(":")
+    channel, ts = parse_ref(ref)
     return delivery.id, channel, ts
 
 
@@ -359,5 +360,5 @@ def test_a_reminder_says_it_is_one_in_the_members_language(
     for language, word in (("en", "Reminder"), ("nl", "Herinnering")):
         reminder = replace(view, reminder=True, language=Language(language))
         ref = chat.send_prompt(member, reminder, f"reminder:{delivery_id}:{language}")
-        blocks = str(message(fake_slack, *ref.split(":")).blocks)
+        blocks = str(message(fake_slack, *parse_ref(ref)).blocks)
         assert f"*{word}:*" in blocks

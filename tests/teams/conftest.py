@@ -4,10 +4,10 @@ port, activities posted as Teams posts them, and a fake Bot Connector (the activ
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import random
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,8 +27,9 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Delivery, Member, Phase, PromptKind, Role
-from bot.platforms.teams.chat import Pacer, RetryPolicy, TeamsChat
+from bot.platforms.teams.chat import TeamsChat
 from bot.platforms.teams.routes import TeamsPlatform, add_teams_routes
+from bot.scheduling.sender import Sender
 from tests.teams.fake_connector import FakeConnector, LoopThread
 
 APP_ID = "00000000-0000-4000-8000-0000000000ab"
@@ -81,14 +82,30 @@ class RecordingSleep:
     def __init__(self) -> None:
         self.delays: list[float] = []
         self.now = 1000.0
+        self._lock = threading.Lock()
 
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
+    def __call__(self, seconds: float) -> None:
+        with self._lock:
+            self.delays.append(seconds)
+            self.now += seconds
 
     def monotonic(self) -> float:
         return self.now
+
+
+def recorded_sender(
+    container: Container, sleep: RecordingSleep, rate: float = 0.0, **options: Any
+) -> Sender:
+    """The scheduler's Sender with the container's windows, sleeping on `sleep`'s fake time
+    (unpaced by default, so only retries and Teams' windows wait)."""
+    return Sender(
+        rate=rate,
+        sleep=sleep,
+        monotonic=sleep.monotonic,
+        rng=random.Random(7),
+        windows=container.conversation_windows,
+        **options,
+    )
 
 
 class Teams:
@@ -247,18 +264,17 @@ def make_platform(
     auth: AgentAuthConfiguration | None = None,
     default_service_url: str | None = None,
 ) -> TeamsPlatform:
+    """Teams on `container`, whose Sender (pacing and retries) sleeps on `sleep`'s fake time."""
     auth = auth or AgentAuthConfiguration(client_id=APP_ID, anonymous_allowed=True)
     connections = ConnectionManager(
         provider_factory=StaticTokenProvider,
         connections_configurations={"SERVICE_CONNECTION": AgentAuthConfiguration(client_id=APP_ID)},
     )
+    container.sender = lambda: recorded_sender(  # type: ignore[method-assign]
+        container, sleep, rate=container.settings.pioneer_send_rate
+    )
     return TeamsPlatform(
-        container.services,
-        auth,
-        connections,
-        pacer=Pacer(monotonic=sleep.monotonic, sleep=sleep),
-        policy=RetryPolicy(sleep=sleep, rng=random.Random(7)),
-        default_service_url=default_service_url,
+        container.services, auth, connections, default_service_url=default_service_url
     )
 
 

@@ -2,8 +2,9 @@
 
 It accepts what the Agents SDK sends (create a conversation, send or reply, update, delete)
 and records each call. `script(conversation_id, [429, 429])` makes the next sends to that
-conversation fail with those statuses first; `refuse_member(id, 403)` makes creating a 1:1
-chat with that member fail. It also serves a JSON Web Key Set at /jwks for JWT tests.
+conversation fail with those statuses first (`DROP`: the connection is lost unanswered);
+`refuse_member(id, 403)` makes creating a 1:1 chat with that member fail. It also serves a
+JSON Web Key Set at /jwks for JWT tests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+# A scripted "status" that drops the connection instead of answering.
+DROP = 0
 
 
 @dataclass
@@ -181,6 +185,12 @@ class FakeConnector:
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
         scripted = self._scripted(request.match_info["cid"])
+        if scripted is not None and scripted.status == DROP:
+            self._record(request, body, None)
+            # The connection is lost before an answer: the message did not arrive.
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError
         if scripted is not None:
             self._record(request, body, None)
             return web.json_response(

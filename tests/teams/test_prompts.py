@@ -1,20 +1,15 @@
 """Pulse polls and check-ins as Adaptive Cards in 1:1 chats: sent proactively (with a stored
-conversation reference, or by creating the chat), answered and changed by card submit,
-paced within Teams' limits, retried on 429, given up on 403."""
+conversation reference, or by creating the chat), answered and changed by card submit.
+Pacing, retries and 403 are in test_sending.py."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
-
-import pytest
 
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Member, PromptKind, Role
-from bot.domain.ports import RateLimited, TemporaryFailure, Unreachable
-from bot.domain.views import PromptView
-from bot.platforms.teams.chat import Pacer, parse_ref
+from bot.domain.views import PromptView, parse_ref
 from tests.teams.conftest import (
     ANNA,
     APP_ID,
@@ -22,7 +17,6 @@ from tests.teams.conftest import (
     CEES,
     CHANNEL,
     TENANT_A,
-    RecordingSleep,
     Teams,
     chat,
     deliver,
@@ -168,123 +162,6 @@ def test_proactive_poll_without_a_stored_reference_creates_the_1to1_chat(
     port.send_prompt(bart, _view(container, workspace_id, second.id or 0), "k2")
     assert len(connector.creates()) == 1
     assert len(connector.messages(conversation_id)) == 2
-
-
-def test_a_429_is_retried_with_backoff_and_jitter(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
-) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
-    personal = _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [429, 429, 502])
-
-    chat(container, workspace_id).send_prompt(
-        bart, _view(container, workspace_id, delivery.id or 0), "k"
-    )
-
-    attempts = [c for c in connector.calls if c.conversation_id == personal]
-    assert len(attempts) == 4 and attempts[-1].activity_id is not None
-    backoffs = sleep.delays
-    assert len(backoffs) == 3
-    # Exponential: each wait lies in [b*2^n/2, b*2^n] for b = 0.5 s.
-    for n, delay in enumerate(backoffs):
-        assert 0.5 * 2**n / 2 <= delay <= 0.5 * 2**n
-    assert len(set(backoffs)) == 3
-
-
-def test_retry_after_is_honoured_and_a_lasting_429_is_reported(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
-) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
-    personal = _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
-    connector.script(personal, [429] * 10, retry_after="3")
-    with pytest.raises(RateLimited) as raised:
-        chat(container, workspace_id).send_prompt(
-            bart, _view(container, workspace_id, delivery.id or 0), "k"
-        )
-    assert raised.value.retry_after == 3.0
-    assert all(delay >= 3.0 for delay in sleep.delays) and len(sleep.delays) == 4
-
-
-def test_a_lasting_server_error_is_a_temporary_failure(
-    teams: Teams, container: Container, connector: FakeConnector
-) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
-    personal = _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
-    connector.script(personal, [504] * 10)
-    with pytest.raises(TemporaryFailure):
-        chat(container, workspace_id).send_prompt(
-            bart, _view(container, workspace_id, delivery.id or 0), "k"
-        )
-
-
-def test_a_403_marks_the_member_unreachable_and_stops_trying(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
-) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
-    personal = _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
-    view = _view(container, workspace_id, delivery.id or 0)
-    connector.script(personal, [403])
-    port = chat(container, workspace_id)
-
-    with pytest.raises(Unreachable):
-        port.send_prompt(bart, view, "k")
-    assert sleep.delays == []  # no retry
-    assert container.teams is not None
-    person = container.teams.bot.people.get(workspace_id, BART.aad)
-    assert person is not None and person.unreachable_since is not None
-
-    connector.clear()
-    with pytest.raises(Unreachable):
-        port.send_prompt(bart, view, "k")
-    assert connector.calls == []  # not even tried
-
-    # Bart writes to the bot again: reachable again.
-    _say_hello_in_private(teams)
-    port.send_prompt(bart, view, "k")
-    assert connector.messages(personal)[-1].card is not None
-
-
-def test_creating_a_chat_refused_with_403_marks_unreachable(
-    teams: Teams, container: Container, connector: FakeConnector
-) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
-    delivery = deliver(container, workspace_id, journey_id, bart)
-    connector.refuse_member(BART.teams_id, 403)
-    with pytest.raises(Unreachable):
-        chat(container, workspace_id).send_prompt(
-            bart, _view(container, workspace_id, delivery.id or 0), "k"
-        )
-    assert container.teams is not None
-    person = container.teams.bot.people.get(workspace_id, BART.aad)
-    assert person is not None and person.unreachable_since is not None
-
-
-def test_pacer_keeps_within_7_per_second_and_60_per_30_seconds() -> None:
-    sleep = RecordingSleep()
-    pacer = Pacer(monotonic=sleep.monotonic, sleep=sleep)
-    stamps: list[float] = []
-
-    async def send_all() -> None:
-        for _ in range(130):
-            await pacer.acquire("conv")
-            stamps.append(sleep.now)
-
-    asyncio.run(send_all())
-    for i in range(len(stamps)):
-        in_second = [s for s in stamps if stamps[i] <= s < stamps[i] + 1.0]
-        in_30 = [s for s in stamps if stamps[i] <= s < stamps[i] + 30.0]
-        assert len(in_second) <= 7 and len(in_30) <= 60
-    # Not slower than needed: 130 messages fit in just over two 30-second windows.
-    assert stamps[-1] - stamps[0] <= 61.0
-    # Another conversation is not held up by this one.
-    before = sleep.now
-    asyncio.run(pacer.acquire("other"))
-    assert sleep.now == before
 
 
 def test_post_notice_goes_to_the_journey_channel_as_a_new_thread(

@@ -15,7 +15,7 @@ from typing import TextIO
 from bot.domain.digest.analysis import DigestView
 from bot.domain.model import Member
 from bot.domain.ports import RateLimited
-from bot.domain.views import Notice, PromptView
+from bot.domain.views import Notice, PromptView, message_ref
 from prompts.messages import t
 
 
@@ -68,7 +68,7 @@ class ConsoleChat:
     def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
         with self._lock:
             self._check_rate()
-            ref = f"console:{len(self.sent) + 1}"
+            ref = message_ref("console", str(len(self.sent) + 1))
             self.sent.append(Sent(ref, member.user, idempotency_key, view, None))
             self._by_key[idempotency_key] = ref
         if self.out is not None:
@@ -77,7 +77,7 @@ class ConsoleChat:
 
     def post_notice(self, channel: str, notice: Notice) -> str:
         with self._lock:
-            ref = f"console:{len(self.sent) + 1}"
+            ref = message_ref("console", str(len(self.sent) + 1))
             self.sent.append(Sent(ref, channel, None, None, notice))
         if self.out is not None:
             print(f"→ #{channel}: {notice.text}", file=self.out)
@@ -91,7 +91,7 @@ class ConsoleChat:
 
         to = member_or_channel if isinstance(member_or_channel, str) else member_or_channel.user
         with self._lock:
-            ref = f"console:{len(self.sent) + 1}"
+            ref = message_ref("console", str(len(self.sent) + 1))
             self.sent.append(Sent(ref, to, None, None, None, digest=view, chart_png=chart_png))
         if self.out is not None:
             print(f"→ {to}: {render_summary(view)}", file=self.out)

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.digest.analysis import DigestView
 from bot.domain.model import Member
 from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
-from bot.domain.views import Notice, PromptView
+from bot.domain.views import Notice, PromptView, message_ref, parse_ref
 from bot.platforms.slack.render.digest import chart_title, digest_message
 from bot.platforms.slack.render.prompt import prompt_message
 from bot.platforms.slack.render.reply import notice_message
@@ -47,15 +47,6 @@ UNREACHABLE = frozenset(
 HISTORY_LOOKBACK = 50
 
 T = TypeVar("T")
-
-
-def message_ref(channel: str, ts: str) -> str:
-    return f"{channel}:{ts}"
-
-
-def parse_ref(ref: str) -> tuple[str, str]:
-    channel, _, ts = ref.partition(":")
-    return channel, ts
 
 
 class SlackChat:

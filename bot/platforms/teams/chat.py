@@ -5,23 +5,21 @@ The ChatPort is synchronous (the scheduler and services are); the Agents SDK is 
 any thread (a scheduler job, a command run in a worker thread, `pioneer tick`) simply block
 on the result.
 
-Teams allows a bot 7 messages per second and 60 per 30 seconds in one conversation: the
-`Pacer` waits rather than be refused. 429, 412, 502 and 504 (and lost connections) are
-retried with exponential backoff and jitter, honouring Retry-After; 403 and 404 mean the
-person removed the app or left: they are marked unreachable and not tried again until they
-write to the bot.
+Like Slack's ChatPort it makes one attempt per call and says what went wrong with the
+domain's exceptions: 429 is `RateLimited` (with Retry-After), 412, 5xx, lost connections
+and time-outs are `TemporaryFailure`, 403 and 404 mean the person removed the app or left:
+they are marked unreachable and not tried again until they write to the bot. The
+scheduler's Sender paces and retries, once for every platform; Teams' limits per
+conversation (7 messages per second, 60 per 30 seconds) are stated here
+(`conversation_limits`, `pace_keys`) and kept there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,7 +30,7 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
 from bot.domain.model import Member
 from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
-from bot.domain.views import Notice, PromptView
+from bot.domain.views import Notice, PromptView, message_ref, parse_ref
 from bot.platforms.teams import render
 from bot.platforms.teams.app import closing_on_failure
 
@@ -46,106 +44,42 @@ T = TypeVar("T")
 
 CHANNEL_ID = "msteams"
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
-RETRY_STATUSES = frozenset({429, 412, 502, 504})
 UNREACHABLE_STATUSES = frozenset({403, 404})
+# Worth trying again, like any 5xx: Microsoft asks for 412, 502 and 504 to be retried.
+TEMPORARY_STATUSES = frozenset({412})
 # Per bot per conversation (Teams' documented limits): (messages, seconds).
 TEAMS_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (60, 30.0))
 SEND_TIMEOUT = 120.0
-REF_SEPARATOR = "|"
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
-def message_ref(conversation_id: str, activity_id: str) -> str:
-    return f"{conversation_id}{REF_SEPARATOR}{activity_id}"
-
-
-def parse_ref(ref: str) -> tuple[str, str]:
-    conversation_id, _, activity_id = ref.rpartition(REF_SEPARATOR)
-    return conversation_id, activity_id
-
-
-class Pacer:
-    """Sliding windows per conversation; `acquire` returns when one more message fits."""
-
-    def __init__(
-        self,
-        windows: tuple[tuple[int, float], ...] = TEAMS_WINDOWS,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self.windows = windows
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._sent: dict[str, deque[float]] = {}
-        self._longest = max(period for _, period in windows)
-
-    def _wait(self, key: str, now: float) -> float:
-        sent = self._sent.setdefault(key, deque())
-        while sent and now - sent[0] >= self._longest:
-            sent.popleft()
-        wait = 0.0
-        for limit, period in self.windows:
-            recent = [stamp for stamp in sent if now - stamp < period]
-            if len(recent) >= limit:
-                wait = max(wait, recent[-limit] + period - now)
-        return wait
-
-    async def acquire(self, key: str) -> None:
-        for _ in range(1000):  # bounded: each pass either sends or waits out a window
-            now = self._monotonic()
-            wait = self._wait(key, now)
-            if wait <= 0:
-                self._sent[key].append(now)
-                self._forget_idle(now)
-                return
-            await self._sleep(wait)
-        raise RateLimited(retry_after=self._longest)
-
-    def _forget_idle(self, now: float) -> None:
-        if len(self._sent) > 10_000:
-            for key in [k for k, v in self._sent.items() if not v or now - v[-1] >= self._longest]:
-                del self._sent[key]
-
-
-@dataclass
-class RetryPolicy:
-    """Exponential backoff with jitter: attempt n waits in [b·2ⁿ/2, b·2ⁿ], capped."""
-
-    attempts: int = 5
-    base: float = 0.5
-    cap: float = 30.0
-    sleep: Sleep = asyncio.sleep
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = min(self.cap, self.base * (2**attempt))
-        jittered = self.rng.uniform(backoff / 2, backoff)
-        return max(jittered, min(retry_after or 0.0, self.cap))
-
-
-def _retry_after(error: aiohttp.ClientResponseError) -> float | None:
+def _retry_after(error: aiohttp.ClientResponseError) -> float:
     value = error.headers.get("Retry-After") if error.headers is not None else None
     try:
-        return float(value) if value is not None else None
+        return float(value) if value is not None else 1.0
     except ValueError:
-        return None
+        return 1.0
+
+
+def _translate(error: aiohttp.ClientResponseError) -> DeliveryFailed:
+    if error.status in UNREACHABLE_STATUSES:
+        return Unreachable(f"HTTP {error.status}")
+    if error.status == 429:
+        return RateLimited(retry_after=_retry_after(error))
+    if error.status in TEMPORARY_STATUSES or error.status >= 500:
+        return TemporaryFailure(f"HTTP {error.status}")
+    return DeliveryFailed(f"HTTP {error.status}")
 
 
 class TeamsSender:
-    """Runs proactive sends for every tenant on one private event loop."""
+    """Runs proactive sends for every tenant on one private event loop, one attempt each."""
 
     def __init__(
         self,
         bot: TeamsBot,
         *,
-        pacer: Pacer | None = None,
-        policy: RetryPolicy | None = None,
         default_service_url: str = DEFAULT_SERVICE_URL,
     ) -> None:
         self.bot = bot
-        self.pacer = pacer or Pacer()
-        self.policy = policy or RetryPolicy()
         self.default_service_url = default_service_url
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -186,38 +120,20 @@ class TeamsSender:
         thread.join(SEND_TIMEOUT)
         loop.close()
 
-    # -- retries --
-    async def _with_retries(
-        self,
-        pace_key: str,
-        call: Callable[[], Awaitable[T]],
-        on_gone: Callable[[], Awaitable[None]],
+    # -- one attempt --
+    async def _once(
+        self, call: Callable[[], Awaitable[T]], on_gone: Callable[[], Awaitable[None]]
     ) -> T:
-        last: DeliveryFailed = TemporaryFailure("no attempt made")
-        for attempt in range(self.policy.attempts):
-            await self.pacer.acquire(pace_key)
-            retry_after: float | None = None
-            try:
-                return await call()
-            except aiohttp.ClientResponseError as error:
-                if error.status in UNREACHABLE_STATUSES:
-                    await on_gone()
-                    raise Unreachable(f"HTTP {error.status}") from error
-                if error.status not in RETRY_STATUSES:
-                    raise DeliveryFailed(f"HTTP {error.status}") from error
-                retry_after = _retry_after(error)
-                last = (
-                    RateLimited(retry_after=retry_after or 1.0)
-                    if error.status == 429
-                    else TemporaryFailure(f"HTTP {error.status}")
-                )
-            except (aiohttp.ClientConnectionError, TimeoutError) as error:
-                last = TemporaryFailure(type(error).__name__)
-            if attempt + 1 < self.policy.attempts:
-                delay = self.policy.delay(attempt, retry_after)
-                logger.info("Teams send to %s: %s, retrying in %.2fs", pace_key, last, delay)
-                await self.policy.sleep(delay)
-        raise last
+        """Run `call` once; a failure is raised as the domain's exception, for the Sender."""
+        try:
+            return await call()
+        except aiohttp.ClientResponseError as error:
+            failure = _translate(error)
+            if isinstance(failure, Unreachable):
+                await on_gone()
+            raise failure from error
+        except (aiohttp.ClientConnectionError, TimeoutError) as error:
+            raise TemporaryFailure(type(error).__name__) from error
 
     # -- sending --
     async def _conversation(self, conversation_id: str) -> Conversation | None:
@@ -263,9 +179,7 @@ class TeamsSender:
                 self.bot.app.proactive.create_conversation(self.bot.adapter, options)
             )
 
-        conversation = await self._with_retries(
-            f"create:{tenant}", create, self._gone(workspace_id, member.user)
-        )
+        conversation = await self._once(create, self._gone(workspace_id, member.user))
         conversation_id = conversation.conversation_reference.conversation.id
         await asyncio.to_thread(
             people.set_personal_conversation, workspace_id, member.user, conversation_id
@@ -291,7 +205,7 @@ class TeamsSender:
             )
             return response.id if response is not None and response.id else ""
 
-        activity_id = await self._with_retries(conversation_id, send, on_gone)
+        activity_id = await self._once(send, on_gone)
         return message_ref(conversation_id, activity_id)
 
     async def send_prompt(self, workspace_id: int, member: Member, view: PromptView) -> str:
@@ -336,11 +250,13 @@ class TeamsSender:
         async def nothing() -> None:
             return None
 
-        await self._with_retries(conversation_id, put, nothing)
+        await self._once(put, nothing)
 
 
 class TeamsChat:
     """The ChatPort for one Teams tenant (workspace)."""
+
+    conversation_limits = TEAMS_WINDOWS
 
     def __init__(self, sender: TeamsSender, workspace_id: int) -> None:
         self.sender = sender
@@ -349,6 +265,20 @@ class TeamsChat:
     def _check(self, member: Member) -> None:
         if member.workspace_id != self.workspace_id:
             raise ValueError("member belongs to another workspace")
+
+    def pace_keys(self, to: Member | str) -> tuple[str, ...]:
+        """The conversations a message to `to` counts against, for the Sender's pacing.
+
+        A person's 1:1 chat with the bot is one conversation, so it is named by the person;
+        one not yet created also counts against the tenant's conversation creations.
+        """
+        if isinstance(to, str):
+            return (f"teams:{to}",)
+        own = f"teams:{self.workspace_id}:{to.user}"
+        person = self.sender.bot.people.get(self.workspace_id, to.user)
+        if person is not None and person.personal_conversation_id:
+            return (own,)
+        return (own, f"teams:create:{self.workspace_id}")
 
     def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
         # Teams keeps no message metadata to search by key; the delivery row (unique per

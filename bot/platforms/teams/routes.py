@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.platforms.teams.app import TeamsBot
-from bot.platforms.teams.chat import Pacer, RetryPolicy, TeamsChat, TeamsSender
+from bot.platforms.teams.chat import TeamsChat, TeamsSender
 
 if TYPE_CHECKING:
     from bot.app.services import Services
@@ -70,14 +70,12 @@ class TeamsPlatform:
         auth: AgentAuthConfiguration,
         connections: Connections,
         *,
-        pacer: Pacer | None = None,
-        policy: RetryPolicy | None = None,
         default_service_url: str | None = None,
     ) -> None:
         self.auth = auth
         self.bot = TeamsBot(services, connections, auth.CLIENT_ID or "")
         extra = {"default_service_url": default_service_url} if default_service_url else {}
-        self.sender = TeamsSender(self.bot, pacer=pacer, policy=policy, **extra)
+        self.sender = TeamsSender(self.bot, **extra)
 
     @classmethod
     def from_settings(cls, settings: Settings, services: Services) -> TeamsPlatform:
