@@ -15,7 +15,7 @@ from bot.domain.journeys import JourneyService
 from bot.domain.ports import Clock
 from prompts.catalog import Catalog, load_catalog
 from storage.db import make_engine, make_session_factory
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -129,10 +129,10 @@ class Container:
     def dispatch(self) -> Dispatcher:
         """Records due rituals and sends them; `send_now` for a facilitator's poll now."""
         from bot.scheduling.dispatcher import Dispatcher
-        from bot.scheduling.lock import DispatchLock
         from bot.scheduling.scheduler import wake_all
         from bot.scheduling.sender import Sender
         from bot.scheduling.settings import SendingSettings
+        from storage.locks import SqlDispatchLock
 
         sending = SendingSettings()
 
@@ -155,7 +155,7 @@ class Container:
 
         return Dispatcher(
             self.uow,
-            DispatchLock(self.engine, self.settings.database_url),
+            SqlDispatchLock(self.engine, self.settings.database_url),
             self.ritual_plan,
             list(self.catalog),
             self.clock,

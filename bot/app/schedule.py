@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bot.domain import errors
 from bot.domain.journeys import FACILITATORS, require_role, validate_timezone
 from bot.domain.model import Journey, Phase, Role
-from bot.domain.ports import Clock
+from bot.domain.ports import Clock, UnitOfWorkFactory
 from bot.domain.rituals import (
     AwayInPast,
     Cadence,
@@ -20,7 +20,6 @@ from bot.domain.rituals import (
     next_occurrence,
     zone,
 )
-from storage.repositories import SqlUnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class ScheduleView:
 
 
 class ScheduleService:
-    def __init__(self, uow: SqlUnitOfWorkFactory, clock: Clock, plan: RitualPlan) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: RitualPlan) -> None:
         self._uow = uow
         self._clock = clock
         self.plan = plan

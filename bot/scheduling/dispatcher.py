@@ -34,7 +34,13 @@ from bot.domain.model import (
     PromptKind,
     Role,
 )
-from bot.domain.ports import Clock, JourneySchedule
+from bot.domain.ports import (
+    Clock,
+    DispatchLock,
+    JourneySchedule,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.domain.rituals import (
     CadenceOverride,
     Calendar,
@@ -54,9 +60,7 @@ from bot.domain.rituals import (
     zone,
 )
 from bot.domain.views import ChatPort, DeliveryFailed
-from bot.scheduling.lock import DispatchLock
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
-from storage.repositories import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 log = logging.getLogger("pioneer.scheduling")
 # An idle journey's watermark is moved along at most this often (one UPDATE for all).
@@ -110,7 +114,7 @@ class Totals:
 class Dispatcher:
     def __init__(
         self,
-        uow: SqlUnitOfWorkFactory,
+        uow: UnitOfWorkFactory,
         lock: DispatchLock,
         plan: RitualPlan,
         prompts: Sequence[Prompt],
@@ -166,7 +170,7 @@ class Dispatcher:
 
     # -- 1. record ----------------------------------------------------------------------------
     def _due_journeys(
-        self, uow: SqlUnitOfWork, now: datetime
+        self, uow: UnitOfWork, now: datetime
     ) -> tuple[list[tuple[Journey, JourneySchedule, datetime]], list[tuple[int, int]]]:
         """Journeys with something due since their watermark; and idle ones to move along.
 
@@ -208,7 +212,7 @@ class Dispatcher:
 
     def _plan(
         self,
-        uow: SqlUnitOfWork,
+        uow: UnitOfWork,
         journey: Journey,
         schedule: JourneySchedule,
         overrides: Sequence[CadenceOverride],

@@ -136,7 +136,7 @@ def serve_scheduler(settings: Settings) -> SchedulerHandle:
     import typer
 
     from bot.container import Container
-    from bot.scheduling.lock import SchedulerLocked
+    from bot.domain.ports import SchedulerLocked
 
     container = Container(settings)
     try:

@@ -9,8 +9,8 @@ import typer
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.domain.ports import SchedulerLocked
 from bot.scheduling.dispatcher import PassReport
-from bot.scheduling.lock import SchedulerLocked
 
 EXIT_LOCKED = 3
 

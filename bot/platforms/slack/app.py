@@ -44,7 +44,6 @@ from bot.platforms.slack.installations import (
 from bot.platforms.slack.updates import MessageUpdates
 from bot.telemetry import Metrics
 from prompts.messages import t
-from storage.db import make_session_factory
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession
@@ -287,9 +286,7 @@ def slack_chats(container: Container) -> SlackChats:
     set_sdk_log_levels()
     token_for: Callable[[str], str | None]
     if oauth_mode(settings):
-        store = SqlInstallationStore(
-            make_session_factory(container.engine), TokenCipher(settings.pioneer_encryption_key)
-        )
+        store = SqlInstallationStore(container.uow, TokenCipher(settings.pioneer_encryption_key))
 
         def token_for(team_id: str) -> str | None:
             bot = store.find_bot(enterprise_id=None, team_id=team_id)
@@ -370,9 +367,7 @@ def build_app(
     if oauth_mode(settings):
         assert settings.slack_client_id and settings.slack_client_secret
         cipher = TokenCipher(settings.pioneer_encryption_key)
-        installations = AsyncSqlInstallationStore(
-            SqlInstallationStore(make_session_factory(container.engine), cipher)
-        )
+        installations = AsyncSqlInstallationStore(SqlInstallationStore(container.uow, cipher))
         app = AsyncApp(
             signing_secret=settings.slack_signing_secret or "",
             client=client,

@@ -47,7 +47,6 @@ from bot.platforms.teams.conversations import (
     TeamsPeople,
 )
 from prompts.messages import t
-from storage.db import make_session_factory
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -152,9 +151,8 @@ class TeamsBot:
     def __init__(self, container: Container, connections: Connections, app_id: str) -> None:
         self.container = container
         self.app_id = app_id
-        sessions = make_session_factory(container.engine)
-        self.conversations = SqlConversationStorage(sessions)
-        self.people = TeamsPeople(sessions)
+        self.conversations = SqlConversationStorage(container.uow)
+        self.people = TeamsPeople(container.uow)
         # Card submits arriving together are recorded in one transaction (as Slack clicks).
         self.answers = AnswerBatcher(container)
         self.adapter = CloudAdapter(
