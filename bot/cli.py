@@ -184,10 +184,10 @@ def serve(
     """Serve Slack (and Teams) over HTTP, or Slack over Socket Mode when SLACK_APP_TOKEN is set."""
     import logging
 
+    from bot.container import Container
     from bot.crypto import EncryptionKeyMissing
     from bot.platforms.slack.app import ConfigurationError, check_settings, slack_configured
     from bot.web import run
-    from storage.migrate import current_revision, head_revision
 
     settings = Settings()
     logging.basicConfig(
@@ -203,7 +203,7 @@ def serve(
     except (ConfigurationError, EncryptionKeyMissing) as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    if current_revision(settings.database_url) != head_revision():
+    if not Container(settings).schema_is_current():
         typer.echo("Cannot start: the database is not up to date; run `pioneer migrate`.", err=True)
         raise typer.Exit(code=2)
     mode = "Socket Mode" if settings.slack_app_token else "HTTP"
@@ -252,15 +252,12 @@ def digest(
     ] = None,
 ) -> None:
     """Show a week's digest: the stored one if it exists, else build and store it now."""
-    from sqlalchemy import select
-
     from bot.container import Container
     from bot.domain.digest.analysis import InvalidWeek, parse_week
     from bot.domain.model import Language
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown
     from prompts.messages import say
-    from storage.models import JourneyRow
 
     if format not in ("md", "json"):
         typer.echo("--format must be md or json", err=True)
@@ -276,10 +273,8 @@ def digest(
     container = Container(Settings())
     try:
         # An operator knows the journey's id, not its workspace; look that up once here.
-        with container.engine.connect() as conn:
-            workspace_id = conn.scalar(
-                select(JourneyRow.workspace_id).where(JourneyRow.id == journey)
-            )
+        with container.uow() as uow:
+            workspace_id = uow.journeys.workspace_of(journey)
         if workspace_id is None:
             typer.echo(f"No journey with id {journey}.", err=True)
             raise typer.Exit(code=1)

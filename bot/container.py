@@ -14,7 +14,7 @@ from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService
 from bot.domain.ports import Clock
 from prompts.catalog import Catalog, load_catalog
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine, make_session_factory, ping
 from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -45,6 +45,22 @@ class Container:
     @cached_property
     def uow(self) -> SqlUnitOfWorkFactory:
         return SqlUnitOfWorkFactory(make_session_factory(self.engine))
+
+    def database_ok(self) -> bool:
+        """The database answers (raises when it does not): the health check's question."""
+        return ping(self.engine)
+
+    def schema_is_current(self) -> bool:
+        """The database's schema is at the newest migration (else: run `pioneer migrate`)."""
+        from storage.migrate import current_revision, head_revision
+
+        return current_revision(self.settings.database_url) == head_revision()
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema (safe to run again)."""
+        from storage.migrate import upgrade
+
+        upgrade(self.settings.database_url)
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -40,7 +40,6 @@ from bot.platforms.console.chat import Sent
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown
 from prompts.messages import t
-from storage.migrate import upgrade
 
 TIMEZONE = "Europe/Amsterdam"
 # A fixed start keeps the same seed giving the same output, whatever today is.
@@ -98,12 +97,12 @@ class Simulation:
         for stale in out.glob("pioneer.db*"):
             stale.unlink()
         url = f"sqlite:///{db}"
-        upgrade(url)
         self.container = Container(
             Settings(database_url=url, _env_file=None),  # type: ignore[call-arg]
             clock=self.clock,
             paced=False,
         )
+        self.container.migrate()
         self.cast = people(scenario)
         self.by_user = {p.user: p for p in self.cast}
         self.lifts: dict[tuple[str, Signal], float] = {}

@@ -23,7 +23,6 @@ def parse_instant(text: str) -> datetime:
 
 def run_tick(at: str | None, dry_run: bool) -> int:
     from bot.container import Container
-    from storage.migrate import current_revision, head_revision
 
     settings = Settings()
     logging.basicConfig(
@@ -36,10 +35,11 @@ def run_tick(at: str | None, dry_run: bool) -> int:
             f"--at: `{at}` is not an ISO-8601 instant (e.g. 2026-12-01T09:00:00Z).", err=True
         )
         return 2
-    if current_revision(settings.database_url) != head_revision():
+    container = Container(settings, FixedClock(instant) if instant else None)
+    if not container.schema_is_current():
+        container.close()
         typer.echo("Cannot tick: the database is not up to date; run `pioneer migrate`.", err=True)
         return 2
-    container = Container(settings, FixedClock(instant) if instant else None)
     try:
         if not dry_run:
             try:

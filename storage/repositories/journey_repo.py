@@ -30,6 +30,16 @@ class SqlJourneys(SessionRepository):
         row = self._row(workspace_id, journey_id)
         return journey_from_row(row) if row else None
 
+    def workspace_of(self, journey_id: int) -> int | None:
+        """The workspace a journey belongs to, whichever it is.
+
+        An operator's cross-workspace lookup (`pioneer digest --journey`): the operator knows
+        a journey's id, not its workspace. Not for anything a workspace's member asks.
+        """
+        return self.session.scalar(
+            select(JourneyRow.workspace_id).where(JourneyRow.id == journey_id)
+        )
+
     def by_channel(self, workspace_id: int, channel: str) -> Journey | None:
         row = self.first(
             JourneyRow, JourneyRow.workspace_id == workspace_id, JourneyRow.channel == channel
