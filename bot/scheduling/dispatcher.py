@@ -34,13 +34,7 @@ from bot.domain.model import (
     PromptKind,
     Role,
 )
-from bot.domain.ports import (
-    Clock,
-    DispatchLock,
-    JourneySchedule,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from bot.domain.ports import Clock, DispatchLock, JourneySchedule, UnitOfWork, UnitOfWorkFactory
 from bot.domain.rituals import (
     CadenceOverride,
     Calendar,
