@@ -13,7 +13,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -116,27 +115,22 @@ class SqlConversationStorage(Storage):
             uow.commit()
 
 
-@dataclass(frozen=True)
-class TeamsPerson:
-    workspace_id: int
-    aad_object_id: str
-    teams_id: str | None
-    name: str
-    personal_conversation_id: str | None
-    unreachable_since: datetime | None
+class TeamsPerson(Person):
+    """A person as Teams names their ids: the AAD object id and the 29: id."""
+
+    __slots__ = ()
+
+    @property
+    def aad_object_id(self) -> str:
+        return self.external_id
+
+    @property
+    def teams_id(self) -> str | None:
+        return self.platform_id
 
 
 def _teams_person(person: Person | None) -> TeamsPerson | None:
-    if person is None:
-        return None
-    return TeamsPerson(
-        workspace_id=person.workspace_id,
-        aad_object_id=person.external_id,
-        teams_id=person.platform_id,
-        name=person.name,
-        personal_conversation_id=person.personal_conversation_id,
-        unreachable_since=person.unreachable_since,
-    )
+    return TeamsPerson(*person) if person is not None else None
 
 
 class TeamsPeople:
