@@ -48,7 +48,7 @@ from storage.models import (  # noqa: E402
     PhaseChangeRow,
     WorkspaceRow,
 )
-from storage.repositories import SqlUnitOfWorkFactory  # noqa: E402
+from storage.uow import SqlUnitOfWorkFactory  # noqa: E402
 
 CHUNK = 1_000
 START = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)  # Monday of 2025-W49

@@ -35,9 +35,14 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def _require_migrated(settings: Settings, what: str) -> None:
-    from storage.migrate import current_revision, head_revision
+    from bot.container import Container
 
-    if current_revision(settings.database_url) != head_revision():
+    container = Container(settings)
+    try:
+        current = container.schema_is_current()
+    finally:
+        container.close()
+    if not current:
         typer.echo(f"{what}: the database is not up to date; run `pioneer migrate`.", err=True)
         raise typer.Exit(code=2)
 
@@ -237,7 +242,7 @@ def serve_scheduler(settings: Settings) -> SchedulerHandle:
     """For `pioneer serve`: the scheduler in this process, or a one-line refusal (exit 2)
     when another scheduler already runs against this SQLite database."""
     from bot.container import start_scheduler_with_container
-    from bot.scheduling.lock import SchedulerLocked
+    from bot.domain.ports import SchedulerLocked
 
     try:
         return start_scheduler_with_container(settings)
@@ -265,7 +270,7 @@ def tick(
     """One scheduler pass: record what fell due, send it, print it, then exit."""
     from bot.clock import FixedClock
     from bot.container import Container
-    from bot.scheduling.lock import SchedulerLocked
+    from bot.domain.ports import SchedulerLocked
     from bot.scheduling.report import describe
 
     settings = Settings()
@@ -308,15 +313,12 @@ def digest(
     ] = None,
 ) -> None:
     """Show a week's digest: the stored one if it exists, else build and store it now."""
-    from sqlalchemy import select
-
     from bot.container import Container
     from bot.domain.digest.analysis import InvalidWeek, parse_week
     from bot.domain.model import Language
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown
     from prompts.messages import say
-    from storage.models import JourneyRow
 
     if format not in ("md", "json"):
         typer.echo("--format must be md or json", err=True)
@@ -332,10 +334,8 @@ def digest(
     container = Container(Settings())
     try:
         # An operator knows the journey's id, not its workspace; look that up once here.
-        with container.engine.connect() as conn:
-            workspace_id = conn.scalar(
-                select(JourneyRow.workspace_id).where(JourneyRow.id == journey)
-            )
+        with container.uow() as uow:
+            workspace_id = uow.journeys.workspace_of(journey)
         if workspace_id is None:
             typer.echo(f"No journey with id {journey}.", err=True)
             raise typer.Exit(code=1)

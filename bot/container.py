@@ -27,8 +27,8 @@ from bot.domain.ports import ChatPort, Clock, DigestSender, Unreachable
 from bot.domain.rituals import RitualPlan
 from prompts.catalog import Catalog, load_catalog
 from prompts.ritual_plan import load_plan
-from storage.db import make_engine, make_session_factory
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.db import make_engine, make_session_factory, ping
+from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
     from bot.demo.runner import DemoParts
@@ -77,6 +77,22 @@ class Container:
     @cached_property
     def uow(self) -> SqlUnitOfWorkFactory:
         return SqlUnitOfWorkFactory(make_session_factory(self.engine))
+
+    def database_ok(self) -> bool:
+        """The database answers (raises when it does not): the health check's question."""
+        return ping(self.engine)
+
+    def schema_is_current(self) -> bool:
+        """The database's schema is at the newest migration (else: run `pioneer migrate`)."""
+        from storage.migrate import current_revision, head_revision
+
+        return current_revision(self.settings.database_url) == head_revision()
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema (safe to run again)."""
+        from storage.migrate import upgrade
+
+        upgrade(self.settings.database_url)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -219,12 +235,12 @@ class Container:
     def dispatch(self) -> Dispatcher:
         """Records due rituals and sends them; `send_now` for a facilitator's poll now."""
         from bot.scheduling.dispatcher import Dispatcher
-        from bot.scheduling.lock import DispatchLock
         from bot.scheduling.scheduler import wake_all
+        from storage.locks import SqlDispatchLock
 
         return Dispatcher(
             self.uow,
-            DispatchLock(self.engine, self.settings.database_url),
+            SqlDispatchLock(self.engine, self.settings.database_url),
             self.ritual_plan,
             list(self.catalog),
             self.clock,
@@ -248,14 +264,13 @@ class Container:
 def demo_parts(database_url: str, clock: Clock) -> DemoParts:
     """The offline demo's system: a fresh SQLite database, the console platform, no pacing."""
     from bot.demo.runner import DemoParts
-    from storage.migrate import upgrade
 
-    upgrade(database_url)
     container = Container(
         Settings(database_url=database_url, _env_file=None),  # type: ignore[call-arg]
         clock=clock,
         paced=False,
     )
+    container.migrate()
     return DemoParts(
         services=container.services,
         run_pass=container.dispatch.run_pass,

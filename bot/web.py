@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import text
 
 from bot.container import Container
 from bot.platforms.slack.app import build_app, slack_configured
@@ -78,12 +77,8 @@ async def slack_oauth(request: web.Request) -> web.StreamResponse:
 async def healthz(request: web.Request) -> web.StreamResponse:
     container = request.app[CONTAINER]
 
-    def ping() -> None:
-        with container.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
     try:
-        await asyncio.wait_for(asyncio.to_thread(ping), timeout=5)
+        await asyncio.wait_for(asyncio.to_thread(container.database_ok), timeout=5)
     except Exception:
         logger.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)

@@ -21,7 +21,7 @@ from bot.domain.journeys import JourneyService
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWorkFactory
 
 PG_URL = os.environ.get("PIONEER_TEST_DATABASE_URL")
 

@@ -11,7 +11,7 @@ from bot.domain import errors
 from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService, PhaseTarget
 from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Role, Signal
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWorkFactory
 
 
 def make_delivery(

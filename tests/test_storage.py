@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 from bot.domain.journeys import JourneyService
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Base
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import backend
 
 

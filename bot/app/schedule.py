@@ -9,7 +9,7 @@ from bot.domain import errors
 from bot.domain.calendar import Cadence, Calendar, zone
 from bot.domain.journeys import FACILITATORS, require_role, validate_timezone
 from bot.domain.model import Journey, Phase, Role
-from bot.domain.ports import Clock
+from bot.domain.ports import Clock, UnitOfWorkFactory
 from bot.domain.rituals import (
     AwayInPast,
     CadenceOverride,
@@ -18,7 +18,6 @@ from bot.domain.rituals import (
     UnknownRitual,
     next_occurrence,
 )
-from storage.repositories import SqlUnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class ScheduleView:
 
 
 class ScheduleService:
-    def __init__(self, uow: SqlUnitOfWorkFactory, clock: Clock, plan: RitualPlan) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: RitualPlan) -> None:
         self._uow = uow
         self._clock = clock
         self.plan = plan

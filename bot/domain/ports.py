@@ -7,6 +7,7 @@ provide clocks. Nothing here knows how it is done.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
@@ -47,6 +48,10 @@ class WorkspaceRepository(Protocol):
 class JourneyRepository(Protocol):
     def add(self, journey: Journey) -> Journey: ...
     def get(self, workspace_id: int, journey_id: int) -> Journey | None: ...
+    def workspace_of(self, journey_id: int) -> int | None:
+        """An operator's cross-workspace lookup: the workspace a journey id belongs to."""
+        ...
+
     def by_channel(self, workspace_id: int, channel: str) -> Journey | None: ...
     def list(self, workspace_id: int) -> Sequence[Journey]: ...
     def save(self, journey: Journey) -> None: ...
@@ -257,6 +262,136 @@ class RitualRepository(Protocol):
     def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None: ...
 
 
+class JourneyCursor(NamedTuple):
+    """A journey's scheduling state, read for every journey at every pass (no entities)."""
+
+    id: int
+    workspace_id: int
+    phase: Phase
+    timezone: str
+    started_at: datetime
+    paused: bool
+    working_days: str
+    holidays: tuple[str, ...]
+    dispatched_through: datetime | None
+
+    @property
+    def schedule(self) -> JourneySchedule:
+        return JourneySchedule(
+            self.paused, self.working_days, list(self.holidays), self.dispatched_through
+        )
+
+
+class DeliveryCounts(NamedTuple):
+    by_status: Mapping[str, int]
+    retrying: int  # pending, with a failed attempt behind them
+
+
+class DispatchRepository(Protocol):
+    """What the scheduler needs, in few light queries.
+
+    The journey and zone scans read every workspace on purpose: the dispatcher serves all
+    tenants; everything it then writes is addressed by workspace and row id. `record`
+    inserts only deliveries not recorded yet; `claim` counts an attempt before a send.
+    """
+
+    def cursors(self) -> Sequence[JourneyCursor]: ...
+    # Each journey's distinct member time zones (None: the journey's own).
+    def zones(self) -> Mapping[int, set[str | None]]: ...
+    def all_overrides(self) -> Mapping[int, Sequence[CadenceOverride]]: ...
+    def record(self, deliveries: Sequence[tuple[Delivery, datetime | None]]) -> int: ...
+    def keys_of(
+        self, workspace_id: int, journey_id: int, ritual_key: str, occurrence: str
+    ) -> Sequence[int]: ...
+    def set_watermark(self, workspace_id: int, journey_id: int, at: datetime) -> None: ...
+    def expire(self, now: datetime) -> int: ...
+    def pending(
+        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+    ) -> Sequence[tuple[Delivery, Member, Journey]]: ...
+    def claim(self, delivery_ids: Sequence[int]) -> int: ...
+    def mark(
+        self,
+        delivery_id: int,
+        status: str,
+        at: datetime | None = None,
+        ref: str | None = None,
+        error: str | None = None,
+    ) -> None: ...
+    def due_reminders(
+        self, now: datetime, limit: int
+    ) -> Sequence[tuple[Delivery, Member, Journey]]: ...
+    def claim_reminder(self, delivery_id: int, at: datetime) -> bool: ...
+    def release_reminder(self, delivery_id: int, at: datetime) -> None: ...
+    def status_counts(self) -> DeliveryCounts: ...
+
+
+class PlatformInstallation(NamedTuple):
+    """A workspace's bot credentials as its platform handed them over at install time.
+
+    `sealed`: the secrets, encrypted by the platform; storage keeps it and `data` as is.
+    """
+
+    key: str
+    workspace_id: int
+    data: dict[str, Any]
+    sealed: str
+    installed_at: datetime
+
+
+class InstallationRepository(Protocol):
+    def save(self, installation: PlatformInstallation) -> None: ...  # replaces one by its key
+    def find(self, key: str) -> PlatformInstallation | None: ...
+    def delete(self, keys: Sequence[str]) -> None: ...
+
+
+class ConversationRepository(Protocol):
+    """Conversation references kept to write first (proactive sends), by key.
+
+    `save` stores nothing and says False when the key is another workspace's: conversation
+    ids are global, and no workspace may take over another's.
+    """
+
+    def read(self, keys: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
+    def save(
+        self, key: str, workspace_id: int, service_url: str, data: dict[str, Any], at: datetime
+    ) -> bool: ...
+    def delete(self, keys: Sequence[str]) -> None: ...
+    def workspace_of(self, key: str) -> int | None: ...
+    def latest_service_url(self, workspace_id: int) -> str | None: ...
+
+
+class Person(NamedTuple):
+    """Someone the bot has seen on a platform, and how to reach them one to one."""
+
+    workspace_id: int
+    external_id: str  # the platform's stable id of the person
+    platform_id: str | None  # the id the platform's bot channel knows them by
+    name: str
+    personal_conversation_id: str | None
+    unreachable_since: datetime | None
+
+
+class PeopleRepository(Protocol):
+    """`seen`: they wrote to the bot, so they are reachable, and this is how."""
+
+    def get(self, workspace_id: int, external_id: str) -> Person | None: ...
+    def by_platform_id(self, workspace_id: int, platform_id: str) -> Person | None: ...
+    def seen(
+        self,
+        workspace_id: int,
+        external_id: str,
+        platform_id: str | None,
+        name: str,
+        personal_conversation_id: str | None,
+        at: datetime,
+    ) -> None: ...
+    def set_personal_conversation(
+        self, workspace_id: int, external_id: str, conversation_id: str, at: datetime
+    ) -> None: ...
+    def mark_unreachable(self, workspace_id: int, external_id: str, at: datetime) -> None: ...
+    def names(self, workspace_id: int) -> dict[str, str]: ...  # names by external id
+
+
 class UnitOfWork(Protocol):
     """One transaction. `with uow:` opens it; leaving without `commit()` rolls back.
 
@@ -280,6 +415,14 @@ class UnitOfWork(Protocol):
     def digests(self) -> DigestRepository: ...
     @property
     def rituals(self) -> RitualRepository: ...
+    @property
+    def dispatch(self) -> DispatchRepository: ...
+    @property
+    def installations(self) -> InstallationRepository: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def people(self) -> PeopleRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
@@ -293,6 +436,22 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class SchedulerLocked(RuntimeError):
+    """Another process is already the scheduler for this database."""
+
+
+class DispatchLock(Protocol):
+    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
+
+    Where the database cannot share (SQLite), `hold_process_lock` makes this process its
+    one scheduler, or raises SchedulerLocked.
+    """
+
+    def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
+    def hold_process_lock(self) -> None: ...
+    def release_process_lock(self) -> None: ...
 
 
 # -- what the use cases call beyond storage ----------------------------------------------------

@@ -12,10 +12,8 @@ from collections.abc import Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from bot.scheduling.dispatcher import Dispatcher
-from storage.models import DeliveryRow
 
 
 class DispatchCollector(Collector):
@@ -40,23 +38,15 @@ class DispatchCollector(Collector):
             sent.add_metric([outcome], value)
         yield sent
         with self.dispatcher.uow() as uow:
-            conn = uow.session.connection()
-            by_status = conn.execute(
-                select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
-            ).all()
-            retrying = conn.scalar(
-                select(func.count())
-                .select_from(DeliveryRow)
-                .where(DeliveryRow.status == "pending", DeliveryRow.attempts > 0)
-            )
+            counts = uow.dispatch.status_counts()
         deliveries = GaugeMetricFamily(
             "pioneer_deliveries", "Deliveries in the database, by status.", labels=["status"]
         )
-        for status, count in by_status:
+        for status, count in counts.by_status.items():
             deliveries.add_metric([status], count)
         yield deliveries
         yield GaugeMetricFamily(
             "pioneer_deliveries_retrying",
             "Pending deliveries that failed at least once (they stay pending, not dropped).",
-            value=retrying or 0,
+            value=counts.retrying,
         )

@@ -34,13 +34,19 @@ from bot.domain.model import (
     Prompt,
     PromptKind,
 )
-from bot.domain.ports import ChatPort, Clock, DeliveryFailed, JourneySchedule
+from bot.domain.ports import (
+    ChatPort,
+    Clock,
+    DeliveryFailed,
+    DispatchLock,
+    JourneySchedule,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.domain.rituals import CadenceOverride, Fate, RitualPlan, first_due
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
-from bot.scheduling.lock import DispatchLock
 from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
-from storage.repositories import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 log = logging.getLogger("pioneer.scheduling")
 # An idle journey's watermark is moved along at most this often (one UPDATE for all).
@@ -52,7 +58,7 @@ DigestHook = Callable[..., Any]
 class Dispatcher:
     def __init__(
         self,
-        uow: SqlUnitOfWorkFactory,
+        uow: UnitOfWorkFactory,
         lock: DispatchLock,
         plan: RitualPlan,
         prompts: Sequence[Prompt],
@@ -108,7 +114,7 @@ class Dispatcher:
 
     # -- 1. record ----------------------------------------------------------------------------
     def _due_journeys(
-        self, uow: SqlUnitOfWork, now: datetime
+        self, uow: UnitOfWork, now: datetime
     ) -> tuple[list[tuple[Journey, JourneySchedule, datetime]], list[tuple[int, int]]]:
         """Journeys with something due since their watermark; and idle ones to move along.
 
@@ -150,7 +156,7 @@ class Dispatcher:
 
     def _plan(
         self,
-        uow: SqlUnitOfWork,
+        uow: UnitOfWork,
         journey: Journey,
         schedule: JourneySchedule,
         overrides: Sequence[CadenceOverride],

@@ -13,7 +13,7 @@ from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService, PhaseTarget
 from bot.domain.model import Delivery, Phase, PromptKind, Role
 from prompts.catalog import Catalog, load_catalog
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWorkFactory
 
 
 def tuesday(iso_week: str, hour: int = 10) -> datetime:

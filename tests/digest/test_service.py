@@ -21,7 +21,7 @@ from bot.domain.ports import TemporaryFailure
 from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart
-from storage.repositories import SqlUnitOfWorkFactory
+from storage.uow import SqlUnitOfWorkFactory
 from tests.digest.conftest import Scenario
 from tests.digest.test_scenarios import company_a
 from tests.fakes.slack_api import FakeSlack

@@ -18,8 +18,9 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Language
-from bot.scheduling.lock import DispatchLock, SchedulerLocked
+from bot.domain.ports import SchedulerLocked
 from storage.db import make_engine
+from storage.locks import SqlDispatchLock
 from storage.models import DeliveryRow, MemberRow
 from tests.conftest import backend
 from tests.fakes.slack_api import FakeSlack
@@ -158,10 +159,10 @@ def test_a_second_scheduler_on_sqlite_refuses_with_a_clear_message(
 ) -> None:
     slack_journey(database_url, 3)
     engine = make_engine(database_url)
-    holder = DispatchLock(engine, database_url)
+    holder = SqlDispatchLock(engine, database_url)
     holder.hold_process_lock()
     try:
-        other = DispatchLock(engine, database_url)
+        other = SqlDispatchLock(engine, database_url)
         with pytest.raises(SchedulerLocked, match="only one scheduler"):
             other.hold_process_lock()
         process = tick(database_url, fake)

@@ -10,7 +10,7 @@ from bot.cli import app
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Role
-from bot.scheduling.lock import SchedulerLocked
+from bot.domain.ports import SchedulerLocked
 from bot.scheduling.scheduler import JOB_ID, dispatch_job, start_scheduler
 from tests.conftest import backend
 from tests.scheduling.conftest import TUE_10_AMS, World

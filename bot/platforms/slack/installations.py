@@ -15,12 +15,9 @@ from typing import Any
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.crypto import TokenCipher
-from storage.models import SlackInstallationRow
-from storage.repositories import SqlWorkspaces
+from bot.domain.ports import PlatformInstallation, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +41,8 @@ class SqlInstallationStore(InstallationStore):
     manifest asks for no user scopes.
     """
 
-    def __init__(self, uow: Any, cipher: TokenCipher) -> None:
-        # Temporary: the storage room takes over these queries behind a port.
-        self._sessions: sessionmaker[Session] = uow.session_factory
+    def __init__(self, uow: UnitOfWorkFactory, cipher: TokenCipher) -> None:
+        self._uow = uow
         self._cipher = cipher
 
     @property
@@ -63,24 +59,21 @@ class SqlInstallationStore(InstallationStore):
         secret = {k: data.pop(k, None) for k in SECRET_FIELDS}
         key = installation_key(installation.enterprise_id, installation.team_id)
         external = installation.team_id or installation.enterprise_id or ""
-        with self._sessions() as session:
-            workspace = SqlWorkspaces(session).get_or_create(
+        with self._uow() as uow:
+            workspace = uow.workspaces.get_or_create(
                 "slack", external, installation.team_name or installation.enterprise_name or ""
             )
-            row = session.scalar(
-                select(SlackInstallationRow).where(SlackInstallationRow.installation_key == key)
-            )
-            if row is None:
-                row = SlackInstallationRow(installation_key=key)
-                session.add(row)
             assert workspace.id is not None
-            row.workspace_id = workspace.id
-            row.enterprise_id = installation.enterprise_id
-            row.team_id = installation.team_id
-            row.data = data
-            row.secrets = self._cipher.encrypt(json.dumps(secret))
-            row.installed_at = datetime.fromtimestamp(installation.installed_at, tz=UTC)
-            session.commit()
+            uow.installations.save(
+                PlatformInstallation(
+                    key=key,
+                    workspace_id=workspace.id,
+                    data=data,
+                    sealed=self._cipher.encrypt(json.dumps(secret)),
+                    installed_at=datetime.fromtimestamp(installation.installed_at, tz=UTC),
+                )
+            )
+            uow.commit()
 
     def save_bot(self, bot: Bot) -> None:
         # The installation row already holds the bot; `save` is always called first.
@@ -95,15 +88,12 @@ class SqlInstallationStore(InstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         key = installation_key(enterprise_id, None if is_enterprise_install else team_id)
-        with self._sessions() as session:
-            row = session.scalar(
-                select(SlackInstallationRow).where(SlackInstallationRow.installation_key == key)
-            )
-            if row is None:
-                return None
-            data: dict[str, Any] = dict(row.data)
-            sealed = row.secrets
-        data.update(json.loads(self._cipher.decrypt(sealed)))
+        with self._uow() as uow:
+            found = uow.installations.find(key)
+        if found is None:
+            return None
+        data: dict[str, Any] = dict(found.data)
+        data.update(json.loads(self._cipher.decrypt(found.sealed)))
         return Installation(**data)
 
     def find_bot(
@@ -121,15 +111,11 @@ class SqlInstallationStore(InstallationStore):
         return installation.to_bot() if installation and installation.bot_token else None
 
     def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        with self._sessions() as session:
-            session.execute(
-                delete(SlackInstallationRow).where(
-                    SlackInstallationRow.installation_key.in_(
-                        [installation_key(enterprise_id, team_id), installation_key(None, team_id)]
-                    )
-                )
+        with self._uow() as uow:
+            uow.installations.delete(
+                [installation_key(enterprise_id, team_id), installation_key(None, team_id)]
             )
-            session.commit()
+            uow.commit()
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self.delete_all(enterprise_id=enterprise_id, team_id=team_id)

@@ -151,10 +151,8 @@ class TeamsBot:
     def __init__(self, services: Services, connections: Connections, app_id: str) -> None:
         self.services = services
         self.app_id = app_id
-        # Temporary: the storage room takes over these queries behind ports.
-        sessions = services.uow.session_factory  # type: ignore[attr-defined]
-        self.conversations = SqlConversationStorage(sessions)
-        self.people = TeamsPeople(sessions)
+        self.conversations = SqlConversationStorage(services.uow)
+        self.people = TeamsPeople(services.uow)
         # Card submits arriving together are recorded in one transaction (as Slack clicks).
         self.answers = AnswerBatcher(services.answers, services.views)
         self.adapter = CloudAdapter(

@@ -3,7 +3,7 @@ Teams people the bot has seen (ids, name, 1:1 chat, reachable or not).
 
 Every row carries its workspace (the Teams tenant), found from the tenant id inside the
 conversation reference itself, so a reference can never be filed under another tenant.
-The SDK calls `Storage` from the event loop; SQL runs in a worker thread.
+The SDK calls `Storage` from the event loop; the database work runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -13,16 +13,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from microsoft_agents.hosting.core.storage import Storage, StoreItem
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import TeamsConversationRow, TeamsUserRow, WorkspaceRow
-from storage.repositories import SqlWorkspaces
+from bot.domain.ports import Person, UnitOfWork, UnitOfWorkFactory
 
 PLATFORM = "teams"
 KEY_PREFIX = "proactive/conversations/"
@@ -47,8 +43,8 @@ def tenant_of(item: dict[str, Any]) -> str | None:
     return str(tenant) if tenant else None
 
 
-def workspace_for_tenant(session: Session, tenant_id: str, name: str = "") -> int:
-    workspace = SqlWorkspaces(session).get_or_create(PLATFORM, tenant_id, name)
+def workspace_for_tenant(uow: UnitOfWork, tenant_id: str, name: str = "") -> int:
+    workspace = uow.workspaces.get_or_create(PLATFORM, tenant_id, name)
     assert workspace.id is not None
     return workspace.id
 
@@ -71,8 +67,8 @@ class NullStorage(Storage):
 class SqlConversationStorage(Storage):
     """The SDK's `Storage` for `Conversation` items, one row per conversation."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
 
     async def read(
         self, keys: list[str], *, target_cls: type[StoreItemT], **kwargs: Any
@@ -86,11 +82,8 @@ class SqlConversationStorage(Storage):
         return found
 
     def _read(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        with self._sessions() as session:
-            rows = session.scalars(
-                select(TeamsConversationRow).where(TeamsConversationRow.key.in_(keys))
-            )
-            return {row.key: dict(row.data) for row in rows}
+        with self._uow() as uow:
+            return dict(uow.conversations.read(keys))
 
     async def write(self, changes: dict[str, StoreItem]) -> None:
         if not changes:
@@ -100,56 +93,44 @@ class SqlConversationStorage(Storage):
 
     def _write(self, items: dict[str, dict[str, Any]]) -> None:
         now = datetime.now(UTC)
-        with self._sessions() as session:
+        with self._uow() as uow:
             for key, data in items.items():
                 tenant = tenant_of(data)
                 if tenant is None:
                     raise MissingTenant(f"conversation reference {key!r} has no tenant id")
-                workspace_id = workspace_for_tenant(session, tenant)
-                row = session.scalar(
-                    select(TeamsConversationRow).where(TeamsConversationRow.key == key)
-                )
-                if row is None:
-                    row = TeamsConversationRow(key=key)
-                    session.add(row)
-                elif row.workspace_id != workspace_id:
+                workspace_id = workspace_for_tenant(uow, tenant)
+                reference = data.get("conversation_reference") or {}
+                service_url = str(reference.get("serviceUrl") or "")
+                if not uow.conversations.save(key, workspace_id, service_url, data, now):
                     # Conversation ids are global; one claimed by another tenant is refused.
                     raise MissingTenant(f"conversation {key!r} belongs to another tenant")
-                row.workspace_id = workspace_id
-                reference = data.get("conversation_reference") or {}
-                row.service_url = str(reference.get("serviceUrl") or "")
-                row.data = data
-                row.updated_at = now
-            session.commit()
+            uow.commit()
 
     async def delete(self, keys: list[str]) -> None:
         await asyncio.to_thread(self._delete, keys)
 
     def _delete(self, keys: list[str]) -> None:
-        with self._sessions() as session:
-            session.execute(delete(TeamsConversationRow).where(TeamsConversationRow.key.in_(keys)))
-            session.commit()
+        with self._uow() as uow:
+            uow.conversations.delete(keys)
+            uow.commit()
 
 
-@dataclass(frozen=True)
-class TeamsPerson:
-    workspace_id: int
-    aad_object_id: str
-    teams_id: str | None
-    name: str
-    personal_conversation_id: str | None
-    unreachable_since: datetime | None
+class TeamsPerson(Person):
+    """A person as Teams names their ids: the AAD object id and the 29: id."""
+
+    __slots__ = ()
+
+    @property
+    def aad_object_id(self) -> str:
+        return self.external_id
+
+    @property
+    def teams_id(self) -> str | None:
+        return self.platform_id
 
 
-def _person(row: TeamsUserRow) -> TeamsPerson:
-    return TeamsPerson(
-        workspace_id=row.workspace_id,
-        aad_object_id=row.aad_object_id,
-        teams_id=row.teams_id,
-        name=row.name,
-        personal_conversation_id=row.personal_conversation_id,
-        unreachable_since=row.unreachable_since,
-    )
+def _teams_person(person: Person | None) -> TeamsPerson | None:
+    return TeamsPerson(*person) if person is not None else None
 
 
 class TeamsPeople:
@@ -157,11 +138,11 @@ class TeamsPeople:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        uow: UnitOfWorkFactory,
         memo_seconds: float = MEMO_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._sessions = sessions
+        self._uow = uow
         self._lock = threading.Lock()
         self._workspaces: dict[str, int] = {}
         # What was written lately, so a chatty conversation costs no writes per message.
@@ -174,9 +155,9 @@ class TeamsPeople:
             known = self._workspaces.get(tenant_id)
         if known is not None:
             return known
-        with self._sessions() as session:
-            workspace_id = workspace_for_tenant(session, tenant_id, name)
-            session.commit()
+        with self._uow() as uow:
+            workspace_id = workspace_for_tenant(uow, tenant_id, name)
+            uow.commit()
         with self._lock:
             self._workspaces[tenant_id] = workspace_id
         return workspace_id
@@ -198,13 +179,6 @@ class TeamsPeople:
         with self._lock:
             self._memo.clear()
 
-    def _row(self, session: Session, workspace_id: int, aad: str) -> TeamsUserRow | None:
-        return session.scalar(
-            select(TeamsUserRow).where(
-                TeamsUserRow.workspace_id == workspace_id, TeamsUserRow.aad_object_id == aad
-            )
-        )
-
     def seen(
         self,
         workspace_id: int,
@@ -214,86 +188,49 @@ class TeamsPeople:
         personal_conversation_id: str | None = None,
     ) -> None:
         """They wrote to the bot: they are reachable, and this is how to reach them."""
-        with self._sessions() as session:
-            row = self._row(session, workspace_id, aad)
-            if row is None:
-                row = TeamsUserRow(workspace_id=workspace_id, aad_object_id=aad, name="")
-                session.add(row)
-            row.teams_id = teams_id or row.teams_id
-            row.name = (name or row.name or "")[:200]
-            if personal_conversation_id:
-                row.personal_conversation_id = personal_conversation_id
-                row.unreachable_since = None
-            row.updated_at = datetime.now(UTC)
-            session.commit()
+        with self._uow() as uow:
+            uow.people.seen(
+                workspace_id, aad, teams_id, name, personal_conversation_id, datetime.now(UTC)
+            )
+            uow.commit()
 
     def get(self, workspace_id: int, aad: str) -> TeamsPerson | None:
-        with self._sessions() as session:
-            row = self._row(session, workspace_id, aad)
-            return _person(row) if row else None
+        with self._uow() as uow:
+            return _teams_person(uow.people.get(workspace_id, aad))
 
     def by_teams_id(self, workspace_id: int, teams_id: str) -> TeamsPerson | None:
-        with self._sessions() as session:
-            row = session.scalar(
-                select(TeamsUserRow).where(
-                    TeamsUserRow.workspace_id == workspace_id, TeamsUserRow.teams_id == teams_id
-                )
-            )
-            return _person(row) if row else None
+        with self._uow() as uow:
+            return _teams_person(uow.people.by_platform_id(workspace_id, teams_id))
 
     def set_personal_conversation(self, workspace_id: int, aad: str, conversation_id: str) -> None:
-        with self._sessions() as session:
-            row = self._row(session, workspace_id, aad)
-            if row is None:
-                row = TeamsUserRow(workspace_id=workspace_id, aad_object_id=aad, name="")
-                session.add(row)
-            row.personal_conversation_id = conversation_id
-            row.updated_at = datetime.now(UTC)
-            session.commit()
+        with self._uow() as uow:
+            uow.people.set_personal_conversation(
+                workspace_id, aad, conversation_id, datetime.now(UTC)
+            )
+            uow.commit()
 
     def mark_unreachable(self, workspace_id: int, aad: str, at: datetime) -> None:
         self._forget_memo()  # their next message must be written, to clear the mark
-        with self._sessions() as session:
-            row = self._row(session, workspace_id, aad)
-            if row is None:
-                row = TeamsUserRow(workspace_id=workspace_id, aad_object_id=aad, name="")
-                session.add(row)
-            row.unreachable_since = at
-            # A 1:1 chat that answered 403/404 is gone; a later message from them brings it back.
-            row.personal_conversation_id = None
-            row.updated_at = at
-            session.commit()
+        with self._uow() as uow:
+            uow.people.mark_unreachable(workspace_id, aad, at)
+            uow.commit()
 
     def service_url(self, workspace_id: int) -> str | None:
         """Where this tenant's Bot Connector lives, as last seen on any of its activities."""
-        with self._sessions() as session:
-            return session.scalar(
-                select(TeamsConversationRow.service_url)
-                .where(TeamsConversationRow.workspace_id == workspace_id)
-                .order_by(TeamsConversationRow.updated_at.desc())
-                .limit(1)
-            )
+        with self._uow() as uow:
+            return uow.conversations.latest_service_url(workspace_id)
 
     def tenant_of(self, workspace_id: int) -> str | None:
-        with self._sessions() as session:
-            row = session.get(WorkspaceRow, workspace_id)
-            return row.external_id if row is not None and row.platform == PLATFORM else None
+        with self._uow() as uow:
+            workspace = uow.workspaces.get(workspace_id)
+        return workspace.external_id if workspace and workspace.platform == PLATFORM else None
 
     def conversation_workspace(self, conversation_id: str) -> int | None:
         """The workspace a stored conversation belongs to (so no tenant posts into another's)."""
-        with self._sessions() as session:
-            return session.scalar(
-                select(TeamsConversationRow.workspace_id).where(
-                    TeamsConversationRow.key == conversation_key(conversation_id)
-                )
-            )
+        with self._uow() as uow:
+            return uow.conversations.workspace_of(conversation_key(conversation_id))
 
     def names(self, workspace_id: int) -> dict[str, str]:
         """Display names by AAD object id, for mentions in a reply (one query per reply)."""
-        with self._sessions() as session:
-            rows = session.execute(
-                select(TeamsUserRow.aad_object_id, TeamsUserRow.name).where(
-                    TeamsUserRow.workspace_id == workspace_id
-                )
-            )
-            return {aad: name for aad, name in rows if name}
+        with self._uow() as uow:
+            return uow.people.names(workspace_id)

@@ -1,4 +1,4 @@
-"""Who may send: one dispatcher at a time per database.
+"""Who may send: one dispatcher at a time per database (the domain's DispatchLock port).
 
 PostgreSQL: a session-level advisory lock held for one pass, so any number of replicas
 can run the scheduler and the one that holds the lock sends (the others skip that pass).
@@ -20,12 +20,10 @@ from typing import IO
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
+from bot.domain.ports import SchedulerLocked
+
 # An arbitrary constant: "PIONEER" as digits, the same in every process.
 ADVISORY_KEY = 7_466_366_337
-
-
-class SchedulerLocked(RuntimeError):
-    """Another process is already the scheduler for this database."""
 
 
 def lock_path(database_url: str) -> Path | None:
@@ -35,7 +33,7 @@ def lock_path(database_url: str) -> Path | None:
     return Path(url.database + ".scheduler.lock")
 
 
-class DispatchLock:
+class SqlDispatchLock:
     """`with lock.pass_() as got:` runs one pass if `got`; threads of one process queue up."""
 
     def __init__(self, engine: Engine, database_url: str) -> None:

@@ -1,0 +1,242 @@
+"""Answers: recording them (one per delivery), and the light reads the digest makes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Float, Integer, Select, Table, func, select
+from sqlalchemy import cast as sql_cast
+
+from bot.domain.model import Answer, Perspective, Phase, PromptKind, Signal
+from bot.domain.ports import AnswerContext, AnswerPoint, PhaseCell, TextPoint, WeekCell
+from storage.mapping import (
+    answer_from_row,
+    delivery_from_row,
+    journey_from_row,
+    member_from_row,
+    role_sets,
+    roles_to_str,
+    values_of,
+)
+from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow
+from storage.sql import SessionRepository, insert_for
+
+_DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
+_JOURNEYS: Table = JourneyRow.__table__  # type: ignore[assignment]
+_MEMBERS: Table = MemberRow.__table__  # type: ignore[assignment]
+_ANSWERS: Table = AnswerRow.__table__  # type: ignore[assignment]
+
+
+class SqlAnswers(SessionRepository):
+    def for_delivery(self, workspace_id: int, delivery_id: int) -> Answer | None:
+        row = self.first(
+            AnswerRow, AnswerRow.workspace_id == workspace_id, AnswerRow.delivery_id == delivery_id
+        )
+        return answer_from_row(row) if row else None
+
+    def contexts(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], AnswerContext]:
+        """(workspace, delivery) -> the delivery, its journey and member and any answer.
+
+        One query for a whole batch of clicks; a delivery of another workspace is not found.
+        """
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        # Core, not ORM entities: this runs for every poll click, and four entities a row
+        # cost more than the query itself. Rows come back as plain namespaces per table.
+        tables = {"d": _DELIVERIES, "j": _JOURNEYS, "m": _MEMBERS, "a": _ANSWERS}
+        columns = [c.label(f"{p}_{c.name}") for p, table in tables.items() for c in table.c]
+        joined = (
+            _DELIVERIES.join(_JOURNEYS, _JOURNEYS.c.id == _DELIVERIES.c.journey_id)
+            .join(_MEMBERS, _MEMBERS.c.id == _DELIVERIES.c.member_id)
+            .outerjoin(_ANSWERS, _ANSWERS.c.delivery_id == _DELIVERIES.c.id)
+        )
+        rows = self.session.execute(
+            select(*columns)
+            .select_from(joined)
+            .where(_DELIVERIES.c.id.in_(sorted({d for _, d in wanted})))
+        ).mappings()
+        found: dict[tuple[int, int], AnswerContext] = {}
+        for row in rows:
+            parts: dict[str, dict[str, Any]] = {p: {} for p in tables}
+            for key, value in row.items():
+                parts[key[0]][key[2:]] = value
+            key = (parts["d"]["workspace_id"], parts["d"]["id"])
+            if key not in wanted:
+                continue
+            delivery, journey, member = (SimpleNamespace(**parts[p]) for p in "djm")
+            answer = SimpleNamespace(**parts["a"]) if parts["a"]["id"] is not None else None
+            found[key] = AnswerContext(
+                delivery_from_row(cast(Any, delivery)),
+                journey_from_row(cast(Any, journey)),
+                member_from_row(cast(Any, member)),
+                answer_from_row(cast(Any, answer)) if answer is not None else None,
+            )
+        return found
+
+    def upsert_many(self, answers: Sequence[Answer]) -> dict[int, int]:
+        """Insert or replace answers, one per delivery, in one statement.
+
+        A replaced answer keeps the roles and ISO week of the first answer; only its value,
+        text and time change. Concurrent writers (other workers) meet in ON CONFLICT.
+        """
+        if not answers:
+            return {}
+        values = [values_of(a, roles=roles_to_str(a.roles)) for a in answers]
+        stmt: Any = insert_for(self.session)(_ANSWERS)  # Core: no ORM bulk-insert machinery
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[_ANSWERS.c.delivery_id],
+            set_={
+                "value": stmt.excluded.value,
+                "text": stmt.excluded.text,
+                "answered_at": stmt.excluded.answered_at,
+            },
+        ).returning(_ANSWERS.c.delivery_id, _ANSWERS.c.id)
+        return {row.delivery_id: row.id for row in self.session.execute(stmt, values)}
+
+    def for_journey(
+        self, workspace_id: int, journey_id: int, since: datetime | None = None
+    ) -> Sequence[Answer]:
+        query = select(AnswerRow).where(
+            AnswerRow.workspace_id == workspace_id, AnswerRow.journey_id == journey_id
+        )
+        if since is not None:
+            query = query.where(AnswerRow.answered_at >= since)
+        return [answer_from_row(r) for r in self.session.scalars(query.order_by(AnswerRow.id))]
+
+    def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]:
+        rows = self.session.scalars(
+            select(AnswerRow)
+            .where(AnswerRow.workspace_id == workspace_id, AnswerRow.member_id == member_id)
+            .order_by(AnswerRow.answered_at)
+        )
+        return [answer_from_row(r) for r in rows]
+
+    # -- light reads for the digest (no ORM objects: tens of thousands of rows) ----------
+    def values_for_weeks(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[AnswerPoint]:
+        if not weeks:
+            return []
+        rows = self.session.connection().execute(
+            select(
+                AnswerRow.member_id,
+                AnswerRow.iso_week,
+                AnswerRow.phase,
+                AnswerRow.perspective,
+                AnswerRow.signal,
+                AnswerRow.roles,
+                AnswerRow.value,
+            ).where(
+                *_in_weeks(workspace_id, journey_id, weeks),
+                AnswerRow.value.is_not(None),
+            )
+        )
+        # Few distinct strings repeat across many rows: convert each once.
+        phases = {p.value: p for p in Phase}
+        perspectives = {p.value: p for p in Perspective}
+        signals = {s.value: s for s in Signal}
+        roles = role_sets()
+        return [
+            AnswerPoint(
+                member_id,
+                week,
+                phases[phase],
+                perspectives[perspective],
+                signals[signal],
+                roles(role_text),
+                int(value or 0),  # never 0: the query keeps non-null values only
+            )
+            for member_id, week, phase, perspective, signal, role_text, value in rows.all()
+        ]
+
+    def texts_for_weeks(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[TextPoint]:
+        if not weeks:
+            return []
+        rows = self.session.connection().execute(
+            select(
+                AnswerRow.member_id,
+                AnswerRow.iso_week,
+                AnswerRow.perspective,
+                AnswerRow.signal,
+                AnswerRow.kind,
+                AnswerRow.text,
+            )
+            .where(
+                *_in_weeks(workspace_id, journey_id, weeks),
+                AnswerRow.text.is_not(None),
+            )
+            .order_by(AnswerRow.id)
+        )
+        return [
+            TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t)
+            for m, w, p, s, k, t in rows.all()
+            if t
+        ]
+
+    def phase_perspective_means(
+        self, workspace_id: int, journey_id: int, up_to_week: str
+    ) -> Sequence[PhaseCell]:
+        rows = _person_means(
+            AnswerRow.phase,
+            AnswerRow.workspace_id == workspace_id,
+            AnswerRow.journey_id == journey_id,
+            # `2026-W09` < `2026-W10`: ISO week strings sort as the weeks do.
+            AnswerRow.iso_week <= up_to_week,
+        )
+        return [
+            PhaseCell(Phase(phase), Perspective(perspective), n, mean)
+            for phase, perspective, n, mean in self.session.connection().execute(rows).all()
+        ]
+
+    def week_perspective_means(
+        self, workspace_id: int, journey_id: int, weeks: Sequence[str]
+    ) -> Sequence[WeekCell]:
+        if not weeks:
+            return []
+        rows = _person_means(
+            AnswerRow.iso_week,
+            *_in_weeks(workspace_id, journey_id, weeks),
+        )
+        return [
+            WeekCell(str(week), Perspective(perspective), n, mean)
+            for week, perspective, n, mean in self.session.connection().execute(rows).all()
+        ]
+
+
+def _in_weeks(
+    workspace_id: int, journey_id: int, weeks: Sequence[str]
+) -> tuple[ColumnElement[bool], ...]:
+    """A journey's answers of the ISO weeks `weeks`."""
+    return (
+        AnswerRow.workspace_id == workspace_id,
+        AnswerRow.journey_id == journey_id,
+        AnswerRow.iso_week.in_(sorted(set(weeks))),
+    )
+
+
+def _person_means(key: Any, *where: Any) -> Select[Any]:
+    """(key, perspective, people, mean of per-person means) of the pulse values matching
+    `where`: each person weighs the same, however often they answered."""
+    per_person = (
+        select(
+            key.label("key"),
+            AnswerRow.perspective,
+            AnswerRow.member_id,
+            func.avg(sql_cast(AnswerRow.value, Float)).label("person_mean"),
+        )
+        .where(*where, AnswerRow.value.is_not(None))
+        .group_by(key, AnswerRow.perspective, AnswerRow.member_id)
+        .subquery()
+    )
+    return select(
+        per_person.c.key,
+        per_person.c.perspective,
+        sql_cast(func.count(), Integer),
+        sql_cast(func.avg(per_person.c.person_mean), Float),
+    ).group_by(per_person.c.key, per_person.c.perspective)

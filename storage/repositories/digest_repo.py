@@ -1,0 +1,141 @@
+"""Weekly digests, and the messages each is sent as (one per recipient)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.domain.ports import DigestSend, StoredDigest
+from storage.mapping import from_row
+from storage.models import DigestRow, DigestSendRow
+from storage.sql import SessionRepository, insert_for, update_rows
+
+
+def _due(stale_before: datetime) -> ColumnElement[bool]:
+    """Sends still to do: pending, or claimed by a sender that went quiet before `stale_before`."""
+    return or_(
+        DigestSendRow.status == "pending",
+        (DigestSendRow.status == "sending") & (DigestSendRow.claimed_at < stale_before),
+    )
+
+
+class SqlDigests(SessionRepository):
+    def _row(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestRow | None:
+        return self.first(
+            DigestRow,
+            DigestRow.workspace_id == workspace_id,
+            DigestRow.journey_id == journey_id,
+            DigestRow.iso_week == iso_week,
+        )
+
+    def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None:
+        row = self._row(workspace_id, journey_id, iso_week)
+        if row is None:
+            return None
+        return from_row(StoredDigest, row, payload=dict(row.payload))
+
+    def save(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        iso_week: str,
+        payload: dict[str, Any],
+        created_at: datetime,
+    ) -> None:
+        row = self._row(workspace_id, journey_id, iso_week)
+        if row is None:
+            try:
+                with self.session.begin_nested():
+                    self.session.add(
+                        DigestRow(
+                            workspace_id=workspace_id,
+                            journey_id=journey_id,
+                            iso_week=iso_week,
+                            created_at=created_at,
+                            payload=payload,
+                        )
+                    )
+                return
+            except IntegrityError:
+                # Built at the same moment elsewhere (two triggers): update that one.
+                row = self._row(workspace_id, journey_id, iso_week)
+                assert row is not None
+        if row.sent_at is None:
+            row.payload = payload
+            row.created_at = created_at
+            self.session.flush()
+
+    def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
+        return (
+            update_rows(
+                self.session,
+                DigestRow,
+                DigestRow.workspace_id == workspace_id,
+                DigestRow.journey_id == journey_id,
+                DigestRow.iso_week == iso_week,
+                DigestRow.sent_at.is_(None),
+                sent_at=at,
+            )
+            == 1
+        )
+
+    def plan_sends(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        iso_week: str,
+        recipients: Sequence[tuple[str, int | None]],
+    ) -> None:
+        if not recipients:
+            return
+        stmt = insert_for(self.session)(DigestSendRow).on_conflict_do_nothing(
+            index_elements=["journey_id", "iso_week", "recipient"]
+        )
+        self.session.execute(
+            stmt,
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "journey_id": journey_id,
+                    "iso_week": iso_week,
+                    "recipient": recipient,
+                    "member_id": member_id,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                for recipient, member_id in recipients
+            ],
+        )
+
+    def due_sends(self, stale_before: datetime, journey_id: int | None = None) -> list[DigestSend]:
+        query = select(DigestSendRow).where(_due(stale_before)).order_by(DigestSendRow.id)
+        if journey_id is not None:
+            query = query.where(DigestSendRow.journey_id == journey_id)
+        return [from_row(DigestSend, r) for r in self.session.scalars(query)]
+
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
+        return (
+            update_rows(
+                self.session,
+                DigestSendRow,
+                DigestSendRow.id == send_id,
+                _due(stale_before),
+                status="sending",
+                claimed_at=at,
+            )
+            == 1
+        )
+
+    def finish_send(
+        self, send_id: int, status: str, at: datetime, error: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error[:200] if error else None}
+        if status == "sent":
+            values["sent_at"] = at
+        else:
+            values["attempts"] = DigestSendRow.attempts + 1
+        update_rows(self.session, DigestSendRow, DigestSendRow.id == send_id, **values)

@@ -1,0 +1,241 @@
+"""What the scheduler reads and writes, across every workspace, in few light queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+
+from bot.domain.model import Delivery, Journey, Member, Phase
+from bot.domain.ports import DeliveryCounts, JourneyCursor
+from bot.domain.rituals import CadenceOverride
+from storage.mapping import (
+    delivery_from_row,
+    journey_from_row,
+    member_from_row,
+    override_from_row,
+    values_of,
+)
+from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
+from storage.sql import SessionRepository, insert_for, rowcount, update_rows
+
+# A delivery is recorded before it is sent, and with no rituals row: these stay empty.
+_NOT_RECORDED = ("id", "ritual_id", "sent_at", "message_ref")
+
+
+class SqlDispatch(SessionRepository):
+    """The journey and zone scans read every workspace on purpose: the dispatcher serves all
+    tenants; everything it then writes is addressed by workspace and row id.
+    """
+
+    def cursors(self) -> list[JourneyCursor]:
+        """Every journey's scheduling state in one light query (no ORM objects)."""
+        rows = self.session.connection().execute(
+            select(
+                JourneyRow.id,
+                JourneyRow.workspace_id,
+                JourneyRow.phase,
+                JourneyRow.timezone,
+                JourneyRow.started_at,
+                JourneyRow.paused,
+                JourneyRow.working_days,
+                JourneyRow.holidays,
+                JourneyRow.dispatched_through,
+            ).order_by(JourneyRow.id)
+        )
+        phases = {p.value: p for p in Phase}
+        return [
+            JourneyCursor(
+                id=r[0],
+                workspace_id=r[1],
+                phase=phases[r[2]],
+                timezone=r[3],
+                started_at=r[4],
+                paused=bool(r[5]),
+                working_days=r[6] or "mon-fri",
+                holidays=tuple(r[7] or ()),
+                dispatched_through=r[8],
+            )
+            for r in rows
+        ]
+
+    def zones(self) -> dict[int, set[str | None]]:
+        """Each journey's distinct member time zones (None: the journey's own)."""
+        out: dict[int, set[str | None]] = {}
+        rows = self.session.connection().execute(
+            select(MemberRow.journey_id, MemberRow.timezone).distinct()
+        )
+        for journey_id, tz in rows:
+            out.setdefault(journey_id, set()).add(tz)
+        return out
+
+    def all_overrides(self) -> dict[int, list[CadenceOverride]]:
+        out: dict[int, list[CadenceOverride]] = {}
+        for row in self.session.scalars(select(RitualRow)):
+            out.setdefault(row.journey_id, []).append(override_from_row(row))
+        return out
+
+    def record(self, deliveries: Sequence[tuple[Delivery, datetime | None]]) -> int:
+        """Insert deliveries that do not exist yet (unique per ritual, occurrence, member)."""
+        if not deliveries:
+            return 0
+        values = [
+            values_of(
+                d,
+                skip=_NOT_RECORDED,
+                due_at=d.due_at or d.created_at,
+                attempts=0,
+                remind_at=remind_at,
+            )
+            for d, remind_at in deliveries
+        ]
+        stmt = insert_for(self.session)(DeliveryRow).on_conflict_do_nothing(
+            index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
+        )
+        inserted = 0
+        for start in range(0, len(values), 500):
+            result = self.session.execute(stmt, values[start : start + 500])
+            inserted += max(rowcount(result), 0)
+        return inserted
+
+    def keys_of(
+        self, workspace_id: int, journey_id: int, ritual_key: str, occurrence: str
+    ) -> list[int]:
+        """Ids of deliveries recorded for one occurrence of a ritual."""
+        return list(
+            self.session.scalars(
+                select(DeliveryRow.id).where(
+                    DeliveryRow.workspace_id == workspace_id,
+                    DeliveryRow.journey_id == journey_id,
+                    DeliveryRow.ritual_key == ritual_key,
+                    DeliveryRow.occurrence == occurrence,
+                )
+            )
+        )
+
+    def set_watermark(self, workspace_id: int, journey_id: int, at: datetime) -> None:
+        update_rows(
+            self.session,
+            JourneyRow,
+            JourneyRow.workspace_id == workspace_id,
+            JourneyRow.id == journey_id,
+            dispatched_through=at,
+        )
+
+    def expire(self, now: datetime) -> int:
+        """Pending deliveries whose poll closed can no longer be sent: record them missed."""
+        return update_rows(
+            self.session,
+            DeliveryRow,
+            DeliveryRow.status == "pending",
+            DeliveryRow.closes_at <= now,
+            status="missed",
+        )
+
+    def pending(
+        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+    ) -> list[tuple[Delivery, Member, Journey]]:
+        where = [
+            DeliveryRow.status == "pending",
+            DeliveryRow.due_at <= now,
+            DeliveryRow.closes_at > now,
+            DeliveryRow.id > after_id,
+        ]
+        if ids is not None:
+            where.append(DeliveryRow.id.in_(list(ids)))
+        return self._with_member_and_journey(limit, *where)
+
+    def claim(self, delivery_ids: Sequence[int]) -> int:
+        """Count an attempt on each before it is sent (the dispatch lock makes us the only
+        sender); a crash then leaves attempts > 0 on a delivery that may have gone out."""
+        if not delivery_ids:
+            return 0
+        return update_rows(
+            self.session,
+            DeliveryRow,
+            DeliveryRow.id.in_(list(delivery_ids)),
+            DeliveryRow.status == "pending",
+            attempts=DeliveryRow.attempts + 1,
+        )
+
+    def mark(
+        self,
+        delivery_id: int,
+        status: str,
+        at: datetime | None = None,
+        ref: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error[:500] if error else None}
+        if status == "sent":
+            values |= {"sent_at": at, "message_ref": ref}
+        update_rows(self.session, DeliveryRow, DeliveryRow.id == delivery_id, **values)
+
+    def due_reminders(self, now: datetime, limit: int) -> list[tuple[Delivery, Member, Journey]]:
+        """Sent, unanswered, open deliveries whose one reminder is due."""
+        answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
+        return self._with_member_and_journey(
+            limit,
+            DeliveryRow.status == "sent",
+            DeliveryRow.remind_at <= now,
+            # Sent late (after downtime) past its reminder time: no reminder on its heels.
+            DeliveryRow.sent_at < DeliveryRow.remind_at,
+            DeliveryRow.reminded_at.is_(None),
+            DeliveryRow.closes_at > now,
+            ~answered,
+        )
+
+    def claim_reminder(self, delivery_id: int, at: datetime) -> bool:
+        return (
+            update_rows(
+                self.session,
+                DeliveryRow,
+                DeliveryRow.id == delivery_id,
+                DeliveryRow.reminded_at.is_(None),
+                reminded_at=at,
+            )
+            == 1
+        )
+
+    def release_reminder(self, delivery_id: int, at: datetime) -> None:
+        """Give back a reminder claimed at `at` that could not be sent."""
+        update_rows(
+            self.session,
+            DeliveryRow,
+            DeliveryRow.id == delivery_id,
+            DeliveryRow.reminded_at == at,
+            reminded_at=None,
+        )
+
+    def status_counts(self) -> DeliveryCounts:
+        """Every workspace's deliveries by status, and the pending ones that failed before."""
+        conn = self.session.connection()
+        by_status = conn.execute(
+            select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+        ).all()
+        retrying = conn.scalar(
+            select(func.count())
+            .select_from(DeliveryRow)
+            .where(DeliveryRow.status == "pending", DeliveryRow.attempts > 0)
+        )
+        return DeliveryCounts({status: count for status, count in by_status}, retrying or 0)
+
+    def _with_member_and_journey(
+        self, limit: int, *where: ColumnElement[bool]
+    ) -> list[tuple[Delivery, Member, Journey]]:
+        """The first `limit` deliveries matching `where`, by id, each with its member and
+        journey (one query)."""
+        query = (
+            select(DeliveryRow, MemberRow, JourneyRow)
+            .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
+            .join(JourneyRow, JourneyRow.id == DeliveryRow.journey_id)
+            .where(*where)
+            .order_by(DeliveryRow.id)
+            .limit(limit)
+        )
+        return [
+            (delivery_from_row(d), member_from_row(m), journey_from_row(j))
+            for d, m, j in self.session.execute(query).all()
+        ]

@@ -1,0 +1,66 @@
+"""SQL shapes the repositories share: the dialect's INSERT, and UPDATEs that count."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import Session
+
+from storage.base import Base
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+def insert_for(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both do)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def rowcount(result: object) -> int:
+    """Rows a statement touched (0 where the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def update_rows(
+    session: Session, entity: type[Base], *where: ColumnElement[bool], **values: Any
+) -> int:
+    """UPDATE the rows matching `where` without loading them; returns how many changed.
+
+    Claims rely on that count: a guarded UPDATE that changed one row is the one caller
+    that got it.
+    """
+    result = session.execute(
+        update(entity).where(*where).values(**values).execution_options(synchronize_session=False)
+    )
+    return rowcount(result)
+
+
+def must_exist(row: RowT | None, key: int) -> RowT:
+    """The row a domain object is saved into: saving one never stored is a caller's error."""
+    if row is None:
+        raise LookupError(key)
+    return row
+
+
+class SessionRepository:
+    """A repository over its unit of work's session (the unit of work commits, not it)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def insert(self, row: RowT) -> RowT:
+        """Add a new row and flush, so it has its id."""
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def first(self, entity: type[RowT], *where: ColumnElement[bool]) -> RowT | None:
+        """The row matching `where`: filters that name one row at most (a key)."""
+        return self.session.scalar(select(entity).where(*where))
