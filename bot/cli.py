@@ -242,7 +242,7 @@ def serve_scheduler(settings: Settings) -> SchedulerHandle:
     """For `pioneer serve`: the scheduler in this process, or a one-line refusal (exit 2)
     when another scheduler already runs against this SQLite database."""
     from bot.container import start_scheduler_with_container
-    from bot.domain.ports import SchedulerLocked
+    from bot.domain.errors import SchedulerLocked
 
     try:
         return start_scheduler_with_container(settings)
@@ -270,7 +270,7 @@ def tick(
     """One scheduler pass: record what fell due, send it, print it, then exit."""
     from bot.clock import FixedClock
     from bot.container import Container
-    from bot.domain.ports import SchedulerLocked
+    from bot.domain.errors import SchedulerLocked
     from bot.scheduling.report import describe
 
     settings = Settings()

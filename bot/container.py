@@ -21,9 +21,10 @@ from bot.app.services import Defaults, Services
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
+from bot.domain.errors import Unreachable
 from bot.domain.journeys import JourneyService
 from bot.domain.model import Language, Workspace
-from bot.domain.ports import ChatPort, Clock, DigestSender, Unreachable
+from bot.domain.ports import ChatPort, Clock, DigestSender
 from bot.domain.rituals import RitualPlan
 from prompts.catalog import Catalog, load_catalog
 from prompts.ritual_plan import load_plan

@@ -20,7 +20,7 @@ from typing import IO
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
-from bot.domain.ports import SchedulerLocked
+from bot.domain.errors import SchedulerLocked
 
 # An arbitrary constant: "PIONEER" as digits, the same in every process.
 ADVISORY_KEY = 7_466_366_337

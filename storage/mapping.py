@@ -29,7 +29,7 @@ from bot.domain.model import (
     Touchpoint,
     Workspace,
 )
-from bot.domain.ports import JourneySchedule
+from bot.domain.records import JourneySchedule
 from bot.domain.rituals import CadenceOverride
 from storage.models import (
     AnswerRow,

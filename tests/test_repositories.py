@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from bot.domain.journeys import JourneyService
 from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Signal
-from bot.domain.ports import PlatformInstallation
+from bot.domain.records import PlatformInstallation
 from storage.mapping import delivery_from_row, values_of
 from storage.models import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory

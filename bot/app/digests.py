@@ -27,17 +27,11 @@ from bot.domain.digest.analysis import (
     week_monday,
     weeks_between,
 )
+from bot.domain.errors import DeliveryFailed, Unreachable
 from bot.domain.journeys import DIGEST_READERS, require_role
 from bot.domain.model import Journey, Member, Role
-from bot.domain.ports import (
-    Clock,
-    DeliveryFailed,
-    DigestSend,
-    DigestSender,
-    UnitOfWork,
-    UnitOfWorkFactory,
-    Unreachable,
-)
+from bot.domain.ports import Clock, DigestSender, UnitOfWork, UnitOfWorkFactory
+from bot.domain.records import DigestSend
 
 log = logging.getLogger(__name__)
 

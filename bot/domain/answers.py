@@ -19,7 +19,8 @@ from bot.domain.model import (
     PromptKind,
     iso_week,
 )
-from bot.domain.ports import AnswerContext, Clock, UnitOfWorkFactory
+from bot.domain.ports import Clock, UnitOfWorkFactory
+from bot.domain.records import AnswerContext
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,26 @@ class InvalidName(DomainError):
 
 class LastFacilitator(DomainError):
     key = "error.last_facilitator"
+
+
+# -- not refusals, but what went wrong outside: a platform, another process ----------------
+class SchedulerLocked(RuntimeError):
+    """Another process is already the scheduler for this database."""
+
+
+class DeliveryFailed(Exception):
+    """A platform could not deliver a message. Subclasses say whether to try again."""
+
+
+class RateLimited(DeliveryFailed):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited; retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class TemporaryFailure(DeliveryFailed):
+    """Server error, timeout or connection reset: worth retrying with backoff."""
+
+
+class Unreachable(DeliveryFailed):
+    """The person cannot be reached (left, blocked the app, no permission): do not retry."""

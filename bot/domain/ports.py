@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.domain.model import (
     Answer,
@@ -18,14 +18,26 @@ from bot.domain.model import (
     Journey,
     Member,
     Perspective,
-    Phase,
     PhaseChange,
     Prompt,
     PromptKind,
     Role,
-    Signal,
     Touchpoint,
     Workspace,
+)
+from bot.domain.records import (
+    AnswerContext,
+    AnswerPoint,
+    DeliveryCounts,
+    DigestSend,
+    JourneyCursor,
+    JourneySchedule,
+    Person,
+    PhaseCell,
+    PlatformInstallation,
+    StoredDigest,
+    TextPoint,
+    WeekCell,
 )
 from bot.domain.rituals import CadenceOverride
 from bot.domain.views import Notice, PromptView
@@ -96,56 +108,6 @@ class DeliveryRepository(Protocol):
     ) -> tuple[Delivery, Journey, Member] | None: ...
 
 
-class AnswerPoint(NamedTuple):
-    """One pulse value, light enough for the digest to read by the hundred thousand."""
-
-    member_id: int
-    iso_week: str
-    phase: Phase
-    perspective: Perspective
-    signal: Signal
-    roles: frozenset[Role]
-    value: int
-
-
-class TextPoint(NamedTuple):
-    """One check-in text or pulse comment, for themes and quotes."""
-
-    member_id: int
-    iso_week: str
-    perspective: Perspective
-    signal: Signal
-    kind: PromptKind
-    text: str
-
-
-class PhaseCell(NamedTuple):
-    """Mean of per-person means of one phase x perspective over a whole journey."""
-
-    phase: Phase
-    perspective: Perspective
-    respondents: int
-    mean: float
-
-
-class WeekCell(NamedTuple):
-    """Mean of per-person means of one ISO week x perspective."""
-
-    iso_week: str
-    perspective: Perspective
-    respondents: int
-    mean: float
-
-
-class AnswerContext(NamedTuple):
-    """What recording an answer checks: the delivery, its journey and member, any answer."""
-
-    delivery: Delivery
-    journey: Journey
-    member: Member
-    answer: Answer | None
-
-
 class AnswerRepository(Protocol):
     def for_delivery(self, workspace_id: int, delivery_id: int) -> Answer | None: ...
     def contexts(
@@ -171,26 +133,6 @@ class AnswerRepository(Protocol):
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]: ...
-
-
-class StoredDigest(NamedTuple):
-    iso_week: str
-    created_at: datetime
-    sent_at: datetime | None
-    payload: dict[str, Any]
-
-
-class DigestSend(NamedTuple):
-    """One planned message of a week's digest: to a member's DM or to a channel."""
-
-    id: int
-    workspace_id: int
-    journey_id: int
-    iso_week: str
-    recipient: str  # "member:<id>" or "channel:<id>"
-    member_id: int | None
-    attempts: int
-    claimed_at: datetime | None = None  # the last attempt (or the current one)
 
 
 class DigestRepository(Protocol):
@@ -244,15 +186,6 @@ class TouchpointRepository(Protocol):
     ) -> Sequence[Touchpoint]: ...
 
 
-class JourneySchedule(NamedTuple):
-    """A journey's calendar as the scheduler reads it (see bot/domain/rituals.py)."""
-
-    paused: bool
-    working_days: str
-    holidays: list[str]
-    dispatched_through: datetime | None
-
-
 class RitualRepository(Protocol):
     """Per-journey cadence changes (the rituals table) and the journey's calendar."""
 
@@ -260,31 +193,6 @@ class RitualRepository(Protocol):
     def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None: ...
     def schedule(self, workspace_id: int, journey_id: int) -> JourneySchedule | None: ...
     def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None: ...
-
-
-class JourneyCursor(NamedTuple):
-    """A journey's scheduling state, read for every journey at every pass (no entities)."""
-
-    id: int
-    workspace_id: int
-    phase: Phase
-    timezone: str
-    started_at: datetime
-    paused: bool
-    working_days: str
-    holidays: tuple[str, ...]
-    dispatched_through: datetime | None
-
-    @property
-    def schedule(self) -> JourneySchedule:
-        return JourneySchedule(
-            self.paused, self.working_days, list(self.holidays), self.dispatched_through
-        )
-
-
-class DeliveryCounts(NamedTuple):
-    by_status: Mapping[str, int]
-    retrying: int  # pending, with a failed attempt behind them
 
 
 class DispatchRepository(Protocol):
@@ -325,19 +233,6 @@ class DispatchRepository(Protocol):
     def status_counts(self) -> DeliveryCounts: ...
 
 
-class PlatformInstallation(NamedTuple):
-    """A workspace's bot credentials as its platform handed them over at install time.
-
-    `sealed`: the secrets, encrypted by the platform; storage keeps it and `data` as is.
-    """
-
-    key: str
-    workspace_id: int
-    data: dict[str, Any]
-    sealed: str
-    installed_at: datetime
-
-
 class InstallationRepository(Protocol):
     def save(self, installation: PlatformInstallation) -> None: ...  # replaces one by its key
     def find(self, key: str) -> PlatformInstallation | None: ...
@@ -358,17 +253,6 @@ class ConversationRepository(Protocol):
     def delete(self, keys: Sequence[str]) -> None: ...
     def workspace_of(self, key: str) -> int | None: ...
     def latest_service_url(self, workspace_id: int) -> str | None: ...
-
-
-class Person(NamedTuple):
-    """Someone the bot has seen on a platform, and how to reach them one to one."""
-
-    workspace_id: int
-    external_id: str  # the platform's stable id of the person
-    platform_id: str | None  # the id the platform's bot channel knows them by
-    name: str
-    personal_conversation_id: str | None
-    unreachable_since: datetime | None
 
 
 class PeopleRepository(Protocol):
@@ -438,10 +322,6 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
-class SchedulerLocked(RuntimeError):
-    """Another process is already the scheduler for this database."""
-
-
 class DispatchLock(Protocol):
     """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
 
@@ -490,24 +370,6 @@ class ChatPort(Protocol):
         ...
 
     def post_notice(self, channel: str, notice: Notice) -> str: ...
-
-
-class DeliveryFailed(Exception):
-    """A platform could not deliver a message. Subclasses say whether to try again."""
-
-
-class RateLimited(DeliveryFailed):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited; retry after {retry_after}s")
-        self.retry_after = retry_after
-
-
-class TemporaryFailure(DeliveryFailed):
-    """Server error, timeout or connection reset: worth retrying with backoff."""
-
-
-class Unreachable(DeliveryFailed):
-    """The person cannot be reached (left, blocked the app, no permission): do not retry."""
 
 
 @runtime_checkable

@@ -18,35 +18,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import errors
 from bot.domain.calendar import Calendar
-from bot.domain.deliveries import idempotency_key, prompt_view
+from bot.domain.errors import DeliveryFailed
 from bot.domain.journeys import FACILITATORS, require_role
 from bot.domain.model import (
-    Delivery,
     Journey,
-    Member,
     Perspective,
     Prompt,
     PromptKind,
 )
-from bot.domain.ports import (
-    ChatPort,
-    Clock,
-    DeliveryFailed,
-    DispatchLock,
-    JourneySchedule,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from bot.domain.ports import ChatPort, Clock, DispatchLock, UnitOfWork, UnitOfWorkFactory
+from bot.domain.records import JourneySchedule
 from bot.domain.rituals import CadenceOverride, Fate, RitualPlan, first_due
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
+from bot.scheduling.courier import Courier
 from bot.scheduling.report import PassReport, SentLine, Totals
-from bot.scheduling.sender import UNCLEAR, Outcome, Sender
+from bot.scheduling.sender import Outcome, Sender
 
 log = logging.getLogger("pioneer.scheduling")
 # An idle journey's watermark is moved along at most this often (one UPDATE for all).
@@ -87,6 +78,9 @@ class Dispatcher:
         self.on_deferred = on_deferred
         self.concurrency = concurrency
         self.totals = Totals()
+        self.courier = Courier(
+            uow, self._by_id, chat_for, sender_factory, self.totals, batch, chunk, concurrency
+        )
         self._next_due: dict[int, tuple[object, datetime | None]] = {}
 
     # -- one pass ---------------------------------------------------------------------------
@@ -226,173 +220,14 @@ class Dispatcher:
         except Exception:  # a digest problem must not stop the next pass's prompts
             log.exception("digest messages left unsent could not be sent")
 
-    # -- 3. send ------------------------------------------------------------------------------
+    # -- 3. send, 4. remind -------------------------------------------------------------------
     def send_pending(
         self, now: datetime, report: PassReport, ids: Sequence[int] | None = None
     ) -> None:
-        sender = self.sender_factory()
-        chats: dict[int, ChatPort | DeliveryFailed] = {}
-        after_id = 0
-        pool = (
-            ThreadPoolExecutor(self.concurrency, thread_name_prefix="pioneer-send")
-            if self.concurrency > 1
-            else None
-        )
-        try:
-            while True:
-                with self.uow() as uow:
-                    batch = uow.dispatch.pending(now, self.batch, after_id, ids)
-                if not batch:
-                    break
-                after_id = batch[-1][0].id or after_id
-                for start in range(0, len(batch), self.chunk):
-                    chunk = batch[start : start + self.chunk]
-                    self._send_chunk(sender, chats, chunk, now, report, pool)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True)
-        self.totals.rate_limited += sender.rate_limited
+        self.courier.send_pending(now, report, ids)
 
-    def _send_chunk(
-        self,
-        sender: Sender,
-        chats: dict[int, ChatPort | DeliveryFailed],
-        chunk: Sequence[tuple[Delivery, Member, Journey]],
-        now: datetime,
-        report: PassReport,
-        pool: ThreadPoolExecutor | None,
-    ) -> None:
-        """Claim a few, send them, record the outcomes: two commits per chunk, not per DM.
-
-        A crash loses at most one chunk's outcomes; those deliveries carry an attempt, so
-        the next pass asks the platform whether each got through before sending again.
-        """
-        with self.uow() as uow:
-            uow.dispatch.claim([d.id for d, _, _ in chunk if d.id is not None])
-            uow.commit()
-
-        def send(item: tuple[Delivery, Member, Journey]) -> Outcome:
-            delivery, member, journey = item
-            return self._send_one(sender, chats, delivery, member, journey, now, reminder=False)
-
-        # A few in flight at once so the pace, not one round trip after another, sets the rate.
-        if pool is not None and len(chunk) > 1:
-            outcomes = list(pool.map(send, chunk))
-        else:
-            outcomes = [send(item) for item in chunk]
-        results = [(d, m, o) for (d, m, _), o in zip(chunk, outcomes, strict=True)]
-        with self.uow() as uow:
-            for delivery, _member, outcome in results:
-                assert delivery.id is not None
-                if outcome.status == "sent":
-                    uow.dispatch.mark(delivery.id, "sent", at=now, ref=outcome.ref)
-                elif outcome.status == "unreachable":
-                    uow.dispatch.mark(delivery.id, "unreachable", error=outcome.error)
-                else:
-                    uow.dispatch.mark(delivery.id, "pending", error=outcome.error)
-            uow.commit()
-        for delivery, member, outcome in results:
-            self._count(outcome, reminder=False)
-            if outcome.status == "failed":
-                log.warning(
-                    "delivery %s to %s still pending after %s attempt(s): %s",
-                    delivery.id,
-                    member.user,
-                    delivery.attempts + 1,
-                    outcome.error,
-                )
-            report.lines.append(self._line(delivery, member, outcome, False))
-
-    def _send_one(
-        self,
-        sender: Sender,
-        chats: dict[int, ChatPort | DeliveryFailed],
-        delivery: Delivery,
-        member: Member,
-        journey: Journey,
-        now: datetime,
-        reminder: bool,
-    ) -> Outcome:
-        maybe_sent = delivery.attempts > 0 and not reminder
-        chat = chats.get(journey.workspace_id)
-        if chat is None:
-            try:
-                chat = self.chat_for(journey.workspace_id)
-            except DeliveryFailed as exc:
-                chat = exc
-            chats[journey.workspace_id] = chat
-        if isinstance(chat, DeliveryFailed):
-            return Outcome("failed", error=f"no chat platform: {chat}")
-        view = prompt_view(
-            delivery, journey, member, self._by_id.get(delivery.prompt_id), now, reminder
-        )
-        key = idempotency_key(delivery, reminder)
-        return sender.send(chat, member, view, key, maybe_sent=maybe_sent)
-
-    def _line(
-        self, delivery: Delivery, member: Member, outcome: Outcome, reminder: bool
-    ) -> SentLine:
-        assert delivery.id is not None
-        prompt = self._by_id.get(delivery.prompt_id)
-        return SentLine(
-            delivery_id=delivery.id,
-            journey_id=delivery.journey_id,
-            user=member.user,
-            ritual_key=delivery.ritual_key,
-            occurrence=delivery.occurrence,
-            question=prompt.text.en if prompt else delivery.prompt_id,
-            status=outcome.status,
-            reminder=reminder,
-            error=outcome.error,
-        )
-
-    def _count(self, outcome: Outcome, reminder: bool) -> None:
-        if outcome.status == "sent":
-            if reminder:
-                self.totals.reminded += 1
-            else:
-                self.totals.sent += 1
-            if outcome.recovered:
-                self.totals.recovered += 1
-        elif outcome.status == "unreachable":
-            self.totals.unreachable += 1
-        else:
-            self.totals.failed += 1
-
-    # -- 4. remind ----------------------------------------------------------------------------
     def send_reminders(self, now: datetime, report: PassReport) -> None:
-        sender = self.sender_factory()
-        chats: dict[int, ChatPort | DeliveryFailed] = {}
-        tried: set[int] = set()  # a reminder given back is tried again next pass, not now
-        while True:
-            with self.uow() as uow:
-                batch = [
-                    item
-                    for item in uow.dispatch.due_reminders(now, self.batch)
-                    if item[0].id not in tried
-                ]
-            if not batch:
-                break
-            for delivery, member, journey in batch:
-                assert delivery.id is not None
-                tried.add(delivery.id)
-                # Claimed before sending: a crash in between loses a reminder, never doubles it.
-                with self.uow() as uow:
-                    claimed = uow.dispatch.claim_reminder(delivery.id, now)
-                    uow.commit()
-                if not claimed:
-                    continue
-                outcome = self._send_one(
-                    sender, chats, delivery, member, journey, now, reminder=True
-                )
-                if outcome.status == "failed" and outcome.error != UNCLEAR:
-                    # Surely not sent (Slack said no, or never answered before the post):
-                    # the claim is given back, so a later pass sends the reminder after all.
-                    with self.uow() as uow:
-                        uow.dispatch.release_reminder(delivery.id, now)
-                        uow.commit()
-                self._count(outcome, reminder=True)
-                report.lines.append(self._line(delivery, member, outcome, True))
+        self.courier.send_reminders(now, report)
 
     # -- dry run --------------------------------------------------------------------------------
     def _preview(self, now: datetime, report: PassReport) -> None:
@@ -420,11 +255,11 @@ class Dispatcher:
                     )
             for delivery, member, _journey in uow.dispatch.pending(now, 100_000):
                 report.lines.append(
-                    self._line(delivery, member, Outcome("would-send"), reminder=False)
+                    self.courier.line(delivery, member, Outcome("would-send"), reminder=False)
                 )
             for delivery, member, _journey in uow.dispatch.due_reminders(now, 100_000):
                 report.lines.append(
-                    self._line(delivery, member, Outcome("would-send"), reminder=True)
+                    self.courier.line(delivery, member, Outcome("would-send"), reminder=True)
                 )
 
     def _log(self, report: PassReport) -> None:

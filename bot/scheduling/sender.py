@@ -27,15 +27,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Member
-from bot.domain.ports import (
-    ChatPort,
-    DeliveryFailed,
-    FindsSent,
-    RateLimited,
-    TemporaryFailure,
-    Unreachable,
-)
+from bot.domain.ports import ChatPort, FindsSent
 from bot.domain.views import PromptView
 
 if TYPE_CHECKING:

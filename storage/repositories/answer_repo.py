@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Float, Integer, Select, Table, func, selec
 from sqlalchemy import cast as sql_cast
 
 from bot.domain.model import Answer, Perspective, Phase, PromptKind, Signal
-from bot.domain.ports import AnswerContext, AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerContext, AnswerPoint, PhaseCell, TextPoint, WeekCell
 from storage.mapping import (
     answer_from_row,
     delivery_from_row,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.ports import DigestSend, StoredDigest
+from bot.domain.records import DigestSend, StoredDigest
 from storage.mapping import from_row
 from storage.models import DigestRow, DigestSendRow
 from storage.sql import SessionRepository, insert_for, update_rows

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from bot.domain.model import Delivery, Journey, Member, Phase
-from bot.domain.ports import DeliveryCounts, JourneyCursor
+from bot.domain.records import DeliveryCounts, JourneyCursor
 from bot.domain.rituals import CadenceOverride
 from storage.mapping import (
     delivery_from_row,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete
 
-from bot.domain.ports import PlatformInstallation
+from bot.domain.records import PlatformInstallation
 from storage.mapping import from_row
 from storage.models import SlackInstallationRow
 from storage.sql import SessionRepository

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.domain.ports import Person
+from bot.domain.records import Person
 from storage.mapping import from_row
 from storage.models import TeamsUserRow
 from storage.sql import SessionRepository

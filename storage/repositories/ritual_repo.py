@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.domain.ports import JourneySchedule
+from bot.domain.records import JourneySchedule
 from bot.domain.rituals import CadenceOverride
 from storage.mapping import override_from_row, schedule_of
 from storage.models import JourneyRow, RitualRow

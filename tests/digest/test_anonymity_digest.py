@@ -19,7 +19,7 @@ from bot.domain.digest.analysis import (
     quotes,
 )
 from bot.domain.model import Journey, Language, Perspective, Phase, PromptKind, Role, Signal
-from bot.domain.ports import AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
 
 WEEK = "2026-W49"
 NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)

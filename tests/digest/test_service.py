@@ -16,8 +16,8 @@ from bot.app.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, re
 from bot.clock import FixedClock
 from bot.domain import errors
 from bot.domain.digest.analysis import InvalidWeek
+from bot.domain.errors import TemporaryFailure
 from bot.domain.model import Role
-from bot.domain.ports import TemporaryFailure
 from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.domain import errors
+from bot.domain.errors import TemporaryFailure, Unreachable
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Member, Phase, PromptKind, Role
-from bot.domain.ports import TemporaryFailure, Unreachable
 from bot.domain.views import Notice, PromptView
 from bot.scheduling.dispatcher import PassReport
 from storage.models import DeliveryRow, JourneyRow

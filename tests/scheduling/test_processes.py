@@ -17,8 +17,8 @@ from sqlalchemy import func, insert, select
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
+from bot.domain.errors import SchedulerLocked
 from bot.domain.model import Language
-from bot.domain.ports import SchedulerLocked
 from storage.db import make_engine
 from storage.locks import SqlDispatchLock
 from storage.models import DeliveryRow, MemberRow

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import Settings
 from bot.container import Container
+from bot.domain.errors import SchedulerLocked
 from bot.domain.model import Role
-from bot.domain.ports import SchedulerLocked
 from bot.scheduling.scheduler import JOB_ID, dispatch_job, start_scheduler
 from tests.conftest import backend
 from tests.scheduling.conftest import TUE_10_AMS, World

@@ -9,8 +9,8 @@ from typing import cast
 import pytest
 
 from bot.domain.digest.analysis import DigestView
+from bot.domain.errors import DeliveryFailed, TemporaryFailure, Unreachable
 from bot.domain.model import Member
-from bot.domain.ports import DeliveryFailed, TemporaryFailure, Unreachable
 from bot.scheduling.sender import Limits, PacedDigests, Sender, SlidingWindows
 from tests.scheduling.conftest import Sleeps
 

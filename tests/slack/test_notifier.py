@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Language, Member, Perspective, Phase, PromptKind
-from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.views import Notice, PromptView, parse_ref
 from bot.platforms.slack.chat import SlackChat, SlackChats
 from tests.fakes.slack_api import FakeSlack

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from bot.container import Container
+from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Language, Member, Role
-from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.views import Notice, PromptView, parse_ref
 from bot.platforms.teams.chat import TEAMS_WINDOWS
 from bot.scheduling.sender import Pacer, SlidingWindows

@@ -15,8 +15,8 @@ from aiohttp import web
 
 from bot.clock import FixedClock
 from bot.container import Container
+from bot.domain.errors import Unreachable
 from bot.domain.model import Language, Role
-from bot.domain.ports import Unreachable
 from bot.domain.views import Notice, PromptView
 from bot.web import make_web_app
 from tests.fakes.slack_api import FakeSlack

@@ -43,7 +43,7 @@ from bot.domain.model import (
     Signal,
     Text,
 )
-from bot.domain.ports import AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
 
 TREND_WEEKS = 8
 TOUCHPOINT_WEEKS = 4

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.domain.digest.analysis import DigestView
+from bot.domain.errors import RateLimited
 from bot.domain.model import Member
-from bot.domain.ports import RateLimited
 from bot.domain.views import Notice, PromptView, message_ref
 from prompts.messages import t
 

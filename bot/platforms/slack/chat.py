@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.digest.analysis import DigestView
+from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Member
-from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.views import Notice, PromptView, message_ref, parse_ref
 from bot.platforms.slack.render.digest import chart_title, digest_message
 from bot.platforms.slack.render.prompt import prompt_message

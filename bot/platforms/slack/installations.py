@@ -17,7 +17,8 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from bot.crypto import TokenCipher
-from bot.domain.ports import PlatformInstallation, UnitOfWorkFactory
+from bot.domain.ports import UnitOfWorkFactory
+from bot.domain.records import PlatformInstallation
 
 logger = logging.getLogger(__name__)
 

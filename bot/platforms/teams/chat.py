@@ -28,8 +28,8 @@ from microsoft_agents.activity import Activity, ConversationParameters
 from microsoft_agents.hosting.core.app.proactive import Conversation, CreateConversationOptions
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
+from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Member
-from bot.domain.ports import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.views import Notice, PromptView, message_ref, parse_ref
 from bot.platforms.teams import render
 from bot.platforms.teams.app import closing_on_failure

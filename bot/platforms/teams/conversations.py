@@ -18,7 +18,8 @@ from typing import Any, TypeVar, cast
 
 from microsoft_agents.hosting.core.storage import Storage, StoreItem
 
-from bot.domain.ports import Person, UnitOfWork, UnitOfWorkFactory
+from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
+from bot.domain.records import Person
 
 PLATFORM = "teams"
 KEY_PREFIX = "proactive/conversations/"
