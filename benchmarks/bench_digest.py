@@ -35,7 +35,7 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from bot.app.digests import DigestService  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.domain.digest.analysis import shift_week, week_of  # noqa: E402
+from bot.domain.digest.weeks import shift_week, week_of  # noqa: E402
 from bot.domain.model import Phase, PromptKind  # noqa: E402
 from prompts.catalog import load_catalog  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402

@@ -255,7 +255,7 @@ def digest(
     from sqlalchemy import select
 
     from bot.container import Container
-    from bot.domain.digest.analysis import InvalidWeek, parse_week
+    from bot.domain.digest.weeks import InvalidWeek, parse_week
     from bot.domain.model import Language
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown

@@ -13,17 +13,18 @@ from bot.domain.digest import nudges
 from bot.domain.digest.analysis import (
     TOUCHPOINT_WEEKS,
     DigestInput,
-    DigestView,
-    ThemeRule,
     analyse,
     concern_writers,
     detail_weeks,
-    load_themes,
+    phase_at,
+    trend_weeks,
+)
+from bot.domain.digest.texts import ThemeRule, load_themes
+from bot.domain.digest.view import DigestView
+from bot.domain.digest.weeks import (
     local_week,
     parse_week,
-    phase_at,
     shift_week,
-    trend_weeks,
     week_bounds,
     week_monday,
     weeks_between,

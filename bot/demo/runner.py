@@ -30,7 +30,7 @@ from bot.demo.scenarios import (
     mean_for,
     people,
 )
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.errors import DomainError
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Language, Phase, PromptKind, Role, Signal

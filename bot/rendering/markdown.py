@@ -6,13 +6,8 @@ numbers the same way.
 
 from __future__ import annotations
 
-from bot.domain.digest.analysis import (
-    DigestView,
-    FigureView,
-    GroupView,
-    ParticipationView,
-    escape,
-)
+from bot.domain.digest.texts import escape
+from bot.domain.digest.view import DigestView, FigureView, GroupView, ParticipationView
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase
 from prompts.messages import t
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.digest.analysis import (
+from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, fire, select
+from bot.domain.digest.view import (
     DigestView,
     FigureView,
     GroupView,
@@ -16,7 +17,6 @@ from bot.domain.digest.analysis import (
     RoleFigure,
     TrendPoint,
 )
-from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, fire, select
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role, Signal
 from prompts.messages import catalog
 

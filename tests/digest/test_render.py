@@ -12,7 +12,7 @@ import pytest
 from PIL import Image  # matplotlib depends on Pillow, so it is always there
 
 from bot.app.digests import DigestService
-from bot.domain.digest.analysis import DigestView, NudgeView, QuoteView
+from bot.domain.digest.view import DigestView, NudgeView, QuoteView
 from bot.domain.model import Language, Perspective, Text
 from bot.platforms.slack.digest_blocks import MAX_BLOCKS, MAX_TEXT, digest_blocks
 from bot.rendering.chart import render_chart

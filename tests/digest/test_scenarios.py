@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.app.digests import DigestService
-from bot.domain.digest.analysis import DigestView
 from bot.domain.digest.nudges import NudgeContext, fire
+from bot.domain.digest.view import DigestView
 from bot.domain.model import Perspective, Phase, Role, Signal
 from tests.digest.conftest import Scenario
 

@@ -15,7 +15,7 @@ import pytest
 from bot.app.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.clock import FixedClock
 from bot.domain import errors
-from bot.domain.digest.analysis import InvalidWeek
+from bot.domain.digest.weeks import InvalidWeek
 from bot.domain.model import Role
 from bot.domain.views import TemporaryFailure
 from bot.platforms.console import ConsoleChat

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 from bot.container import Container
-from bot.domain.digest.analysis import (
+from bot.domain.digest.view import (
     DigestView,
     FigureView,
     GroupView,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.digest.analysis import DigestView, FigureView, NudgeView, TrendPoint
+from bot.domain.digest.view import DigestView, FigureView, NudgeView, TrendPoint
 from bot.domain.model import PERSPECTIVES, PHASES, Language, Perspective, Phase, Role, Signal, Text
 from prompts.messages import t
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
 from bot.rendering.markdown import (
     ARROWS,

@@ -19,7 +19,7 @@ from bot.domain.views import Notice, PromptView
 from prompts.messages import t
 
 if TYPE_CHECKING:
-    from bot.domain.digest.analysis import DigestView, FigureView
+    from bot.domain.digest.view import DigestView, FigureView
 
 Card = dict[str, Any]
 
