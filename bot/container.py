@@ -64,9 +64,12 @@ class Container:
         """Weekly digests, sent through each workspace's own platform."""
         from bot.app.digests import RoutingSender
         from bot.rendering.chart import render_chart
+        from prompts.themes import load_themes
 
         sender = RoutingSender(self.digest_sender_for)
-        return DigestService(self.uow, self.clock, sender=sender, chart=render_chart)
+        return DigestService(
+            self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
+        )
 
     def digest_sender_for(self, workspace_id: int) -> DigestSender:
         """Each platform's ChatPort also sends digests (console, Slack, Teams alike)."""

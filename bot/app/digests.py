@@ -19,7 +19,7 @@ from bot.domain.digest.analysis import (
     phase_at,
     trend_weeks,
 )
-from bot.domain.digest.texts import ThemeRule, load_themes
+from bot.domain.digest.texts import ThemeRule
 from bot.domain.digest.view import DigestView
 from bot.domain.digest.weeks import (
     local_week,
@@ -91,13 +91,14 @@ class DigestService:
         clock: Clock,
         sender: DigestSender | None = None,
         chart: ChartRenderer | None = None,
-        theme_rules: Sequence[ThemeRule] | None = None,
+        *,
+        theme_rules: Sequence[ThemeRule],
     ) -> None:
         self._uow = uow
         self._clock = clock
         self.sender = sender
         self._chart = chart
-        self._themes = tuple(theme_rules) if theme_rules is not None else load_themes()
+        self._themes = tuple(theme_rules)
 
     # -- computing ---------------------------------------------------------------------
     @staticmethod

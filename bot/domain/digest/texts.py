@@ -8,9 +8,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from bot.domain.digest.view import QuoteView, ThemeView
 from bot.domain.model import PERSPECTIVES, Perspective, Text
@@ -39,24 +36,6 @@ class ThemeRule:
 def _theme_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     # A keyword matches at the start of a word: `zorg` finds `zorgen`, not `verzorging`.
     return re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keywords) + ")", re.UNICODE)
-
-
-def load_themes(text: str | None = None) -> tuple[ThemeRule, ...]:
-    """The keyword lists from `prompts/themes.yaml` (or the given YAML text)."""
-    if text is None:
-        text = resources.files("prompts").joinpath("themes.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    rules = []
-    for theme_id, entry in data.items():
-        label = entry["label"]
-        rules.append(
-            ThemeRule(
-                id=str(theme_id),
-                label=Text(nl=str(label["nl"]), en=str(label["en"])),
-                keywords=tuple(str(k).lower() for k in entry["keywords"]),
-            )
-        )
-    return tuple(rules)
 
 
 def themes(
