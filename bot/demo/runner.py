@@ -38,7 +38,7 @@ from bot.domain.rituals import Calendar, Ritual, first_due, occurrences
 from bot.domain.views import PromptView
 from bot.platforms.console.chat import Sent
 from bot.rendering.chart import render_chart
-from bot.rendering.markdown import render_markdown
+from bot.rendering.markdown import nudge_text, render_markdown
 from prompts.messages import t
 from storage.migrate import upgrade
 
@@ -278,7 +278,7 @@ class Simulation:
         if phase.next() is None or not (suggested or timeboxed):
             return
         reason = (
-            suggested.text.in_(self.language).split(". ")[0].rstrip(".")
+            nudge_text(suggested, self.language).split(". ")[0].rstrip(".")
             if suggested
             else t("demo.timebox", self.language)
         )
@@ -367,7 +367,9 @@ def write_journey_summary(sim: Simulation, result: DemoResult) -> None:
         )
     lines += ["", f"## {t('demo.summary.nudges', lang)}", ""]
     for view in result.digests:
-        names = "; ".join(n.text.in_(lang).split(". ")[0].rstrip(".") for n in view.nudges) or "–"
+        names = (
+            "; ".join(nudge_text(n, lang).split(". ")[0].rstrip(".") for n in view.nudges) or "–"
+        )
         lines.append(f"- {view.iso_week} ({t(f'phase.{view.phase.value}', lang)}): {names}")
     lines += ["", f"## {t('demo.summary.ecosystem', lang)}", ""]
     lines += [f"- {week}: {note}" for week, note in result.touchpoints] or ["- –"]

@@ -18,6 +18,7 @@ from bot.domain.digest.view import (
     TrendPoint,
 )
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role, Signal
+from bot.rendering.markdown import nudge_text
 from prompts.messages import catalog
 
 METHOD = Path(__file__).resolve().parents[3] / "shared" / "METHOD.md"
@@ -132,7 +133,8 @@ def test_room_to_explore_low_or_dropping_only_while_waking_up() -> None:
     )
     dropped = fire(view(Phase.INTEREST, {Signal.ROOM_TO_EXPLORE: fig(3.4, last=4.0)}), CALM)
     assert dropped[0].rule == "protect_frontrunners"
-    assert dropped[0].params["drop"] == 0.6 and "fell 0.6 points" in dropped[0].text.en
+    assert dropped[0].params["drop"] == 0.6
+    assert "fell 0.6 points" in nudge_text(dropped[0], Language.EN)
     steady = {Signal.ROOM_TO_EXPLORE: fig(3.6, last=4.0)}
     assert "protect_frontrunners" not in rules_of(view(Phase.INTEREST, steady))
 
@@ -196,13 +198,13 @@ def test_exit_signals_suggest_the_next_phase_and_collapse_suggests_going_back() 
     fired = fire(view(Phase.AWARENESS, ready), CALM)
     assert [n.rule for n in fired] == ["phase_next"]
     assert fired[0].params["signals"] == "urgency=3.6, curiosity=3.9"
-    assert "urgentie 3,6 en nieuwsgierigheid 3,9" in fired[0].text.nl
+    assert "urgentie 3,6 en nieuwsgierigheid 3,9" in nudge_text(fired[0], Language.NL)
     assert rules_of(view(Phase.AWARENESS, ready, weeks_in_phase=1)) == []
     assert rules_of(view(Phase.AWARENESS, {Signal.URGENCY: fig(3.6)})) == []
     back = fire(view(Phase.DESIRE, {Signal.FUTURE_PICTURE: fig(2.2)}), CALM)
     assert [n.rule for n in back] == ["phase_back"]
     assert back[0].params == {"signal": "future_picture", "mean": 2.2, "previous": "interest"}
-    assert "interest phase" in back[0].text.en
+    assert "interest phase" in nudge_text(back[0], Language.EN)
 
 
 def test_at_most_three_one_per_group_highest_priority_first() -> None:

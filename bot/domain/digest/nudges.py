@@ -1,8 +1,9 @@
 """The nudge rule table: when the digest tells a director to act, and why.
 
 Every rule reads one signal (or measure), has a threshold, the phases it applies to, a
-priority, and a text key `nudge.<key>[.<variant>]` in `prompts/messages/digest.yaml`
-(Dutch and English) filled in with the numbers that triggered it. `method` names the
+priority, and a message key `nudge.<key>[.<variant>]` in `prompts/messages/digest.yaml`
+(Dutch and English). A nudge carries that key and the numbers that triggered it as typed
+arguments; the edge puts it into words, so the domain holds no text. `method` names the
 passage of METHOD.md the advice comes from, so every nudge can be traced to the method.
 
 A digest shows at most three nudges, highest priority first, and at most one per `group`
@@ -13,11 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from bot.domain.digest.view import DigestView, FigureView, NudgeView, TrendPoint
-from bot.domain.model import PERSPECTIVES, PHASES, Language, Perspective, Phase, Role, Signal, Text
-from prompts.messages import t
+from bot.domain.digest.view import DigestView, FigureView, NudgeArg, NudgeView, TrendPoint
+from bot.domain.model import PERSPECTIVES, PHASES, Perspective, Phase, Role, Signal
 
 MAX_NUDGES = 3
 ALL_PHASES = frozenset(PHASES)
@@ -63,7 +62,7 @@ class NudgeContext:
 @dataclass(frozen=True)
 class Fired:
     variant: str | None
-    params: dict[str, Any]
+    args: dict[str, NudgeArg]
 
 
 Check = Callable[["NudgeRule", DigestView, NudgeContext], Fired | None]
@@ -81,67 +80,34 @@ class NudgeRule:
     check: Check
 
 
-# -- formatting -------------------------------------------------------------------------
-def _number(value: float, language: Language) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if language is Language.NL else text
-
-
-def _format(value: Any, language: Language) -> Any:
-    if isinstance(value, Signal):
-        return t(f"signal.{value.value}", language)
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return _number(value, language)
-    if isinstance(value, list):
-        return t("digest.and", language).join(
-            f"{_format(s, language)} {_number(m, language)}" for s, m in value
-        )
-    if isinstance(value, Text):
-        return value.in_(language)
-    return value  # ints, and vocabulary enums i18n says itself
-
-
-def _plain(value: Any) -> str | int | float:
-    if isinstance(value, Signal | Perspective | Phase | Role):
-        return value.value
-    if isinstance(value, list):
-        return ", ".join(f"{s.value}={m}" for s, m in value)
-    if isinstance(value, Text):
-        return value.en
-    if isinstance(value, int | float | str):
-        return value
-    return str(value)
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def render(rule: NudgeRule, fired: Fired) -> NudgeView:
-    key = f"nudge.{rule.key}" + (f".{fired.variant}" if fired.variant else "")
-    texts = {
-        lang: _capitalise(t(key, lang, **{k: _format(v, lang) for k, v in fired.params.items()}))
-        for lang in Language
-    }
+def _nudge(rule: NudgeRule, fired: Fired) -> NudgeView:
     return NudgeView(
         rule=rule.key,
         signal=rule.signal,
         priority=rule.priority,
-        params={k: _plain(v) for k, v in fired.params.items()},
-        text=Text(nl=texts[Language.NL], en=texts[Language.EN]),
         method=rule.method,
+        key=f"nudge.{rule.key}" + (f".{fired.variant}" if fired.variant else ""),
+        args=fired.args,
     )
 
 
-def _role_or_all(view: DigestView, signal: Signal, role: Role) -> tuple[FigureView, Text]:
+def _role_or_all(view: DigestView, signal: Signal, role: Role) -> tuple[FigureView, NudgeArg]:
+    """The role's own figure of a signal, or everyone's when the role's is withheld."""
     group = view.signal(signal)
     figure = group.role(role)
-    who = f"digest.group.{role.value}"
     if not figure.shown:
-        figure, who = group.all, "digest.group.everyone"
-    return figure, Text(nl=t(who, Language.NL), en=t(who, Language.EN))
+        return group.all, NudgeArg.group(None)
+    return figure, NudgeArg.group(role)
+
+
+def _figure(figure: FigureView) -> dict[str, NudgeArg]:
+    """A shown figure as most messages quote it: its mean and how many people it counts."""
+    assert figure.mean is not None and figure.respondents is not None
+    return {"mean": NudgeArg.number(figure.mean), "people": NudgeArg.count(figure.respondents)}
+
+
+def _lag_args(mean: float, others: float) -> dict[str, NudgeArg]:
+    return {"mean": NudgeArg.number(mean), "others": NudgeArg.number(others)}
 
 
 # -- the checks --------------------------------------------------------------------------
@@ -149,11 +115,11 @@ def protect_frontrunners(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -
     figure, who = _role_or_all(view, Signal.ROOM_TO_EXPLORE, Role.FRONTRUNNER)
     if figure.mean is None:
         return None
-    params: dict[str, Any] = {"who": who, "mean": figure.mean, "people": figure.respondents}
+    args = {"who": who, **_figure(figure)}
     if figure.mean < rule.threshold:
-        return Fired("low", params)
+        return Fired("low", args)
     if figure.vs_last_week is not None and figure.vs_last_week <= -DROP:
-        return Fired("dropped", {**params, "drop": -figure.vs_last_week})
+        return Fired("dropped", {**args, "drop": NudgeArg.number(-figure.vs_last_week)})
     return None
 
 
@@ -161,12 +127,11 @@ def focus_future_picture(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -
     if view.weeks_in_phase < HOBBYISM_WEEKS:
         return None
     figure = view.signal(Signal.FUTURE_PICTURE).all
+    weeks = {"weeks": NudgeArg.count(view.weeks_in_phase)}
     if figure.mean is None:
-        return Fired("unmeasured", {"weeks": view.weeks_in_phase})
+        return Fired("unmeasured", weeks)
     if figure.mean < rule.threshold:
-        return Fired(
-            "low", {"weeks": view.weeks_in_phase, "mean": figure.mean, "people": figure.respondents}
-        )
+        return Fired("low", {**weeks, **_figure(figure)})
     return None
 
 
@@ -174,8 +139,14 @@ def followers_participation(rule: NudgeRule, view: DigestView, ctx: NudgeContext
     item = view.participation_of(Role.FOLLOWER)
     if item is None or item.rate is None or item.rate >= rule.threshold:
         return None
+    assert item.answered is not None and item.asked is not None  # a rate needs both
     return Fired(
-        None, {"percent": round(item.rate * 100), "answered": item.answered, "asked": item.asked}
+        None,
+        {
+            "percent": NudgeArg.count(round(item.rate * 100)),
+            "answered": NudgeArg.count(item.answered),
+            "asked": NudgeArg.count(item.asked),
+        },
     )
 
 
@@ -183,7 +154,7 @@ def followers_heard(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fir
     figure, who = _role_or_all(view, Signal.HEARD, Role.FOLLOWER)
     if figure.mean is None or figure.mean >= rule.threshold:
         return None
-    return Fired(None, {"who": who, "mean": figure.mean, "people": figure.respondents})
+    return Fired(None, {"who": who, **_figure(figure)})
 
 
 def followers_concerns(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
@@ -191,8 +162,8 @@ def followers_concerns(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> 
     if now < view.k or now <= before or now < before * rule.threshold:
         return None
     if before >= view.k:
-        return Fired("more", {"now": now, "before": before})
-    return Fired("new", {"now": now, "k": view.k})
+        return Fired("more", {"now": NudgeArg.count(now), "before": NudgeArg.count(before)})
+    return Fired("new", {"now": NudgeArg.count(now), "k": NudgeArg.count(view.k)})
 
 
 def steward_missing(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
@@ -213,7 +184,7 @@ def steward_human_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> 
     lag = _lag(view, Perspective.HUMAN)
     if lag is None or lag[1] - lag[0] < rule.threshold:
         return None
-    return Fired(None, {"mean": lag[0], "others": lag[1]})
+    return Fired(None, _lag_args(*lag))
 
 
 def _answer_rate(point: TrendPoint) -> float | None:
@@ -254,9 +225,10 @@ def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fir
     if quietest is None:
         return None
     _, perspective, now, usual = quietest
+    args = {"perspective": NudgeArg.word(perspective), "usual": NudgeArg.count(usual)}
     if now is None:
-        return Fired("few", {"perspective": perspective, "k": view.k, "usual": usual})
-    return Fired(None, {"perspective": perspective, "now": now, "usual": usual})
+        return Fired("few", {**args, "k": NudgeArg.count(view.k)})
+    return Fired(None, {**args, "now": NudgeArg.count(now)})
 
 
 def rebalance_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
@@ -273,13 +245,13 @@ def rebalance_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fire
             worst = (gap, perspective, lag[0], lag[1])
     if worst is None:
         return None
-    return Fired(None, {"perspective": worst[1], "mean": worst[2], "others": worst[3]})
+    return Fired(None, {"perspective": NudgeArg.word(worst[1]), **_lag_args(worst[2], worst[3])})
 
 
 def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     if ctx.journey_weeks < LOOK_OUTSIDE_WEEKS or view.touchpoints > rule.threshold:
         return None
-    return Fired(None, {"weeks": LOOK_OUTSIDE_WEEKS})
+    return Fired(None, {"weeks": NudgeArg.count(LOOK_OUTSIDE_WEEKS)})
 
 
 def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
@@ -292,7 +264,7 @@ def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
         if mean is None or mean < rule.threshold:
             return None
         met.append((signal, mean))
-    return Fired(None, {"phase": view.phase, "signals": met})
+    return Fired(None, {"phase": NudgeArg.word(view.phase), "signals": NudgeArg.means(met)})
 
 
 def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
@@ -302,7 +274,8 @@ def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
     for signal in BACK_SIGNALS.get(view.phase, ()):
         mean = view.signal(signal).all.mean
         if mean is not None and mean < rule.threshold:
-            return Fired(None, {"signal": signal, "mean": mean, "previous": previous})
+            args = {"signal": NudgeArg.word(signal), "previous": NudgeArg.word(previous)}
+            return Fired(None, {**args, "mean": NudgeArg.number(mean)})
     return None
 
 
@@ -445,7 +418,7 @@ def fire(
         if result is not None:
             fired.append((rule, result))
     fired.sort(key=lambda item: -item[0].priority)
-    return [render(rule, result) for rule, result in fired]
+    return [_nudge(rule, result) for rule, result in fired]
 
 
 def select(

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from bot.domain.model import Language, Perspective, Phase, Role, Signal, Text
 
 # A change smaller than this is noise on a 1-5 scale; it shows as flat.
 FLAT = 0.15
+# The group a nudge names when a role's own figure is withheld.
+EVERYONE = "everyone"
 
 
 @dataclass(frozen=True)
@@ -118,14 +120,89 @@ class QuoteView:
     text: str  # shortened and escaped (&, <, >); never with a name
 
 
+class ArgKind(StrEnum):
+    """What a nudge's argument is, so the edge knows how to say it in a language."""
+
+    NUMBER = "number"  # a mean or a change on the answer scale
+    COUNT = "count"  # people, weeks, a percentage
+    SIGNAL = "signal"
+    PERSPECTIVE = "perspective"
+    PHASE = "phase"
+    GROUP = "group"  # the people of a role (`follower`), or `everyone`
+    MEASURES = "measures"  # signals, each with its mean
+
+
+@dataclass(frozen=True)
+class Measure:
+    signal: Signal
+    mean: float
+
+
+@dataclass(frozen=True)
+class NudgeArg:
+    """One value a nudge's message is filled in with: plain data, put into words at the edge.
+
+    `value` is the number, or the id of a word of the vocabulary (a signal, perspective,
+    phase or role group); a list of signals with their means is in `measures`.
+    """
+
+    kind: ArgKind
+    value: str | int | float = ""
+    measures: tuple[Measure, ...] = ()
+
+    @classmethod
+    def number(cls, value: float) -> NudgeArg:
+        return cls(ArgKind.NUMBER, value)
+
+    @classmethod
+    def count(cls, value: int) -> NudgeArg:
+        return cls(ArgKind.COUNT, value)
+
+    @classmethod
+    def word(cls, value: Signal | Perspective | Phase) -> NudgeArg:
+        kinds = {Signal: ArgKind.SIGNAL, Perspective: ArgKind.PERSPECTIVE, Phase: ArgKind.PHASE}
+        return cls(kinds[type(value)], value.value)
+
+    @classmethod
+    def group(cls, role: Role | None) -> NudgeArg:
+        """The people of `role`, or everyone when the role's own figure is not shown."""
+        return cls(ArgKind.GROUP, role.value if role else EVERYONE)
+
+    @classmethod
+    def means(cls, pairs: Sequence[tuple[Signal, float]]) -> NudgeArg:
+        return cls(ArgKind.MEASURES, measures=tuple(Measure(s, m) for s, m in pairs))
+
+    @property
+    def plain(self) -> str | int | float:
+        """One plain value: a number, or the vocabulary's id; measures as `id=mean, ...`."""
+        if self.kind is ArgKind.MEASURES:
+            return ", ".join(f"{m.signal.value}={m.mean}" for m in self.measures)
+        return self.value
+
+
 @dataclass(frozen=True)
 class NudgeView:
+    """One piece of advice as data: the rule that fired, its message key and arguments.
+
+    No words: the edge says it in the reader's language (`nudge_text` in
+    `bot/rendering/markdown.py`), so a stored digest is shown in whichever language is
+    asked for, with the texts of the day.
+    """
+
     rule: str
     signal: str
     priority: int
-    params: dict[str, str | int | float]
-    text: Text
-    method: str  # where in METHOD.md the advice comes from
+    method: str  # the passage of docs/method.md the advice comes from
+    key: str = ""  # `nudge.<rule>[.<variant>]`, a message in prompts/messages/digest.yaml
+    args: dict[str, NudgeArg] = field(default_factory=dict)
+    # Legacy, only in digests stored by versions that put the words in the view itself:
+    # such a nudge has no key, and is shown with these words as they were stored.
+    text: Text | None = None
+
+    @property
+    def params(self) -> dict[str, str | int | float]:
+        """The arguments as plain values (for a log line or a test)."""
+        return {name: arg.plain for name, arg in self.args.items()}
 
 
 @dataclass(frozen=True)
