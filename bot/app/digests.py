@@ -36,7 +36,7 @@ from bot.domain.views import DeliveryFailed, Unreachable
 
 log = logging.getLogger(__name__)
 
-# Who receives the weekly digest by direct message (METHOD.md: the board and the steward
+# Who receives the weekly digest by direct message (docs/method.md: the board and the steward
 # of the human perspective act on it).
 RECIPIENTS = frozenset({Role.DIRECTOR, Role.LEARNING})
 # A digest message claimed longer ago than this was lost with its sender: send it again.

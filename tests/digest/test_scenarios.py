@@ -1,4 +1,4 @@
-"""The two cases of METHOD.md replayed: which nudges fire, which do not, and their numbers."""
+"""The method's two companies replayed: which nudges fire, which do not, and their numbers."""
 
 from __future__ import annotations
 
