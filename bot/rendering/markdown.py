@@ -12,6 +12,7 @@ from bot.domain.digest.view import (
     DigestView,
     FigureView,
     GroupView,
+    Measure,
     NudgeArg,
     NudgeView,
     ParticipationView,
@@ -109,11 +110,12 @@ def _say(arg: NudgeArg, language: Language) -> str:
         case ArgKind.GROUP:
             return who(value, language)
         case ArgKind.MEASURES:
-            return t("digest.and", language).join(
-                f"{signal_name(m.signal.value, language)} {number(m.mean, language)}"
-                for m in arg.measures
-            )
+            return t("digest.and", language).join(_measure(m, language) for m in arg.measures)
     return value  # a count
+
+
+def _measure(measure: Measure, language: Language) -> str:
+    return f"{signal_name(measure.signal.value, language)} {number(measure.mean, language)}"
 
 
 def _capitalise(text: str) -> str:

@@ -82,6 +82,13 @@ def detail_weeks(iso_week: str, phase_start_week: str) -> list[str]:
     return sorted({iso_week, shift_week(iso_week, -1), phase_start_week})
 
 
+def _shown(cell: PhaseCell | WeekCell | None, k: int) -> tuple[int | None, float | None]:
+    """A cell's count and mean, or neither when it holds fewer than k people."""
+    if cell is None or cell.respondents < k:
+        return None, None
+    return cell.respondents, round(cell.mean, 2)
+
+
 def analyse(data: DigestInput) -> DigestView:
     """The digest for one journey and one week, without nudges (see `nudges.py`)."""
     journey = data.journey
@@ -121,35 +128,22 @@ def analyse(data: DigestInput) -> DigestView:
 
     weeks = trend_weeks(week)
     week_cells = {(c.iso_week, c.perspective): c for c in data.weeks}
-    trend = []
-    for iso in weeks:
-        for perspective in PERSPECTIVES:
-            found = week_cells.get((iso, perspective))
-            visible = found is not None and found.respondents >= rule.k
-            trend.append(
-                TrendPoint(
-                    iso,
-                    perspective,
-                    found.respondents if found and visible else None,
-                    round(found.mean, 2) if found and visible else None,
-                    data.asked_by_perspective.get((iso, perspective)),
-                )
-            )
-
+    trend = [
+        TrendPoint(
+            iso,
+            perspective,
+            *_shown(week_cells.get((iso, perspective)), rule.k),
+            data.asked_by_perspective.get((iso, perspective)),
+        )
+        for iso in weeks
+        for perspective in PERSPECTIVES
+    ]
     cells = {(c.phase, c.perspective): c for c in data.cells}
-    grid = []
-    for phase in Phase:
-        for perspective in PERSPECTIVES:
-            cell = cells.get((phase, perspective))
-            visible = cell is not None and cell.respondents >= rule.k
-            grid.append(
-                GridCell(
-                    phase,
-                    perspective,
-                    cell.respondents if cell and visible else None,
-                    round(cell.mean, 2) if cell and visible else None,
-                )
-            )
+    grid = [
+        GridCell(phase, perspective, *_shown(cells.get((phase, perspective)), rule.k))
+        for phase in Phase
+        for perspective in PERSPECTIVES
+    ]
 
     week_texts = [t for t in data.texts if t.iso_week == week]
     return DigestView(

@@ -134,8 +134,14 @@ class ArgKind(StrEnum):
 
 @dataclass(frozen=True)
 class Measure:
+    """A signal with its mean, one item of a `MEASURES` argument."""
+
     signal: Signal
     mean: float
+
+    @property
+    def plain(self) -> str:
+        return f"{self.signal.value}={self.mean}"
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,7 @@ class NudgeArg:
     def plain(self) -> str | int | float:
         """One plain value: a number, or the vocabulary's id; measures as `id=mean, ...`."""
         if self.kind is ArgKind.MEASURES:
-            return ", ".join(f"{m.signal.value}={m.mean}" for m in self.measures)
+            return ", ".join(m.plain for m in self.measures)
         return self.value
 
 
