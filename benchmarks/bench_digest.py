@@ -35,9 +35,10 @@ from sqlalchemy import insert, text  # noqa: E402
 
 from bot.app.digests import DigestService  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.domain.digest.analysis import shift_week, week_of  # noqa: E402
+from bot.domain.digest.weeks import shift_week, week_of  # noqa: E402
 from bot.domain.model import Phase, PromptKind  # noqa: E402
 from prompts.catalog import load_catalog  # noqa: E402
+from prompts.themes import load_themes  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -253,7 +254,7 @@ def measure(url: str, workspace_id: int, journey_id: int, week: str, runs: int) 
     engine = make_engine(url)
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
     clock = FixedClock(datetime.now(UTC))
-    service = DigestService(uow, clock)
+    service = DigestService(uow, clock, theme_rules=load_themes())
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     service.build(workspace_id, journey_id, week)  # warm the connection and caches
     times = []

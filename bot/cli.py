@@ -314,7 +314,7 @@ def digest(
 ) -> None:
     """Show a week's digest: the stored one if it exists, else build and store it now."""
     from bot.container import Container
-    from bot.domain.digest.analysis import InvalidWeek, parse_week
+    from bot.domain.digest.weeks import InvalidWeek, parse_week
     from bot.domain.model import Language
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown

@@ -121,9 +121,12 @@ class Container:
     def digests(self) -> DigestService:
         """Weekly digests, sent through each workspace's own platform."""
         from bot.rendering.chart import render_chart
+        from prompts.themes import load_themes
 
         sender = RoutingSender(self.digest_sender_for)
-        return DigestService(self.uow, self.clock, sender=sender, chart=render_chart)
+        return DigestService(
+            self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
+        )
 
     @cached_property
     def schedule(self) -> ScheduleService:

@@ -1,4 +1,4 @@
-"""Tables for every concept in DESIGN.md. Every row carries its workspace (tenant)."""
+"""Tables for every concept of the bot. Every row carries its workspace (tenant)."""
 
 from __future__ import annotations
 

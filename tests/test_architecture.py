@@ -30,6 +30,9 @@ FRAMEWORKS = (
     "aiohttp",
     "yaml",
 )
+# The domain is handed its texts and data; it reads no files itself.
+FILE_ACCESS = ("importlib", "pathlib", "os", "io", "glob", "shutil")
+READS_A_FILE = re.compile(r"\bopen\(|\.read_text\(|\.read_bytes\(")
 FACES = frozenset({"bot.cli", "bot.web", "bot.container"})
 MAX_LINES = 400
 # The same file name in two rooms is allowed only for one concept on two platforms.
@@ -128,6 +131,10 @@ def violations(root: Path) -> list[str]:
                     bad(module, name, "the domain imports nothing outside bot/domain")
                 if within(name, *FRAMEWORKS):
                     bad(module, name, "the domain knows no framework, database or file format")
+                if within(name, *FILE_ACCESS):
+                    bad(module, name, "the domain reads no files: it is handed its data")
+            if READS_A_FILE.search(path.read_text(encoding="utf-8")):
+                bad(module, "a file", "the domain reads no files: it is handed its data")
         if within(module, "bot.app"):
             for name in ours:
                 if within(name, "bot.platforms", "storage", "bot.scheduling", *FACES):
@@ -284,6 +291,8 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         ({"bot/domain/model.py": "from prompts.messages import t\n"}, "outside bot/domain"),
         ({"bot/domain/model.py": "import sqlalchemy.orm\n"}, "knows no framework"),
         ({"bot/domain/model.py": "import yaml\n"}, "knows no framework"),
+        ({"bot/domain/model.py": "from importlib import resources\n"}, "reads no files"),
+        ({"bot/domain/model.py": "TEXT = open('themes.yaml').read()\n"}, "reads no files"),
         ({"bot/app/x.py": "from storage.uow import SqlUnitOfWork\n"}, "no platform, storage"),
         ({"bot/app/x.py": "from bot.container import Container\n"}, "no platform, storage"),
         (

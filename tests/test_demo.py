@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bot.container import demo_parts
 from bot.demo.runner import DemoResult, run_demo
-from bot.domain.model import Phase
+from bot.domain.model import Language, Phase
+from bot.rendering.markdown import nudge_text
 
 
 def rules(result: DemoResult) -> dict[str, set[str]]:
@@ -57,7 +58,7 @@ def test_scenario_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
     fired = set().union(*rules(result).values())
     assert "protect_frontrunners" in fired
     nudge = next(n for d in result.digests for n in d.nudges if n.rule == "protect_frontrunners")
-    assert "koplopers" in nudge.text.nl.lower()
+    assert "koplopers" in nudge_text(nudge, Language.NL).lower()
     first = sorted((tmp_path / "digests").glob("*.md"))[0].read_text(encoding="utf-8")
     assert first.startswith("# Weekdigest")
 

@@ -12,17 +12,18 @@ from bot.domain.digest import nudges
 from bot.domain.digest.analysis import (
     TOUCHPOINT_WEEKS,
     DigestInput,
-    DigestView,
-    ThemeRule,
     analyse,
     concern_writers,
     detail_weeks,
-    load_themes,
+    phase_at,
+    trend_weeks,
+)
+from bot.domain.digest.texts import ThemeRule
+from bot.domain.digest.view import DigestView
+from bot.domain.digest.weeks import (
     local_week,
     parse_week,
-    phase_at,
     shift_week,
-    trend_weeks,
     week_bounds,
     week_monday,
     weeks_between,
@@ -35,7 +36,7 @@ from bot.domain.records import DigestSend
 
 log = logging.getLogger(__name__)
 
-# Who receives the weekly digest by direct message (METHOD.md: the board and the steward
+# Who receives the weekly digest by direct message (docs/method.md: the board and the steward
 # of the human perspective act on it).
 RECIPIENTS = frozenset({Role.DIRECTOR, Role.LEARNING})
 # A digest message claimed longer ago than this was lost with its sender: send it again.
@@ -79,13 +80,14 @@ class DigestService:
         clock: Clock,
         sender: DigestSender | None = None,
         chart: ChartRenderer | None = None,
-        theme_rules: Sequence[ThemeRule] | None = None,
+        *,
+        theme_rules: Sequence[ThemeRule],
     ) -> None:
         self._uow = uow
         self._clock = clock
         self.sender = sender
         self._chart = chart
-        self._themes = tuple(theme_rules) if theme_rules is not None else load_themes()
+        self._themes = tuple(theme_rules)
 
     # -- computing ---------------------------------------------------------------------
     @staticmethod

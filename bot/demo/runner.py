@@ -31,7 +31,7 @@ from bot.demo.scenarios import (
 )
 from bot.demo.summary import write_journey_summary
 from bot.domain.calendar import Calendar
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.errors import DomainError
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Language, Phase, PromptKind, Role, Signal
@@ -40,7 +40,7 @@ from bot.domain.rituals import Ritual, RitualPlan, first_due, occurrences
 from bot.domain.views import PromptView
 from bot.platforms.console.chat import ConsoleChat, Sent
 from bot.rendering.chart import render_chart
-from bot.rendering.markdown import render_markdown
+from bot.rendering.markdown import nudge_text, render_markdown
 from prompts.messages import t
 
 TIMEZONE = "Europe/Amsterdam"
@@ -290,7 +290,7 @@ class Simulation:
         if phase.next() is None or not (suggested or timeboxed):
             return
         reason = (
-            suggested.text.in_(self.language).split(". ")[0].rstrip(".")
+            nudge_text(suggested, self.language).split(". ")[0].rstrip(".")
             if suggested
             else t("demo.timebox", self.language)
         )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.demo.scenarios import Scenario
 from bot.domain.model import Language
+from bot.rendering.markdown import nudge_text
 from prompts.messages import t
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ def write_journey_summary(scenario: Scenario, lang: Language, result: DemoResult
         )
     lines += ["", f"## {t('demo.summary.nudges', lang)}", ""]
     for view in result.digests:
-        names = "; ".join(n.text.in_(lang).split(". ")[0].rstrip(".") for n in view.nudges) or "–"
+        names = (
+            "; ".join(nudge_text(n, lang).split(". ")[0].rstrip(".") for n in view.nudges) or "–"
+        )
         lines.append(f"- {view.iso_week} ({t(f'phase.{view.phase.value}', lang)}): {names}")
     lines += ["", f"## {t('demo.summary.ecosystem', lang)}", ""]
     lines += [f"- {week}: {note}" for week, note in result.touchpoints] or ["- –"]

@@ -57,7 +57,7 @@ ROLES: tuple[Role, ...] = tuple(Role)
 
 
 class Signal(StrEnum):
-    """What a prompt feeds and a nudge reads (METHOD.md). Values are ids in data files."""
+    """What a prompt feeds and a nudge reads (docs/method.md, Signals). Ids in data files."""
 
     URGENCY = "urgency"
     SPARK = "spark"

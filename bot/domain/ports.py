@@ -43,7 +43,7 @@ from bot.domain.rituals import CadenceOverride
 from bot.domain.views import Notice, PromptView
 
 if TYPE_CHECKING:
-    from bot.domain.digest.analysis import DigestView
+    from bot.domain.digest.view import DigestView
 
 
 class Clock(Protocol):

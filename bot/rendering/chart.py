@@ -12,7 +12,7 @@ import math
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language, Phase
 from prompts.messages import t
 

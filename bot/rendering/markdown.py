@@ -1,17 +1,21 @@
 """The digest as Markdown, for the command line and the demo (Dutch or English).
 
-The formatting helpers here are shared with the Block Kit renderer so both say the same
-numbers the same way.
+The formatting helpers here are shared with the Block Kit renderer and the Teams card so
+all say the same numbers the same way; `nudge_text` is the one place a nudge becomes words.
 """
 
 from __future__ import annotations
 
-from bot.domain.digest.analysis import (
+from bot.domain.digest.texts import escape
+from bot.domain.digest.view import (
+    ArgKind,
     DigestView,
     FigureView,
     GroupView,
+    Measure,
+    NudgeArg,
+    NudgeView,
     ParticipationView,
-    escape,
 )
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase
 from prompts.messages import t
@@ -82,6 +86,42 @@ def signal_name(value: str, language: Language) -> str:
     return t(f"signal.{value}", language)
 
 
+def nudge_text(nudge: NudgeView, language: Language | str) -> str:
+    """A nudge in words: its message in `language`, filled in with its arguments."""
+    lang = Language(language)
+    if not nudge.key:
+        # Stored by a version that kept the words in the digest: shown as they were.
+        return nudge.text.in_(lang) if nudge.text is not None else ""
+    words = {name: _say(arg, lang) for name, arg in nudge.args.items()}
+    return _capitalise(t(nudge.key, lang, **words))
+
+
+def _say(arg: NudgeArg, language: Language) -> str:
+    value = str(arg.value)
+    match arg.kind:
+        case ArgKind.NUMBER:
+            return number(float(arg.value), language)
+        case ArgKind.SIGNAL:
+            return signal_name(value, language)
+        case ArgKind.PERSPECTIVE:
+            return perspective_name(value, language)
+        case ArgKind.PHASE:
+            return t(f"phase.{value}", language)
+        case ArgKind.GROUP:
+            return who(value, language)
+        case ArgKind.MEASURES:
+            return t("digest.and", language).join(_measure(m, language) for m in arg.measures)
+    return value  # a count
+
+
+def _measure(measure: Measure, language: Language) -> str:
+    return f"{signal_name(measure.signal.value, language)} {number(measure.mean, language)}"
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def headline(view: DigestView, language: Language) -> str:
     return t("digest.title", language, journey=escape(view.journey_name), week=view.iso_week)
 
@@ -120,7 +160,7 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
 
     out += [f"## {t('digest.section.nudges', lang)}", ""]
     if view.nudges:
-        out += [f"{i}. {n.text.in_(lang)}" for i, n in enumerate(view.nudges, 1)]
+        out += [f"{i}. {nudge_text(n, lang)}" for i, n in enumerate(view.nudges, 1)]
     else:
         out.append(t("digest.no_nudges", lang))
     out.append("")
@@ -197,7 +237,7 @@ def render_summary(view: DigestView, language: Language | None = None, limit: in
     lines += [phase_line(view, lang), ""]
     lines.append(t("digest.section.nudges", lang) + ":")
     if view.nudges:
-        lines += [f"• {n.text.in_(lang)}" for n in view.nudges]
+        lines += [f"• {nudge_text(n, lang)}" for n in view.nudges]
     else:
         lines.append(t("digest.no_nudges", lang))
     lines += ["", t("digest.section.participation", lang) + ":"]

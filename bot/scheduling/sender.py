@@ -33,7 +33,7 @@ from bot.domain.ports import ChatPort, FindsSent
 from bot.domain.views import PromptView
 
 if TYPE_CHECKING:
-    from bot.domain.digest.analysis import DigestView
+    from bot.domain.digest.view import DigestView
     from bot.domain.ports import DigestSender
 
 log = logging.getLogger("pioneer.scheduling")

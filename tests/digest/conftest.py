@@ -13,7 +13,11 @@ from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService, PhaseTarget
 from bot.domain.model import Delivery, Phase, PromptKind, Role
 from prompts.catalog import Catalog, load_catalog
+from prompts.themes import load_themes
 from storage.uow import SqlUnitOfWorkFactory
+
+# The shipped themes, as the container hands them to the digest service.
+THEMES = load_themes()
 
 
 def tuesday(iso_week: str, hour: int = 10) -> datetime:
@@ -138,4 +142,4 @@ def scenario_factory(
 
 @pytest.fixture
 def digests(uow: SqlUnitOfWorkFactory, clock: FixedClock) -> DigestService:
-    return DigestService(uow, clock)
+    return DigestService(uow, clock, theme_rules=THEMES)

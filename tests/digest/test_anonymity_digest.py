@@ -9,17 +9,13 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.anonymity import WITHHELD, AnonymityRule, Shown
-from bot.domain.digest.analysis import (
-    DigestInput,
-    DigestView,
-    analyse,
-    disclosable,
-    load_themes,
-    person_figure,
-    quotes,
-)
+from bot.domain.digest.analysis import DigestInput, analyse
+from bot.domain.digest.figures import disclosable, person_figure
+from bot.domain.digest.texts import quotes
+from bot.domain.digest.view import DigestView
 from bot.domain.model import Journey, Language, Perspective, Phase, PromptKind, Role, Signal
 from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
+from prompts.themes import load_themes
 
 WEEK = "2026-W49"
 NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)

@@ -1,14 +1,17 @@
-"""The nudge table: complete, traceable to METHOD.md, and each rule's threshold holds."""
+"""The nudge table: complete, traceable to docs/method.md, and each rule's threshold holds."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.domain.digest.analysis import (
+from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, NudgeRule, fire, select
+from bot.domain.digest.view import (
     DigestView,
     FigureView,
     GroupView,
@@ -16,11 +19,12 @@ from bot.domain.digest.analysis import (
     RoleFigure,
     TrendPoint,
 )
-from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, fire, select
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role, Signal
+from bot.rendering.markdown import nudge_text
 from prompts.messages import catalog
 
-METHOD = Path(__file__).resolve().parents[3] / "shared" / "METHOD.md"
+METHOD = Path(__file__).resolve().parents[2] / "docs" / "method.md"
+CITES = "docs/method.md, "
 CALM = NudgeContext(
     has_learning_professional=True, journey_weeks=10, concerns_now=0, concerns_before=0
 )
@@ -83,18 +87,40 @@ def rules_of(v: DigestView, ctx: NudgeContext = CALM) -> list[str]:
     return [n.rule for n in fire(v, ctx)]
 
 
+def sections(page: str) -> dict[str, str]:
+    """Each heading of a Markdown page with the text under it, white space folded."""
+    found: dict[str, list[str]] = {}
+    lines: list[str] = []
+    for line in page.splitlines():
+        heading = re.match(r"#{1,6} (.+)$", line)
+        if heading:
+            assert heading.group(1) not in found, heading.group(1)
+            lines = found[heading.group(1)] = []
+        else:
+            lines.append(line)
+    return {heading: " ".join(" ".join(body).split()) for heading, body in found.items()}
+
+
+def untraced(rules: Sequence[NudgeRule], page: str) -> list[str]:
+    """Rules whose `docs/method.md, <section heading>: <passage>` is not on the page."""
+    text = sections(page)
+    missing = []
+    for rule in rules:
+        heading, _, passage = rule.method.removeprefix(CITES).partition(": ")
+        if not rule.method.startswith(CITES) or not passage or passage not in text.get(heading, ""):
+            missing.append(rule.key)
+    return missing
+
+
 def test_every_rule_has_texts_in_both_languages_and_traces_to_the_method() -> None:
     messages = catalog()
-    method = METHOD.read_text(encoding="utf-8") if METHOD.exists() else ""
+    # The method is part of the repository: a missing page or passage fails, never skips.
+    assert untraced(RULES, METHOD.read_text(encoding="utf-8")) == []
     for rule in RULES:
         keys = [
             k for k in messages if k == f"nudge.{rule.key}" or k.startswith(f"nudge.{rule.key}.")
         ]
         assert keys, rule.key
-        assert rule.method.startswith("METHOD.md, ")
-        section = rule.method.split(", ")[1].split(":")[0].split(" = ")[0]
-        if method:
-            assert section.split(" (")[0] in method, (rule.key, section)
         assert rule.phases and rule.priority > 0
     assert len({r.key for r in RULES}) == len(RULES)
     # Placeholders name only what the rule fills in.
@@ -103,6 +129,19 @@ def test_every_rule_has_texts_in_both_languages_and_traces_to_the_method() -> No
             assert set(re.findall(r"{(\w+)}", entry["nl"])) == set(
                 re.findall(r"{(\w+)}", entry["en"])
             ), key
+
+
+def test_a_citation_that_is_not_on_the_page_is_caught() -> None:
+    page = "# Method\n## Two stages\nWe keep the daily rush\naway from them.\n## Next\nMore."
+    cited = replace(RULES[0], method=CITES + "Two stages: keep the daily rush away from them")
+    assert untraced([cited], page) == []
+    for method in (
+        CITES + "Two stages: room to explore",  # a passage the section does not hold
+        CITES + "Two stages: More.",  # a passage of another section
+        CITES + "Three stages: keep the daily rush away from them",  # no such heading
+        "notes.md, Two stages: keep the daily rush away from them",  # not the method page
+    ):
+        assert untraced([replace(cited, method=method)], page) == [cited.key], method
 
 
 def test_the_issue_rules_are_all_there() -> None:
@@ -132,7 +171,8 @@ def test_room_to_explore_low_or_dropping_only_while_waking_up() -> None:
     )
     dropped = fire(view(Phase.INTEREST, {Signal.ROOM_TO_EXPLORE: fig(3.4, last=4.0)}), CALM)
     assert dropped[0].rule == "protect_frontrunners"
-    assert dropped[0].params["drop"] == 0.6 and "fell 0.6 points" in dropped[0].text.en
+    assert dropped[0].params["drop"] == 0.6
+    assert "fell 0.6 points" in nudge_text(dropped[0], Language.EN)
     steady = {Signal.ROOM_TO_EXPLORE: fig(3.6, last=4.0)}
     assert "protect_frontrunners" not in rules_of(view(Phase.INTEREST, steady))
 
@@ -196,13 +236,13 @@ def test_exit_signals_suggest_the_next_phase_and_collapse_suggests_going_back() 
     fired = fire(view(Phase.AWARENESS, ready), CALM)
     assert [n.rule for n in fired] == ["phase_next"]
     assert fired[0].params["signals"] == "urgency=3.6, curiosity=3.9"
-    assert "urgentie 3,6 en nieuwsgierigheid 3,9" in fired[0].text.nl
+    assert "urgentie 3,6 en nieuwsgierigheid 3,9" in nudge_text(fired[0], Language.NL)
     assert rules_of(view(Phase.AWARENESS, ready, weeks_in_phase=1)) == []
     assert rules_of(view(Phase.AWARENESS, {Signal.URGENCY: fig(3.6)})) == []
     back = fire(view(Phase.DESIRE, {Signal.FUTURE_PICTURE: fig(2.2)}), CALM)
     assert [n.rule for n in back] == ["phase_back"]
     assert back[0].params == {"signal": "future_picture", "mean": 2.2, "previous": "interest"}
-    assert "interest phase" in back[0].text.en
+    assert "interest phase" in nudge_text(back[0], Language.EN)
 
 
 def test_at_most_three_one_per_group_highest_priority_first() -> None:

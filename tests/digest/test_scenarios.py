@@ -1,16 +1,18 @@
-"""The two cases of METHOD.md replayed: which nudges fire, which do not, and their numbers."""
+"""The method's two companies replayed: which nudges fire, which do not, and their numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from bot.app.digests import DigestService
-from bot.domain.digest.analysis import DigestView
 from bot.domain.digest.nudges import NudgeContext, fire
-from bot.domain.model import Perspective, Phase, Role, Signal
+from bot.domain.digest.view import DigestView
+from bot.domain.model import Language, Perspective, Phase, Role, Signal
+from bot.rendering.markdown import nudge_text
 from tests.digest.conftest import Scenario
 
 Factory = Callable[..., Scenario]
+EN, NL = Language.EN, Language.NL
 
 
 def fired_rules(view: DigestView, ctx: NudgeContext) -> list[str]:
@@ -71,13 +73,13 @@ def test_company_a_desire_technology_quiet_and_sales_unheard(
         "steward_missing",
     ]
     heard, quiet, steward = view.nudges
-    assert heard.params == {"who": "followers", "mean": 2.17, "people": 12}
-    assert "Followers feel little heard: 2.2 out of 5 (12 people)" in heard.text.en
-    assert "Volgers voelen zich weinig gehoord: 2,2 uit 5 (12 mensen)" in heard.text.nl
+    assert heard.params == {"who": "follower", "mean": 2.17, "people": 12}
+    assert "Followers feel little heard: 2.2 out of 5 (12 people)" in nudge_text(heard, EN)
+    assert "Volgers voelen zich weinig gehoord: 2,2 uit 5 (12 mensen)" in nudge_text(heard, NL)
     assert quiet.params == {"perspective": "technology", "k": 5, "usual": 17}
-    assert "fewer than 5 people answered this week, against about 17" in quiet.text.en
-    assert "technologie" in quiet.text.nl
-    assert "learning professional" in steward.text.en
+    assert "fewer than 5 people answered this week, against about 17" in nudge_text(quiet, EN)
+    assert "technologie" in nudge_text(quiet, NL)
+    assert "learning professional" in nudge_text(steward, EN)
     # Concerns rose too (8 against fewer than 5), but that is the same advice as `heard`.
     ctx = NudgeContext(
         has_learning_professional=False, journey_weeks=11, concerns_now=8, concerns_before=4
@@ -134,10 +136,11 @@ def test_company_b_interest_frontrunners_short_of_room_and_no_picture_yet(
     room_signal = view.signal(Signal.ROOM_TO_EXPLORE)
     assert not room_signal.role(Role.FRONTRUNNER).shown
     assert room.params == {"who": "everyone", "mean": 2.7, "people": 10}
-    assert "Room to explore scores 2.7 out of 5 among everyone (10 people)" in room.text.en
-    assert "free hours" in room.text.en and "vrije uren" in room.text.nl
+    assert "Room to explore scores 2.7 out of 5 among everyone (10 people)" in nudge_text(room, EN)
+    assert "free hours" in nudge_text(room, EN) and "vrije uren" in nudge_text(room, NL)
     assert picture.params == {"weeks": 8, "mean": 2.6, "people": 10}
-    assert "in interest for 8 weeks" in picture.text.en and "hobbyism" in picture.text.en
+    assert "in interest for 8 weeks" in nudge_text(picture, EN)
+    assert "hobbyism" in nudge_text(picture, EN)
     ctx = NudgeContext(
         has_learning_professional=True, journey_weeks=10, concerns_now=0, concerns_before=0
     )
@@ -175,9 +178,10 @@ def test_company_b_desire_followers_involved_and_ready_for_action(
     (move_on,) = view.nudges
     assert move_on.params["signals"] == "why_unavoidable=3.8, heard=3.8, my_role=3.6"
     assert "why change is unavoidable 3.8 and being heard 3.8 and what it means" in (
-        move_on.text.en
+        nudge_text(move_on, EN)
     )
-    assert "`/pioneer phase next`" in move_on.text.en and "`/pioneer phase next`" in move_on.text.nl
+    assert "`/pioneer phase next`" in nudge_text(move_on, EN)
+    assert "`/pioneer phase next`" in nudge_text(move_on, NL)
     # Six followers wrote about manual work: a theme with its count (six is at least k).
     manual_theme = [x for x in view.themes if x.theme == "manual_work"]
     assert manual_theme and manual_theme[0].people == 6

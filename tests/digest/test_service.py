@@ -15,14 +15,14 @@ import pytest
 from bot.app.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.clock import FixedClock
 from bot.domain import errors
-from bot.domain.digest.analysis import InvalidWeek
+from bot.domain.digest.weeks import InvalidWeek
 from bot.domain.errors import TemporaryFailure
 from bot.domain.model import Role
 from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart
 from storage.uow import SqlUnitOfWorkFactory
-from tests.digest.conftest import Scenario
+from tests.digest.conftest import THEMES, Scenario
 from tests.digest.test_scenarios import company_a
 from tests.fakes.slack_api import FakeSlack
 
@@ -51,12 +51,12 @@ def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
     fake_slack: FakeSlack,
 ) -> None:
     chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
-    service = DigestService(uow, clock, sender=chat, chart=render_chart)
+    service = DigestService(uow, clock, sender=chat, chart=render_chart, theme_rules=THEMES)
     clock.set(MONDAY_W48)
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is False
     # A second service (another replica) cannot send it either.
-    other = DigestService(uow, clock, sender=chat, chart=render_chart)
+    other = DigestService(uow, clock, sender=chat, chart=render_chart, theme_rules=THEMES)
     assert other.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is False
 
     posts = fake_slack.calls_to("chat.postMessage")
@@ -80,7 +80,7 @@ def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> None:
     chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
-    service = DigestService(uow, clock, sender=chat)
+    service = DigestService(uow, clock, sender=chat, theme_rules=THEMES)
     clock.set(MONDAY_W48)
     service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
     sent = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
@@ -94,7 +94,7 @@ def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
 def test_without_a_chat_platform_nothing_is_claimed(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    service = DigestService(uow, clock)
+    service = DigestService(uow, clock, theme_rules=THEMES)
     with pytest.raises(NoDigestSender):
         service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
     assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
@@ -227,7 +227,7 @@ def test_send_weekly_through_the_console_platform_once(
 
     out = io.StringIO()
     console = ConsoleChat(out=out)
-    service = DigestService(uow, clock, sender=console, chart=render_chart)
+    service = DigestService(uow, clock, sender=console, chart=render_chart, theme_rules=THEMES)
     for _ in range(2):
         service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
     assert [len(console.digests_to(u)) for u in ("UD01", "UD02", "UL01", "US01")] == [1, 1, 1, 0]
@@ -247,7 +247,7 @@ def test_a_digest_message_that_failed_goes_out_on_a_later_pass_and_only_once(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> None:
     chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
-    service = DigestService(uow, clock, sender=chat)
+    service = DigestService(uow, clock, sender=chat, theme_rules=THEMES)
     fake_slack.script("chat.postMessage", [500])  # Slack has a bad moment for one message
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
     counts = {c: posted_to(fake_slack, c) for c in ("DUD01", "DUD02", "DUL01")}
@@ -267,7 +267,7 @@ def test_a_message_a_crashed_sender_held_is_sent_once_its_lease_ran_out(
 ) -> None:
     """A sender claimed a message and died before marking it: nobody may lose it."""
     chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
-    service = DigestService(uow, clock, sender=chat)
+    service = DigestService(uow, clock, sender=chat, theme_rules=THEMES)
     week = "2026-W47"
     service.build(company.workspace_id, company.journey_id, week)
     with uow() as tx:  # what send_weekly commits before its first message ...
@@ -301,7 +301,7 @@ def test_someone_unreachable_is_not_retried_and_does_not_hold_up_the_others(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> None:
     chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
-    service = DigestService(uow, clock, sender=chat)
+    service = DigestService(uow, clock, sender=chat, theme_rules=THEMES)
     fake_slack.unreachable("UD01")
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
     assert service.send_pending(MONDAY_W48 + timedelta(hours=2)) == 0
@@ -331,7 +331,7 @@ def test_a_chart_that_cannot_be_uploaded_does_not_repeat_the_digest(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> None:
     chat = SlackChat.connect("xoxb-test", fake_slack.api_url, timeout=2)
-    service = DigestService(uow, clock, sender=chat, chart=render_chart)
+    service = DigestService(uow, clock, sender=chat, chart=render_chart, theme_rules=THEMES)
     # The app lacks files:write, say: every upload is refused.
     fake_slack.script("files.getUploadURLExternal", [{"ok": False, "error": "missing_scope"}] * 9)
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
@@ -347,7 +347,7 @@ def test_a_director_demoted_before_a_retry_no_longer_receives_the_digest(
         def send_digest(self, member_or_channel: object, view: object, chart: bytes) -> str:
             raise TemporaryFailure("HTTP 503")
 
-    service = DigestService(uow, clock, sender=Down())
+    service = DigestService(uow, clock, sender=Down(), theme_rules=THEMES)
     assert service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48) is True
     company.journeys.change_roles(
         company.workspace_id, company.journey_id, "UFAC", ["UD01"], remove=[Role.DIRECTOR]

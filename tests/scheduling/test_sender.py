@@ -8,7 +8,7 @@ from typing import cast
 
 import pytest
 
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.errors import DeliveryFailed, TemporaryFailure, Unreachable
 from bot.domain.model import Member
 from bot.scheduling.sender import Limits, PacedDigests, Sender, SlidingWindows

@@ -8,14 +8,15 @@ import json
 from datetime import UTC, datetime
 
 from bot.container import Container
-from bot.domain.digest.analysis import (
+from bot.domain.digest.view import (
     DigestView,
     FigureView,
     GroupView,
+    NudgeArg,
     NudgeView,
     ParticipationView,
 )
-from bot.domain.model import Language, Phase, Role, Text
+from bot.domain.model import Language, Phase, Role
 from bot.platforms.teams.render import MAX_INLINE_CHART
 from tests.teams.conftest import CEES, CHANNEL, Teams, chat, journey_with, member_of, workspace_of
 from tests.teams.fake_connector import FakeConnector
@@ -48,12 +49,16 @@ def a_digest(language: Language) -> DigestView:
         touchpoints=1,
         nudges=(
             NudgeView(
-                rule="room",
+                rule="protect_frontrunners",
                 signal="room_to_explore",
                 priority=1,
-                params={},
-                text=Text(nl="Geef koplopers tijd.", en="Give frontrunners time."),
                 method="waking up",
+                key="nudge.protect_frontrunners.low",
+                args={
+                    "who": NudgeArg.group(Role.FRONTRUNNER),
+                    "mean": NudgeArg.number(2.4),
+                    "people": NudgeArg.count(7),
+                },
             ),
         ),
     )
@@ -87,11 +92,13 @@ def test_digest_card_to_a_director_and_to_the_channel(
         "human": "fewer than 5 people — not shown",
         "business": "2.1 (6 people) ↓",
     }
-    assert "Give frontrunners time." in text and "Response: 9 of 12" in text
+    assert "Room to explore scores 2.4 out of 5 among frontrunners (7 people)" in text
+    assert "Response: 9 of 12" in text
     [image] = [item for item in card["body"] if item["type"] == "Image"]
     assert image["url"] == "data:image/png;base64," + base64.b64encode(CHART).decode()
     dutch = json.dumps(channel.card, ensure_ascii=False)
-    assert "Weekoverzicht" in dutch and "Geef koplopers tijd." in dutch
+    assert "Weekoverzicht" in dutch
+    assert "Ruimte om te verkennen scoort 2,4 uit 5 bij koplopers (7 mensen)" in dutch
     assert "minder dan 5 mensen" in dutch
 
 

@@ -1,9 +1,12 @@
-"""The nudge rule table: when the digest tells a director to act, and why.
+"""The nudge rules: when the digest tells a director to act, and why.
 
-Every rule reads one signal (or measure), has a threshold, the phases it applies to, a
-priority, and a text key `nudge.<key>[.<variant>]` in `prompts/messages/digest.yaml`
-(Dutch and English) filled in with the numbers that triggered it. `method` names the
-passage of METHOD.md the advice comes from, so every nudge can be traced to the method.
+Every rule is a check with its facts beside it (`@nudge`): the signal (or measure) it
+reads, the phases it applies to, a threshold, a priority, and a message key
+`nudge.<check name>[.<variant>]` in `prompts/messages/digest.yaml` (Dutch and English). A
+nudge carries that key and the numbers that triggered it as typed arguments; the edge
+puts it into words, so the domain holds no text. `@cites` names the section of
+`docs/method.md` and the passage in it the advice comes from, so every nudge can be
+traced to the method.
 
 A digest shows at most three nudges, highest priority first, and at most one per `group`
 (rules in one group give the same advice for different reasons).
@@ -13,16 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from bot.domain.digest.analysis import DigestView, FigureView, NudgeView, TrendPoint
-from bot.domain.model import PERSPECTIVES, PHASES, Language, Perspective, Phase, Role, Signal, Text
-from prompts.messages import t
+from bot.domain.digest.view import DigestView, FigureView, NudgeArg, NudgeView, TrendPoint
+from bot.domain.model import PERSPECTIVES, PHASES, Perspective, Phase, Role, Signal
 
 MAX_NUDGES = 3
 ALL_PHASES = frozenset(PHASES)
 WAKING_UP = frozenset({Phase.AWARENESS, Phase.INTEREST})
 WARMING_UP = frozenset({Phase.DESIRE, Phase.ACTION})
+INTEREST_ONLY = frozenset({Phase.INTEREST})
 
 # A fall this large in a week is a change, not noise.
 DROP = 0.5
@@ -36,7 +38,7 @@ QUIET_WINDOW_WEEKS = 5
 EXIT_MIN_WEEKS = 2
 LOOK_OUTSIDE_WEEKS = 4
 
-# What must be true to leave a phase (METHOD.md, "What this means for the bot").
+# What must be true to leave a phase (docs/method.md, "What it means for the bot").
 EXIT_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
     Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY),
     Phase.INTEREST: (Signal.FUTURE_PICTURE,),
@@ -48,6 +50,8 @@ BACK_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
     Phase.DESIRE: (Signal.FUTURE_PICTURE,),
     Phase.ACTION: (Signal.WHY_UNAVOIDABLE,),
 }
+CAN_MOVE_ON = frozenset(EXIT_SIGNALS)
+CAN_GO_BACK = frozenset(BACK_SIGNALS)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class NudgeContext:
 @dataclass(frozen=True)
 class Fired:
     variant: str | None
-    params: dict[str, Any]
+    args: dict[str, NudgeArg]
 
 
 Check = Callable[["NudgeRule", DigestView, NudgeContext], Fired | None]
@@ -77,124 +81,142 @@ class NudgeRule:
     threshold: float
     priority: int
     group: str
-    method: str
+    method: str  # `docs/method.md, <section heading>: <passage>`
     check: Check
 
 
-# -- formatting -------------------------------------------------------------------------
-def _number(value: float, language: Language) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if language is Language.NL else text
+@dataclass(frozen=True)
+class _Cited:
+    check: Check
+    method: str
 
 
-def _format(value: Any, language: Language) -> Any:
-    if isinstance(value, Signal):
-        return t(f"signal.{value.value}", language)
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return _number(value, language)
-    if isinstance(value, list):
-        return t("digest.and", language).join(
-            f"{_format(s, language)} {_number(m, language)}" for s, m in value
+_RULES: list[NudgeRule] = []
+
+
+def cites(section: str, passage: str) -> Callable[[Check], _Cited]:
+    """The section of docs/method.md (its heading) and the passage the advice comes from."""
+    return lambda check: _Cited(check, f"docs/method.md, {section}: {passage}")
+
+
+def nudge(
+    reads: Signal | str, phases: frozenset[Phase], *, threshold: float, priority: int, group: str
+) -> Callable[[_Cited], Check]:
+    """Make the cited check below a rule, keyed by its name, in the table `RULES`."""
+
+    def add(cited: _Cited) -> Check:
+        check, method = cited.check, cited.method
+        rule = NudgeRule(
+            check.__name__, str(reads), phases, threshold, priority, group, method, check
         )
-    if isinstance(value, Text):
-        return value.in_(language)
-    return value  # ints, and vocabulary enums i18n says itself
+        _RULES.append(rule)
+        return check
+
+    return add
 
 
-def _plain(value: Any) -> str | int | float:
-    if isinstance(value, Signal | Perspective | Phase | Role):
-        return value.value
-    if isinstance(value, list):
-        return ", ".join(f"{s.value}={m}" for s, m in value)
-    if isinstance(value, Text):
-        return value.en
-    if isinstance(value, int | float | str):
-        return value
-    return str(value)
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def render(rule: NudgeRule, fired: Fired) -> NudgeView:
-    key = f"nudge.{rule.key}" + (f".{fired.variant}" if fired.variant else "")
-    texts = {
-        lang: _capitalise(t(key, lang, **{k: _format(v, lang) for k, v in fired.params.items()}))
-        for lang in Language
-    }
+def _view(rule: NudgeRule, fired: Fired) -> NudgeView:
     return NudgeView(
         rule=rule.key,
         signal=rule.signal,
         priority=rule.priority,
-        params={k: _plain(v) for k, v in fired.params.items()},
-        text=Text(nl=texts[Language.NL], en=texts[Language.EN]),
         method=rule.method,
+        key=f"nudge.{rule.key}" + (f".{fired.variant}" if fired.variant else ""),
+        args=fired.args,
     )
 
 
-def _role_or_all(view: DigestView, signal: Signal, role: Role) -> tuple[FigureView, Text]:
+def _role_or_all(view: DigestView, signal: Signal, role: Role) -> tuple[FigureView, NudgeArg]:
+    """The role's own figure of a signal, or everyone's when the role's is withheld."""
     group = view.signal(signal)
     figure = group.role(role)
-    who = f"digest.group.{role.value}"
     if not figure.shown:
-        figure, who = group.all, "digest.group.everyone"
-    return figure, Text(nl=t(who, Language.NL), en=t(who, Language.EN))
+        return group.all, NudgeArg.group(None)
+    return figure, NudgeArg.group(role)
+
+
+def _figure(figure: FigureView) -> dict[str, NudgeArg]:
+    """A shown figure as most messages quote it: its mean and how many people it counts."""
+    assert figure.mean is not None and figure.respondents is not None
+    return {"mean": NudgeArg.number(figure.mean), "people": NudgeArg.count(figure.respondents)}
+
+
+def _lag_args(mean: float, others: float) -> dict[str, NudgeArg]:
+    return {"mean": NudgeArg.number(mean), "others": NudgeArg.number(others)}
 
 
 # -- the checks --------------------------------------------------------------------------
+@nudge(Signal.ROOM_TO_EXPLORE, WAKING_UP, threshold=3.0, priority=90, group="frontrunners")
+@cites("Waking up", "keeping the daily rush away from them")
 def protect_frontrunners(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     figure, who = _role_or_all(view, Signal.ROOM_TO_EXPLORE, Role.FRONTRUNNER)
     if figure.mean is None:
         return None
-    params: dict[str, Any] = {"who": who, "mean": figure.mean, "people": figure.respondents}
+    args = {"who": who, **_figure(figure)}
     if figure.mean < rule.threshold:
-        return Fired("low", params)
+        return Fired("low", args)
     if figure.vs_last_week is not None and figure.vs_last_week <= -DROP:
-        return Fired("dropped", {**params, "drop": -figure.vs_last_week})
+        return Fired("dropped", {**args, "drop": NudgeArg.number(-figure.vs_last_week)})
     return None
 
 
+@nudge(Signal.FUTURE_PICTURE, INTEREST_ONLY, threshold=3.0, priority=70, group="future_picture")
+@cites("Waking up", "not an invitation to open-ended hobby projects")
 def focus_future_picture(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     if view.weeks_in_phase < HOBBYISM_WEEKS:
         return None
     figure = view.signal(Signal.FUTURE_PICTURE).all
+    weeks = {"weeks": NudgeArg.count(view.weeks_in_phase)}
     if figure.mean is None:
-        return Fired("unmeasured", {"weeks": view.weeks_in_phase})
+        return Fired("unmeasured", weeks)
     if figure.mean < rule.threshold:
-        return Fired(
-            "low", {"weeks": view.weeks_in_phase, "mean": figure.mean, "people": figure.respondents}
-        )
+        return Fired("low", {**weeks, **_figure(figure)})
     return None
 
 
-def followers_participation(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+@nudge("participation.follower", WARMING_UP, threshold=0.5, priority=88, group="followers")
+@cites("Warming up", "paint the picture of the future together")
+def involve_followers_participation(
+    rule: NudgeRule, view: DigestView, ctx: NudgeContext
+) -> Fired | None:
     item = view.participation_of(Role.FOLLOWER)
     if item is None or item.rate is None or item.rate >= rule.threshold:
         return None
+    assert item.answered is not None and item.asked is not None  # a rate needs both
     return Fired(
-        None, {"percent": round(item.rate * 100), "answered": item.answered, "asked": item.asked}
+        None,
+        {
+            "percent": NudgeArg.count(round(item.rate * 100)),
+            "answered": NudgeArg.count(item.answered),
+            "asked": NudgeArg.count(item.asked),
+        },
     )
 
 
-def followers_heard(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+@nudge(Signal.HEARD, WARMING_UP, threshold=3.0, priority=86, group="followers")
+@cites("Warming up", "listening to their ideas, their worries and what they wish for")
+def involve_followers_heard(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     figure, who = _role_or_all(view, Signal.HEARD, Role.FOLLOWER)
     if figure.mean is None or figure.mean >= rule.threshold:
         return None
-    return Fired(None, {"who": who, "mean": figure.mean, "people": figure.respondents})
+    return Fired(None, {"who": who, **_figure(figure)})
 
 
-def followers_concerns(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+@nudge(Signal.CONCERNS, WARMING_UP, threshold=1.5, priority=84, group="followers")
+@cites("Warming up", "not everyone experiences change as a chance to learn")
+def involve_followers_concerns(
+    rule: NudgeRule, view: DigestView, ctx: NudgeContext
+) -> Fired | None:
     now, before = ctx.concerns_now, ctx.concerns_before
     if now < view.k or now <= before or now < before * rule.threshold:
         return None
     if before >= view.k:
-        return Fired("more", {"now": now, "before": before})
-    return Fired("new", {"now": now, "k": view.k})
+        return Fired("more", {"now": NudgeArg.count(now), "before": NudgeArg.count(before)})
+    return Fired("new", {"now": NudgeArg.count(now), "k": NudgeArg.count(view.k)})
 
 
+@nudge("members.learning", WARMING_UP, threshold=0, priority=76, group="steward")
+@cites("The learning professional", "a steward of the human perspective whom everyone recognises")
 def steward_missing(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     return None if ctx.has_learning_professional else Fired(None, {})
 
@@ -209,11 +231,13 @@ def _lag(view: DigestView, perspective: Perspective) -> tuple[float, float] | No
     return mean, round(sum(others) / len(others), 2)
 
 
+@nudge("perspective.human", WARMING_UP, threshold=0.5, priority=74, group="steward")
+@cites("The learning professional", "above all while the organisation warms up")
 def steward_human_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     lag = _lag(view, Perspective.HUMAN)
     if lag is None or lag[1] - lag[0] < rule.threshold:
         return None
-    return Fired(None, {"mean": lag[0], "others": lag[1]})
+    return Fired(None, _lag_args(*lag))
 
 
 def _answer_rate(point: TrendPoint) -> float | None:
@@ -223,6 +247,8 @@ def _answer_rate(point: TrendPoint) -> float | None:
     return point.respondents / point.asked
 
 
+@nudge("respondents.perspective", ALL_PHASES, threshold=0.5, priority=80, group="rebalance")
+@cites("Three perspectives", "A perspective that falls silent is a warning sign")
 def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     """A perspective goes quiet when the people asked about it stop answering.
 
@@ -254,11 +280,14 @@ def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fir
     if quietest is None:
         return None
     _, perspective, now, usual = quietest
+    args = {"perspective": NudgeArg.word(perspective), "usual": NudgeArg.count(usual)}
     if now is None:
-        return Fired("few", {"perspective": perspective, "k": view.k, "usual": usual})
-    return Fired(None, {"perspective": perspective, "now": now, "usual": usual})
+        return Fired("few", {**args, "k": NudgeArg.count(view.k)})
+    return Fired(None, {**args, "now": NudgeArg.count(now)})
 
 
+@nudge("perspective means", ALL_PHASES, threshold=0.75, priority=60, group="rebalance")
+@cites("Three perspectives", "calibrate the ambition on all three at once")
 def rebalance_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     worst: tuple[float, Perspective, float, float] | None = None
     for perspective in PERSPECTIVES:
@@ -273,15 +302,19 @@ def rebalance_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fire
             worst = (gap, perspective, lag[0], lag[1])
     if worst is None:
         return None
-    return Fired(None, {"perspective": worst[1], "mean": worst[2], "others": worst[3]})
+    return Fired(None, {"perspective": NudgeArg.word(worst[1]), **_lag_args(worst[2], worst[3])})
 
 
+@nudge("touchpoints", ALL_PHASES, threshold=0, priority=50, group="ecosystem")
+@cites("Engaging the ecosystem", "look for help beyond your own walls, in every phase")
 def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     if ctx.journey_weeks < LOOK_OUTSIDE_WEEKS or view.touchpoints > rule.threshold:
         return None
-    return Fired(None, {"weeks": LOOK_OUTSIDE_WEEKS})
+    return Fired(None, {"weeks": NudgeArg.count(LOOK_OUTSIDE_WEEKS)})
 
 
+@nudge("exit signals", CAN_MOVE_ON, threshold=3.5, priority=40, group="phase")
+@cites("Waking up", "a picture of the future that starts to take shape is the cue to move on")
 def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     wanted = EXIT_SIGNALS.get(view.phase, ())
     if not wanted or view.weeks_in_phase < EXIT_MIN_WEEKS:
@@ -292,9 +325,11 @@ def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
         if mean is None or mean < rule.threshold:
             return None
         met.append((signal, mean))
-    return Fired(None, {"phase": view.phase, "signals": met})
+    return Fired(None, {"phase": NudgeArg.word(view.phase), "signals": NudgeArg.means(met)})
 
 
+@nudge("exit signals of the previous phase", CAN_GO_BACK, threshold=2.5, priority=65, group="phase")
+@cites("Four phases", "going back a phase is part of the process, not a failure")
 def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     previous = view.phase.previous()
     if previous is None:
@@ -302,135 +337,13 @@ def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
     for signal in BACK_SIGNALS.get(view.phase, ()):
         mean = view.signal(signal).all.mean
         if mean is not None and mean < rule.threshold:
-            return Fired(None, {"signal": signal, "mean": mean, "previous": previous})
+            args = {"signal": NudgeArg.word(signal), "previous": NudgeArg.word(previous)}
+            return Fired(None, {**args, "mean": NudgeArg.number(mean)})
     return None
 
 
-WAKING = "METHOD.md, Two stages: waking up = awareness + interest. Facilitate the frontrunners"
-WARMING = "METHOD.md, Two stages: warming up = desire + action. Involve the followers"
-
-RULES: tuple[NudgeRule, ...] = (
-    NudgeRule(
-        "protect_frontrunners",
-        Signal.ROOM_TO_EXPLORE.value,
-        WAKING_UP,
-        threshold=3.0,
-        priority=90,
-        group="frontrunners",
-        method=WAKING + ": fuel and oxygen; shield them from day-to-day pressure.",
-        check=protect_frontrunners,
-    ),
-    NudgeRule(
-        "involve_followers_participation",
-        "participation.follower",
-        WARMING_UP,
-        threshold=0.5,
-        priority=88,
-        group="followers",
-        method=WARMING + ": colour in the future together with staff.",
-        check=followers_participation,
-    ),
-    NudgeRule(
-        "involve_followers_heard",
-        Signal.HEARD.value,
-        WARMING_UP,
-        threshold=3.0,
-        priority=86,
-        group="followers",
-        method=WARMING + ": listen to their ideas, concerns and wishes.",
-        check=followers_heard,
-    ),
-    NudgeRule(
-        "involve_followers_concerns",
-        Signal.CONCERNS.value,
-        WARMING_UP,
-        threshold=1.5,
-        priority=84,
-        group="followers",
-        method=WARMING + ": change is not felt by everyone as a chance to learn.",
-        check=followers_concerns,
-    ),
-    NudgeRule(
-        "rebalance_quiet",
-        "respondents.perspective",
-        ALL_PHASES,
-        threshold=0.5,
-        priority=80,
-        group="rebalance",
-        method="METHOD.md, Three perspectives: a perspective that goes quiet is a warning sign.",
-        check=rebalance_quiet,
-    ),
-    NudgeRule(
-        "steward_missing",
-        "members.learning",
-        WARMING_UP,
-        threshold=0,
-        priority=76,
-        group="steward",
-        method="METHOD.md, The learning (HRD) professional: steward of the human perspective.",
-        check=steward_missing,
-    ),
-    NudgeRule(
-        "steward_human_lags",
-        "perspective.human",
-        WARMING_UP,
-        threshold=0.5,
-        priority=74,
-        group="steward",
-        method="METHOD.md, The learning (HRD) professional: especially while warming up.",
-        check=steward_human_lags,
-    ),
-    NudgeRule(
-        "focus_future_picture",
-        Signal.FUTURE_PICTURE.value,
-        frozenset({Phase.INTEREST}),
-        threshold=3.0,
-        priority=70,
-        group="future_picture",
-        method=WAKING + ": no licence for hobbyism; a picture of the future is the cue.",
-        check=focus_future_picture,
-    ),
-    NudgeRule(
-        "phase_back",
-        "exit signals of the previous phase",
-        frozenset({Phase.INTEREST, Phase.DESIRE, Phase.ACTION}),
-        threshold=2.5,
-        priority=65,
-        group="phase",
-        method="METHOD.md, Four phases: the process iterates; going back a phase is normal.",
-        check=phase_back,
-    ),
-    NudgeRule(
-        "rebalance_lags",
-        "perspective means",
-        ALL_PHASES,
-        threshold=0.75,
-        priority=60,
-        group="rebalance",
-        method="METHOD.md, Three perspectives: calibrate the ambition across all three.",
-        check=rebalance_lags,
-    ),
-    NudgeRule(
-        "look_outside",
-        "touchpoints",
-        ALL_PHASES,
-        threshold=0,
-        priority=50,
-        group="ecosystem",
-        method="METHOD.md, All phases: engage the ecosystem.",
-        check=look_outside,
-    ),
-    NudgeRule(
-        "phase_next",
-        "exit signals",
-        frozenset({Phase.AWARENESS, Phase.INTEREST, Phase.DESIRE}),
-        threshold=3.5,
-        priority=40,
-        group="phase",
-        method="METHOD.md, Waking up: an emerging picture of the future is the signal to move on.",
-        check=phase_next,
-    ),
-)
+# The table, highest priority first: `fire` keeps this order among equal priorities.
+RULES: tuple[NudgeRule, ...] = tuple(sorted(_RULES, key=lambda rule: -rule.priority))
 
 
 def fire(
@@ -445,7 +358,7 @@ def fire(
         if result is not None:
             fired.append((rule, result))
     fired.sort(key=lambda item: -item[0].priority)
-    return [render(rule, result) for rule, result in fired]
+    return [_view(rule, result) for rule, result in fired]
 
 
 def select(

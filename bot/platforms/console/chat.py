@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.errors import RateLimited
 from bot.domain.model import Member
 from bot.domain.views import Notice, PromptView, message_ref

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Member
 from bot.domain.views import Notice, PromptView, message_ref, parse_ref

@@ -60,8 +60,8 @@ class SlackDeps:
         self._profiles: dict[tuple[str, str], Profile] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
         # SQLite takes one writer at a time; more threads only queue on its lock and sleep in
-        # its busy handler (PERFORMANCE.md: a single writer connection). A server database
-        # gets a small pool.
+        # its busy handler, which in a load test pushed the slowest answers towards a second.
+        # A server database gets a small pool.
         self._executor = ThreadPoolExecutor(
             max_workers=1 if single_writer else DB_THREADS, thread_name_prefix="pioneer-db"
         )

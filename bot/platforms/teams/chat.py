@@ -35,7 +35,7 @@ from bot.platforms.teams import render
 from bot.platforms.teams.app import closing_on_failure
 
 if TYPE_CHECKING:
-    from bot.domain.digest.analysis import DigestView
+    from bot.domain.digest.view import DigestView
     from bot.platforms.teams.app import TeamsBot
 
 logger = logging.getLogger(__name__)

@@ -16,10 +16,11 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
+from bot.rendering.markdown import nudge_text
 from prompts.messages import t
 
 if TYPE_CHECKING:
-    from bot.domain.digest.analysis import DigestView, FigureView
+    from bot.domain.digest.view import DigestView, FigureView
 
 Card = dict[str, Any]
 
@@ -246,7 +247,7 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
     if view.nudges:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
-            body.append(_text("• " + escape(nudge.text.in_(lang))))
+            body.append(_text("• " + escape(nudge_text(nudge, lang))))
     if chart_png and len(chart_png) <= MAX_INLINE_CHART:
         encoded = base64.b64encode(chart_png).decode("ascii")
         body.append(

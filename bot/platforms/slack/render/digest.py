@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.digest.analysis import DigestView
+from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
 from bot.rendering.markdown import (
     ARROWS,
     figure_line,
     headline,
+    nudge_text,
     participation_line,
     perspective_name,
     phase_line,
@@ -69,7 +70,7 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
 
     blocks.append(_section(f"*{t('digest.section.nudges', lang)}*"))
     if view.nudges:
-        blocks += [_section(f"• {n.text.in_(lang)}") for n in view.nudges]
+        blocks += [_section(f"• {nudge_text(n, lang)}") for n in view.nudges]
     else:
         blocks.append(_section(t("digest.no_nudges", lang)))
     blocks.append({"type": "divider"})

@@ -1,0 +1,100 @@
+"""What people wrote, for the digest: recurring themes and a few anonymous quotes."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.domain.digest.view import QuoteView, ThemeView
+from bot.domain.model import PERSPECTIVES, Perspective, Text
+from bot.domain.ports import TextPoint
+
+MAX_QUOTES = 3
+QUOTE_LENGTH = 200
+MAX_THEMES_PER_PERSPECTIVE = 3
+MIN_THEME_MENTIONS = 2
+
+_MENTION = re.compile(r"<[@#!][^>]*>")
+
+
+@dataclass(frozen=True)
+class ThemeRule:
+    id: str
+    label: Text
+    keywords: tuple[str, ...]  # lower-case word beginnings, Dutch and English
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _theme_pattern(self.keywords)
+
+
+@lru_cache(maxsize=256)
+def _theme_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    # A keyword matches at the start of a word: `zorg` finds `zorgen`, not `verzorging`.
+    return re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keywords) + ")", re.UNICODE)
+
+
+def themes(
+    k: int, texts: Sequence[TextPoint], theme_rules: Sequence[ThemeRule]
+) -> tuple[ThemeView, ...]:
+    """Per perspective, the themes most people wrote about (keyword counts, no network)."""
+    out: list[ThemeView] = []
+    for perspective in PERSPECTIVES:
+        mine = [t for t in texts if t.perspective is perspective]
+        writers = {t.member_id for t in mine}
+        if len(writers) < k:
+            continue
+        people: dict[str, set[int]] = defaultdict(set)
+        for item in mine:
+            lowered = item.text.lower()
+            for rule in theme_rules:
+                if rule.pattern.search(lowered):
+                    people[rule.id].add(item.member_id)
+        ranked = sorted(
+            (r for r in theme_rules if len(people[r.id]) >= MIN_THEME_MENTIONS),
+            key=lambda r: (-len(people[r.id]), r.id),
+        )
+        for rule in ranked[:MAX_THEMES_PER_PERSPECTIVE]:
+            n = len(people[rule.id])
+            out.append(ThemeView(perspective, rule.id, rule.label, n if n >= k else None))
+    return tuple(out)
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int = QUOTE_LENGTH) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def quotes(
+    k: int, texts: Sequence[TextPoint], seed: str, limit: int = MAX_QUOTES
+) -> tuple[QuoteView, ...]:
+    """Up to `limit` anonymous quotes, only from perspectives where at least k people wrote.
+
+    Mentions are dropped (they would name someone), the text is shortened and escaped, and
+    the order is shuffled with a seed per journey and week, so it is stable on re-rendering
+    but says nothing about who answered first.
+    """
+    writers: dict[Perspective, set[int]] = defaultdict(set)
+    for item in texts:
+        writers[item.perspective].add(item.member_id)
+    eligible = [
+        QuoteView(item.perspective, escape(shorten(_MENTION.sub("@…", item.text))))
+        for item in texts
+        if len(writers[item.perspective]) >= k and item.text.strip()
+    ]
+    random.Random(seed).shuffle(eligible)
+    return tuple(eligible[:limit])

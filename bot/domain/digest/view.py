@@ -1,0 +1,314 @@
+"""The digest's neutral view: what a director reads, anonymous, with no words in it.
+
+Platforms render it; storage keeps it as JSON (`DigestView.to_dict`), so a digest can be
+shown again later exactly as it was computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, StrEnum
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from bot.domain.model import Language, Perspective, Phase, Role, Signal, Text
+
+# A change smaller than this is noise on a 1-5 scale; it shows as flat.
+FLAT = 0.15
+# The group a nudge names when a role's own figure is withheld.
+EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """One aggregate; `respondents is None` means withheld (fewer than k, or differencing)."""
+
+    respondents: int | None = None
+    mean: float | None = None
+    distribution: tuple[int, ...] = ()
+    vs_last_week: float | None = None
+    vs_phase_start: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.respondents is not None
+
+    @property
+    def trend(self) -> str:
+        """`up`, `down`, `flat`, or `` when there is nothing to compare with."""
+        if self.vs_last_week is None:
+            return ""
+        if self.vs_last_week >= FLAT:
+            return "up"
+        if self.vs_last_week <= -FLAT:
+            return "down"
+        return "flat"
+
+
+WITHHELD_FIGURE = FigureView()
+
+
+@dataclass(frozen=True)
+class RoleFigure:
+    role: Role
+    figure: FigureView
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """One perspective or one signal: everyone, and each role that may be shown apart."""
+
+    key: str
+    all: FigureView
+    roles: tuple[RoleFigure, ...] = ()
+
+    def role(self, role: Role) -> FigureView:
+        for item in self.roles:
+            if item.role is role:
+                return item.figure
+        return WITHHELD_FIGURE
+
+
+@dataclass(frozen=True)
+class ParticipationView:
+    """Answered of asked this week; `role is None` is everyone. None counts are withheld."""
+
+    role: Role | None
+    answered: int | None
+    asked: int | None
+
+    @property
+    def rate(self) -> float | None:
+        if self.answered is None or not self.asked:
+            return None
+        return round(self.answered / self.asked, 2)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    phase: Phase
+    perspective: Perspective
+    respondents: int | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    iso_week: str
+    perspective: Perspective
+    respondents: int | None
+    mean: float | None
+    # People sent a pulse of this perspective that week. Not about anyone's answers, so
+    # not withheld; it tells "nobody answered" apart from "nobody was asked".
+    asked: int | None = None
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    perspective: Perspective
+    theme: str
+    label: Text
+    people: int | None  # withheld below k: the theme is named, its count is not
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    perspective: Perspective
+    text: str  # shortened and escaped (&, <, >); never with a name
+
+
+class ArgKind(StrEnum):
+    """What a nudge's argument is, so the edge knows how to say it in a language."""
+
+    NUMBER = "number"  # a mean or a change on the answer scale
+    COUNT = "count"  # people, weeks, a percentage
+    SIGNAL = "signal"
+    PERSPECTIVE = "perspective"
+    PHASE = "phase"
+    GROUP = "group"  # the people of a role (`follower`), or `everyone`
+    MEASURES = "measures"  # signals, each with its mean
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A signal with its mean, one item of a `MEASURES` argument."""
+
+    signal: Signal
+    mean: float
+
+    @property
+    def plain(self) -> str:
+        return f"{self.signal.value}={self.mean}"
+
+
+@dataclass(frozen=True)
+class NudgeArg:
+    """One value a nudge's message is filled in with: plain data, put into words at the edge.
+
+    `value` is the number, or the id of a word of the vocabulary (a signal, perspective,
+    phase or role group); a list of signals with their means is in `measures`.
+    """
+
+    kind: ArgKind
+    value: str | int | float = ""
+    measures: tuple[Measure, ...] = ()
+
+    @classmethod
+    def number(cls, value: float) -> NudgeArg:
+        return cls(ArgKind.NUMBER, value)
+
+    @classmethod
+    def count(cls, value: int) -> NudgeArg:
+        return cls(ArgKind.COUNT, value)
+
+    @classmethod
+    def word(cls, value: Signal | Perspective | Phase) -> NudgeArg:
+        kinds = {Signal: ArgKind.SIGNAL, Perspective: ArgKind.PERSPECTIVE, Phase: ArgKind.PHASE}
+        return cls(kinds[type(value)], value.value)
+
+    @classmethod
+    def group(cls, role: Role | None) -> NudgeArg:
+        """The people of `role`, or everyone when the role's own figure is not shown."""
+        return cls(ArgKind.GROUP, role.value if role else EVERYONE)
+
+    @classmethod
+    def means(cls, pairs: Sequence[tuple[Signal, float]]) -> NudgeArg:
+        return cls(ArgKind.MEASURES, measures=tuple(Measure(s, m) for s, m in pairs))
+
+    @property
+    def plain(self) -> str | int | float:
+        """One plain value: a number, or the vocabulary's id; measures as `id=mean, ...`."""
+        if self.kind is ArgKind.MEASURES:
+            return ", ".join(m.plain for m in self.measures)
+        return self.value
+
+
+@dataclass(frozen=True)
+class NudgeView:
+    """One piece of advice as data: the rule that fired, its message key and arguments.
+
+    No words: the edge says it in the reader's language (`nudge_text` in
+    `bot/rendering/markdown.py`), so a stored digest is shown in whichever language is
+    asked for, with the texts of the day.
+    """
+
+    rule: str
+    signal: str
+    priority: int
+    method: str  # the passage of docs/method.md the advice comes from
+    key: str = ""  # `nudge.<rule>[.<variant>]`, a message in prompts/messages/digest.yaml
+    args: dict[str, NudgeArg] = field(default_factory=dict)
+    # Legacy, only in digests stored by versions that put the words in the view itself:
+    # such a nudge has no key, and is shown with these words as they were stored.
+    text: Text | None = None
+
+    @property
+    def params(self) -> dict[str, str | int | float]:
+        """The arguments as plain values (for a log line or a test)."""
+        return {name: arg.plain for name, arg in self.args.items()}
+
+
+@dataclass(frozen=True)
+class DigestView:
+    journey_id: int
+    journey_name: str
+    iso_week: str
+    language: Language
+    phase: Phase
+    weeks_in_phase: int
+    phase_start_week: str
+    k: int
+    generated_at: datetime
+    participation: tuple[ParticipationView, ...]
+    perspectives: tuple[GroupView, ...]
+    signals: tuple[GroupView, ...]
+    roles: tuple[RoleFigure, ...]
+    grid: tuple[GridCell, ...]
+    trend_weeks: tuple[str, ...]
+    trend: tuple[TrendPoint, ...]
+    touchpoints: int
+    themes: tuple[ThemeView, ...] = ()
+    quotes: tuple[QuoteView, ...] = ()
+    nudges: tuple[NudgeView, ...] = ()
+    preview: bool = False
+    workspace_id: int = 0
+
+    def perspective(self, perspective: Perspective) -> GroupView:
+        for group in self.perspectives:
+            if group.key == perspective.value:
+                return group
+        return GroupView(perspective.value, WITHHELD_FIGURE)
+
+    def signal(self, signal: Signal) -> GroupView:
+        for group in self.signals:
+            if group.key == signal.value:
+                return group
+        return GroupView(signal.value, WITHHELD_FIGURE)
+
+    def participation_of(self, role: Role | None) -> ParticipationView | None:
+        for item in self.participation:
+            if item.role is role:
+                return item
+        return None
+
+    def series(self, perspective: Perspective) -> list[TrendPoint]:
+        return [p for p in self.trend if p.perspective is perspective]
+
+    def to_dict(self) -> dict[str, Any]:
+        encoded = _encode(self)
+        assert isinstance(encoded, dict)
+        return encoded
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DigestView:
+        decoded = _decode(cls, data)
+        assert isinstance(decoded, DigestView)
+        return decoded
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    return value
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        if value is None:
+            return None
+        options = [a for a in get_args(tp) if a is not type(None)]
+        return _decode(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        inner = get_args(tp)[0]
+        return tuple(_decode(inner, v) for v in value)
+    if origin is dict:
+        inner = get_args(tp)[1]
+        return {k: _decode(inner, v) for k, v in value.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = get_type_hints(tp)
+        return tp(
+            **{
+                f.name: _decode(hints[f.name], value[f.name])
+                for f in dataclasses.fields(tp)
+                if f.name in value
+            }
+        )
+    if tp is datetime:
+        return datetime.fromisoformat(value)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp(value)
+    if tp is float and value is not None:
+        return float(value)
+    return value
