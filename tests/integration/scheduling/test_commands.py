@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.app.commands import Context, execute
 from bot.domain.model import Role
-from tests.scheduling.conftest import TUE_10_AMS, World, deliveries
+from tests.integration.scheduling.conftest import TUE_10_AMS, World, deliveries
 
 
 def say(world: World, text: str, user: str = "UFAC") -> str:

@@ -17,8 +17,16 @@ from bot.domain.digest.analysis import (
 )
 from bot.domain.model import Language, Phase, Role, Text
 from bot.platforms.teams.render import MAX_INLINE_CHART
-from tests.teams.conftest import CEES, CHANNEL, Teams, chat, journey_with, member_of, workspace_of
-from tests.teams.fake_connector import FakeConnector
+from tests.e2e.teams.conftest import (
+    CEES,
+    CHANNEL,
+    Teams,
+    chat,
+    journey_with,
+    member_of,
+    workspace_of,
+)
+from tests.fakes.bot_connector import FakeConnector
 
 CHART = b"\x89PNG\r\n\x1a\n" + b"\0" * 200
 

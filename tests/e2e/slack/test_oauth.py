@@ -16,8 +16,8 @@ from bot.container import Container
 from bot.crypto import EncryptionKeyMissing
 from bot.platforms.slack.app import ConfigurationError, check_settings
 from storage.models import SlackInstallationRow
+from tests.e2e.slack.conftest import ServerThread, SlackSender, slack_settings
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import ServerThread, SlackSender, slack_settings
 
 KEY = Fernet.generate_key().decode()
 

@@ -30,7 +30,7 @@ from bot.domain.model import Delivery, Member, Phase, PromptKind, Role
 from bot.platforms.teams.chat import TeamsChat
 from bot.platforms.teams.routes import TeamsPlatform, add_teams_routes
 from bot.scheduling.sender import Sender
-from tests.teams.fake_connector import FakeConnector, LoopThread
+from tests.fakes.bot_connector import FakeConnector, LoopThread
 
 APP_ID = "00000000-0000-4000-8000-0000000000ab"
 TENANT_A = "aaaaaaaa-0000-4000-8000-000000000001"

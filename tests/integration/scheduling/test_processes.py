@@ -24,9 +24,9 @@ from storage.locks import SqlDispatchLock
 from storage.models import DeliveryRow, MemberRow
 from tests.conftest import backend
 from tests.fakes.slack_api import FakeSlack
-from tests.scheduling.conftest import MON_9_AMS, TUE_10_AMS
+from tests.integration.scheduling.conftest import MON_9_AMS, TUE_10_AMS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 AT = TUE_10_AMS.isoformat()
 
 

@@ -26,14 +26,14 @@ from bot.platforms.slack.render.prompt import (
     ModalMeta,
 )
 from bot.platforms.slack.updates import MessageUpdates
-from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import (
+from tests.e2e.slack.conftest import (
     BOT_TOKEN,
     SlackSender,
     a_prompt,
     deliver,
     slack_workspace_id,
 )
+from tests.fakes.slack_api import FakeSlack
 
 ALICE, BOB = "U1", "U2"
 

@@ -6,8 +6,8 @@ import json
 import time
 
 from bot.container import Container
+from tests.e2e.slack.conftest import SECRET, SlackSender, sign, slack_workspace_id
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import SECRET, SlackSender, sign, slack_workspace_id
 
 
 def test_a_wrong_signature_is_refused_and_does_nothing(

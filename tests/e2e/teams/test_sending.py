@@ -15,7 +15,7 @@ from bot.domain.model import Language, Member, Role
 from bot.domain.views import Notice, PromptView, parse_ref
 from bot.platforms.teams.chat import TEAMS_WINDOWS
 from bot.scheduling.sender import Pacer, SlidingWindows
-from tests.teams.conftest import (
+from tests.e2e.teams.conftest import (
     ANNA,
     BART,
     CEES,
@@ -29,7 +29,7 @@ from tests.teams.conftest import (
     recorded_sender,
     workspace_of,
 )
-from tests.teams.fake_connector import DROP, Call, FakeConnector
+from tests.fakes.bot_connector import DROP, Call, FakeConnector
 
 
 def _bart(teams: Teams, container: Container) -> tuple[int, int, Member, str]:

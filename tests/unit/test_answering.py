@@ -14,7 +14,7 @@ from bot.app.answering import AnswerBatcher
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
-from tests.slack.conftest import deliver, slack_workspace_id
+from tests.e2e.slack.conftest import deliver, slack_workspace_id
 
 
 @pytest.fixture

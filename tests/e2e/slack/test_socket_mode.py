@@ -13,8 +13,8 @@ from aiohttp import WSMsgType, web
 
 from bot.clock import FixedClock
 from bot.container import Container
+from tests.e2e.slack.conftest import ServerThread, slack_settings, slack_workspace_id
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import ServerThread, slack_settings, slack_workspace_id
 
 WAIT = 10.0
 

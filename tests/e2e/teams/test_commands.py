@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.app.commands.words import SUBCOMMANDS
 from bot.container import Container
 from bot.domain.model import Phase, Role
-from tests.teams.conftest import (
+from tests.e2e.teams.conftest import (
     ANNA,
     BART,
     CEES,
@@ -16,7 +16,7 @@ from tests.teams.conftest import (
     journey_with,
     workspace_of,
 )
-from tests.teams.fake_connector import FakeConnector
+from tests.fakes.bot_connector import FakeConnector
 
 
 def test_help_lists_every_subcommand_in_the_members_language(teams: Teams) -> None:

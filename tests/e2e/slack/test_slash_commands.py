@@ -12,8 +12,8 @@ from sqlalchemy import text as sql
 from bot.app.commands.words import SUBCOMMANDS
 from bot.container import Container
 from bot.domain.model import Phase, PromptKind, Role
+from tests.e2e.slack.conftest import SlackSender, deliver, journey_id_of, slack_workspace_id
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import SlackSender, deliver, journey_id_of, slack_workspace_id
 
 FACILITATOR, BOB, CAROL, DIANA = "U1", "U2", "U3", "U4"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.container import Container
 from bot.domain.model import Phase, PromptKind
+from tests.e2e.slack.conftest import SlackSender, deliver, journey_id_of, slack_workspace_id
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import SlackSender, deliver, journey_id_of, slack_workspace_id
 
 
 def open_home(slack: SlackSender, fake: FakeSlack, user: str) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""Rough figures for the Teams adapter, offline: `.venv/bin/python -m tests.teams.bench_teams`.
+"""Benchmark (not a test): rough figures for the Teams adapter, offline.
+
+    .venv/bin/python benchmarks/bench_teams.py [people, default 300]
 
 1. /api/messages: `@Pioneer status` in a channel and a poll card submit (one answer row
    written), sequential and with 10 concurrent clients; latency medians and p99.
@@ -18,13 +20,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiohttp import web
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from bot.clock import FixedClock
-from bot.container import Container
-from bot.domain.model import PromptKind, Role
-from storage.migrate import upgrade
-from tests.teams.conftest import (
+from aiohttp import web  # noqa: E402
+
+from bot.clock import FixedClock  # noqa: E402
+from bot.container import Container  # noqa: E402
+from bot.domain.model import PromptKind, Role  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from tests.e2e.teams.conftest import (  # noqa: E402
     ANNA,
     CHANNEL,
     Person,
@@ -38,7 +43,7 @@ from tests.teams.conftest import (
     teams_settings,
     workspace_of,
 )
-from tests.teams.fake_connector import FakeConnector
+from tests.fakes.bot_connector import FakeConnector  # noqa: E402
 
 
 def _stats(name: str, samples: list[float], wall: float) -> None:

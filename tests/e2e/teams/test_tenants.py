@@ -19,8 +19,7 @@ from bot.domain.errors import Unreachable
 from bot.domain.model import Language, Role
 from bot.domain.views import Notice, PromptView
 from bot.web import make_web_app
-from tests.fakes.slack_api import FakeSlack
-from tests.teams.conftest import (
+from tests.e2e.teams.conftest import (
     ANNA,
     BART,
     CHANNEL,
@@ -38,7 +37,8 @@ from tests.teams.conftest import (
     teams_settings,
     workspace_of,
 )
-from tests.teams.fake_connector import FakeConnector
+from tests.fakes.bot_connector import FakeConnector
+from tests.fakes.slack_api import FakeSlack
 
 SLACK_SECRET = "3a8f8b1c9d0e4f5a6b7c8d9e0f1a2b3c"
 SLACK_TEAM = "T0001"

@@ -16,6 +16,7 @@ from bot.domain.ports import ChatPort
 from bot.platforms.console import ConsoleChat
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.sender import Sender
+from tests.fakes.sleeps import Sleeps
 
 # Tuesday 1 December 2026, 10:00 in Amsterdam (CET, UTC+1): the default pulse's moment.
 TUE_10_AMS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -23,21 +24,6 @@ TUE_10_AMS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MON_9_AMS = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 ALL_BUT_FACILITATOR = {Role.DIRECTOR, Role.FRONTRUNNER, Role.FOLLOWER, Role.LEARNING}
-
-
-@dataclass
-class Sleeps:
-    """Stands in for time.sleep: records what the sender would have waited, and moves time."""
-
-    slept: list[float] = field(default_factory=list)
-    now: float = 0.0
-
-    def __call__(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 @dataclass

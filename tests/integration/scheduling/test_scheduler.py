@@ -13,7 +13,7 @@ from bot.domain.errors import SchedulerLocked
 from bot.domain.model import Role
 from bot.scheduling.scheduler import JOB_ID, dispatch_job, start_scheduler
 from tests.conftest import backend
-from tests.scheduling.conftest import TUE_10_AMS, World
+from tests.integration.scheduling.conftest import TUE_10_AMS, World
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Member, PromptKind, Role
 from bot.domain.views import PromptView, parse_ref
-from tests.teams.conftest import (
+from tests.e2e.teams.conftest import (
     ANNA,
     APP_ID,
     BART,
@@ -24,7 +24,7 @@ from tests.teams.conftest import (
     member_of,
     workspace_of,
 )
-from tests.teams.fake_connector import FakeConnector
+from tests.fakes.bot_connector import FakeConnector
 
 
 def _journey(teams: Teams, container: Container) -> tuple[int, int, Member]:

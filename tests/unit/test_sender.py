@@ -12,7 +12,7 @@ from bot.domain.digest.analysis import DigestView
 from bot.domain.errors import DeliveryFailed, TemporaryFailure, Unreachable
 from bot.domain.model import Member
 from bot.scheduling.sender import Limits, PacedDigests, Sender, SlidingWindows
-from tests.scheduling.conftest import Sleeps
+from tests.fakes.sleeps import Sleeps
 
 ANNE = Member(workspace_id=1, journey_id=1, user="U1", id=1)
 

@@ -18,7 +18,7 @@ from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, 
 
 from bot.container import Container
 from bot.platforms.teams.routes import add_teams_routes
-from tests.teams.conftest import (
+from tests.e2e.teams.conftest import (
     ANNA,
     APP_ID,
     TENANT_A,
@@ -27,7 +27,7 @@ from tests.teams.conftest import (
     Teams,
     make_platform,
 )
-from tests.teams.fake_connector import FakeConnector
+from tests.fakes.bot_connector import FakeConnector
 
 BOT_FRAMEWORK = "https://api.botframework.com"
 

@@ -14,7 +14,7 @@ from bot.domain.model import Member, Phase, PromptKind, Role
 from bot.domain.views import Notice, PromptView
 from bot.scheduling.dispatcher import PassReport
 from storage.models import DeliveryRow, JourneyRow
-from tests.scheduling.conftest import TUE_10_AMS, World, deliveries
+from tests.integration.scheduling.conftest import TUE_10_AMS, World, deliveries
 
 WED_10_AMS = TUE_10_AMS + timedelta(days=1)
 THU_10_AMS = TUE_10_AMS + timedelta(days=2)

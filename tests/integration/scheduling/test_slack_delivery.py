@@ -13,7 +13,7 @@ from bot.domain.model import Role
 from bot.platforms.slack.chat import SlackChat
 from storage.models import DeliveryRow
 from tests.fakes.slack_api import FakeSlack
-from tests.scheduling.conftest import TUE_10_AMS, World, deliveries
+from tests.integration.scheduling.conftest import TUE_10_AMS, World, deliveries
 
 
 @pytest.fixture

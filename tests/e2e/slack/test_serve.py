@@ -23,8 +23,7 @@ from bot.container import Container
 from bot.domain.model import PromptKind
 from bot.platforms.slack.app import BOT_SCOPES
 from bot.platforms.slack.manifest import render_manifest
-from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import (
+from tests.e2e.slack.conftest import (
     BOT_TOKEN,
     SECRET,
     SlackSender,
@@ -32,8 +31,9 @@ from tests.slack.conftest import (
     journey_id_of,
     slack_settings,
 )
+from tests.fakes.slack_api import FakeSlack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # `python -m bot.cli` is what the `pioneer` console script runs; it works uninstalled too.
 PIONEER = [sys.executable, "-m", "bot.cli"]
 READY_WITHIN = 20.0
