@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,46 +11,36 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.app.answering import AnswerBatcher
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.container import Container
-from tests.e2e.slack.conftest import deliver, slack_workspace_id
+from bot.app.services import Services
+from tests.unit.conftest import deliver
 
 
 @pytest.fixture
-def container(database_url: str, clock: FixedClock) -> Iterator[Container]:
-    container = Container(Settings(_env_file=None, database_url=database_url), clock=clock)  # type: ignore[call-arg]
-    yield container
-    container.close()
-
-
-@pytest.fixture
-def polls(container: Container) -> tuple[int, dict[str, int]]:
+def polls(services: Services, workspace_id: int) -> tuple[int, dict[str, int]]:
     """A journey of twelve people, each with an open pulse poll: (workspace, user -> delivery)."""
-    workspace_id = slack_workspace_id(container)
-    journey = container.journeys.start(workspace_id, "C1", "Plant", "UFAC")
+    journey = services.journeys.start(workspace_id, "C1", "Plant", "UFAC")
     assert journey.id is not None
     deliveries = {}
     for n in range(12):
-        container.journeys.join(workspace_id, journey.id, f"U{n}")
-        delivery = deliver(container, journey.id, f"U{n}", closes_in=timedelta(days=1))
+        services.journeys.join(workspace_id, journey.id, f"U{n}")
+        delivery = deliver(services, workspace_id, journey.id, f"U{n}", closes_in=timedelta(days=1))
         assert delivery.id is not None
         deliveries[f"U{n}"] = delivery.id
     return workspace_id, deliveries
 
 
-def stored(container: Container, workspace_id: int) -> dict[int, int | None]:
-    journey = container.journeys.journey_for_channel(workspace_id, "C1")
+def stored(services: Services, workspace_id: int) -> dict[int, int | None]:
+    journey = services.journeys.journey_for_channel(workspace_id, "C1")
     assert journey.id is not None
-    with container.uow() as uow:
+    with services.uow() as uow:
         return {a.delivery_id: a.value for a in uow.answers.for_journey(workspace_id, journey.id)}
 
 
 def test_a_burst_of_clicks_is_one_transaction_and_each_gets_its_own_outcome(
-    container: Container, polls: tuple[int, dict[str, int]]
+    services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
-    batcher = AnswerBatcher(container.answers, container.prompt_views)
+    batcher = AnswerBatcher(services.answers, services.views)
 
     async def burst() -> list[Any]:
         clicks = [
@@ -67,17 +57,17 @@ def test_a_burst_of_clicks_is_one_transaction_and_each_gets_its_own_outcome(
     assert [o.refusal is None for o in outcomes] == [True] * 12 + [False, False]
     assert "someone else" in (outcomes[12].refusal or "")
     assert "1" in (outcomes[13].refusal or "") and "5" in (outcomes[13].refusal or "")
-    assert stored(container, workspace) == {d: 1 + n % 5 for n, d in enumerate(deliveries.values())}
+    assert stored(services, workspace) == {d: 1 + n % 5 for n, d in enumerate(deliveries.values())}
     for n, outcome in enumerate(outcomes[:12]):
         assert outcome.answer is not None and outcome.answer.id is not None
         assert outcome.view is not None and outcome.view.answered_value == 1 + n % 5
 
 
 def test_a_double_click_in_one_batch_keeps_one_answer_the_last(
-    container: Container, polls: tuple[int, dict[str, int]]
+    services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
-    batcher = AnswerBatcher(container.answers, container.prompt_views)
+    batcher = AnswerBatcher(services.answers, services.views)
 
     async def double_click() -> list[Any]:
         return await asyncio.gather(
@@ -87,14 +77,14 @@ def test_a_double_click_in_one_batch_keeps_one_answer_the_last(
 
     first, second = asyncio.run(double_click())
     assert batcher.batches == 1
-    assert stored(container, workspace) == {deliveries["U3"]: 2}
+    assert stored(services, workspace) == {deliveries["U3"]: 2}
     assert first.answer is not None and second.answer is not None
     assert (first.answer.value, second.answer.value) == (4, 2)
     assert first.answer.id == second.answer.id
 
 
 def test_a_batch_that_fails_is_recorded_one_by_one_and_nothing_is_lost(
-    container: Container, polls: tuple[int, dict[str, int]]
+    services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     """The database refuses the first transaction (say, locked); every answer still lands."""
     workspace, deliveries = polls
@@ -106,7 +96,7 @@ def test_a_batch_that_fails_is_recorded_one_by_one_and_nothing_is_lost(
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return await asyncio.to_thread(fn)
 
-    batcher = AnswerBatcher(container.answers, container.prompt_views, run=flaky)
+    batcher = AnswerBatcher(services.answers, services.views, run=flaky)
 
     async def burst() -> list[Any]:
         return await asyncio.gather(
@@ -116,32 +106,32 @@ def test_a_batch_that_fails_is_recorded_one_by_one_and_nothing_is_lost(
     outcomes = asyncio.run(burst())
     assert calls == [12] + [1] * 12
     assert all(o.refusal is None for o in outcomes)
-    assert stored(container, workspace) == dict.fromkeys(deliveries.values(), 5)
+    assert stored(services, workspace) == dict.fromkeys(deliveries.values(), 5)
 
 
 def test_a_lone_failure_reaches_its_caller(
-    container: Container, polls: tuple[int, dict[str, int]]
+    services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
 
     async def down(fn: Callable[[], Any]) -> Any:
         raise OperationalError("SELECT", {}, Exception("connection refused"))
 
-    batcher = AnswerBatcher(container.answers, container.prompt_views, run=down)
+    batcher = AnswerBatcher(services.answers, services.views, run=down)
     with pytest.raises(OperationalError):
         asyncio.run(batcher.answer(workspace, "U4", deliveries["U4"], value=3))
-    assert stored(container, workspace) == {}
+    assert stored(services, workspace) == {}
 
 
 def test_a_poll_of_another_workspace_is_not_found_from_this_one(
-    container: Container, polls: tuple[int, dict[str, int]]
+    services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
-    with container.uow() as uow:
+    with services.uow() as uow:
         other = uow.workspaces.get_or_create("console", "T-OTHER")
         uow.commit()
     assert other.id is not None and other.id != workspace
-    batcher = AnswerBatcher(container.answers, container.prompt_views)
+    batcher = AnswerBatcher(services.answers, services.views)
 
     async def both() -> list[Any]:
         return await asyncio.gather(
@@ -152,4 +142,4 @@ def test_a_poll_of_another_workspace_is_not_found_from_this_one(
     foreign, own = asyncio.run(both())
     assert foreign.answer is None and foreign.view is None and foreign.refusal
     assert own.refusal is None
-    assert stored(container, workspace) == {deliveries["U6"]: 2}
+    assert stored(services, workspace) == {deliveries["U6"]: 2}

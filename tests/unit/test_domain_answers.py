@@ -11,11 +11,11 @@ from bot.domain import errors
 from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService, PhaseTarget
 from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Role, Signal
-from storage.uow import SqlUnitOfWorkFactory
+from bot.domain.ports import UnitOfWorkFactory
 
 
 def make_delivery(
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -58,7 +58,7 @@ def journey_id(journeys: JourneyService, workspace_id: int) -> int:
 
 def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(
     answers: AnswerService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -78,7 +78,7 @@ def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(
 def test_answering_again_replaces_and_never_adds(
     answers: AnswerService,
     journeys: JourneyService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -103,7 +103,7 @@ def test_answering_again_replaces_and_never_adds(
 
 def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
     answers: AnswerService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -119,7 +119,7 @@ def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
 @pytest.mark.parametrize("value", [0, 6, -1, None])
 def test_values_outside_the_scale_are_refused(
     answers: AnswerService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -132,7 +132,7 @@ def test_values_outside_the_scale_are_refused(
 
 def test_checkins_take_text_only(
     answers: AnswerService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -150,7 +150,7 @@ def test_checkins_take_text_only(
 
 def test_closed_deliveries_refuse_answers(
     answers: AnswerService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -163,7 +163,7 @@ def test_closed_deliveries_refuse_answers(
 
 def test_only_the_addressee_answers(
     answers: AnswerService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
@@ -178,7 +178,7 @@ def test_only_the_addressee_answers(
 def test_forget_me_erases_answers(
     answers: AnswerService,
     journeys: JourneyService,
-    uow: SqlUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FixedClock,
     workspace_id: int,
     journey_id: int,
