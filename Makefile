@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-sqlite test-postgres lint clean
+.PHONY: demo test test-unit test-sqlite test-postgres lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The domain and the use cases on in-memory fakes: no database, a few seconds.
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
 
 test-sqlite: $(STAMP)
 	$(BIN)/pytest -q

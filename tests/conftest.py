@@ -2,6 +2,11 @@
 
 Set PIONEER_TEST_DATABASE_URL to a PostgreSQL URL to run the suite there; otherwise each
 test gets a copy of a SQLite file migrated once per session.
+
+The suite by speed: tests/unit (the domain and use cases on an in-memory unit of work; its
+conftest swaps `uow` for the fake, and `journeys`, `answers` and `workspace_id` follow),
+tests/integration (storage, the scheduler, the CLI, the demo), tests/e2e (Slack and Teams
+through their real SDKs against fakes of their APIs). Fakes live in tests/fakes.
 """
 
 from __future__ import annotations

@@ -1,0 +1,129 @@
+"""Socket Mode: the same Bolt app, fed over a WebSocket instead of HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiohttp import WSMsgType, web
+
+from bot.clock import FixedClock
+from bot.container import Container
+from tests.e2e.slack.conftest import ServerThread, slack_settings, slack_workspace_id
+from tests.fakes.slack_api import FakeSlack
+
+WAIT = 10.0
+
+
+class FakeSocketMode:
+    """A WebSocket endpoint like wss-primary.slack.com: says hello, sends envelopes, takes acks."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.connected = threading.Event()
+        self.acks: dict[str, threading.Event] = {}
+        self.replies: dict[str, Any] = {}
+        self._ws: web.WebSocketResponse | None = None
+        self.port = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(WAIT)
+
+    async def _start(self) -> int:
+        app = web.Application()
+        app.router.add_get("/link", self._socket)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        return int(self.runner.addresses[0][1])
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        self.connected.set()
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                data = json.loads(message.data)
+                envelope = data.get("envelope_id")
+                if envelope in self.acks:
+                    self.replies[envelope] = data.get("payload")
+                    self.acks[envelope].set()
+        return ws
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/link"
+
+    def send(self, envelope_id: str, kind: str, payload: dict[str, Any]) -> threading.Event:
+        self.acks[envelope_id] = threading.Event()
+        data = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": True,
+        }
+        assert self._ws is not None
+        asyncio.run_coroutine_threadsafe(self._ws.send_str(json.dumps(data)), self.loop).result(
+            WAIT
+        )
+        return self.acks[envelope_id]
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(WAIT)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(WAIT)
+        self.loop.close()
+
+
+@pytest.fixture
+def socket_fake() -> Iterator[FakeSocketMode]:
+    fake = FakeSocketMode()
+    yield fake
+    fake.stop()
+
+
+def test_slash_commands_arrive_over_socket_mode(
+    database_url: str, fake_slack: FakeSlack, socket_fake: FakeSocketMode, clock: FixedClock
+) -> None:
+    fake_slack.script("apps.connections.open", [{"ok": True, "url": socket_fake.url}])
+    settings = slack_settings(
+        database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
+    )
+    container = Container(settings, clock=clock)
+    server = ServerThread(container, socket_mode=True)
+    try:
+        assert socket_fake.connected.wait(WAIT)
+        opened = fake_slack.calls_to("apps.connections.open")
+        assert opened and opened[0].token == "xapp-test"
+        acked = socket_fake.send(
+            "env-1",
+            "slash_commands",
+            {
+                "team_id": "T0001",
+                "channel_id": "C1",
+                "user_id": "U1",
+                "user_name": "ann",
+                "command": "/pioneer",
+                "text": "start Plant Noord",
+                "api_app_id": "A0001",
+                "response_url": f"{fake_slack.url}/response/1",
+                "trigger_id": "t-1",
+            },
+        )
+        assert acked.wait(WAIT)
+        reply = fake_slack.calls_to("response_url")[-1]
+        assert "Plant Noord" in reply.args["text"] and reply.args["response_type"] == "in_channel"
+        journey = container.journeys.journey_for_channel(slack_workspace_id(container), "C1")
+        assert journey.name == "Plant Noord"
+        # Over Socket Mode there is no HTTP endpoint for Slack to call.
+        paths = {r.resource.canonical for r in server.app.router.routes() if r.resource}
+        assert "/slack/events" not in paths and "/healthz" in paths
+    finally:
+        server.stop()
+        container.close()

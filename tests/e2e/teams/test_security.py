@@ -1,0 +1,138 @@
+"""Every request to /api/messages passes the Agents SDK's JWT check; a body that is not an
+activity is refused with 400 before the SDK sees it. Tokens are signed with local RSA keys
+and the check reads a local JSON Web Key Set on the fake connector (no network)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import jwt
+import pytest
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, _entra_issuers
+
+from bot.container import Container
+from bot.platforms.teams.routes import add_teams_routes
+from tests.e2e.teams.conftest import (
+    ANNA,
+    APP_ID,
+    TENANT_A,
+    RecordingSleep,
+    ServerThread,
+    Teams,
+    make_platform,
+)
+from tests.fakes.bot_connector import FakeConnector
+
+BOT_FRAMEWORK = "https://api.botframework.com"
+
+
+def _key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+TRUSTED = _key()
+FORGER = _key()
+
+
+def _token(key: rsa.RSAPrivateKey, service_url: str, **overrides: Any) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": BOT_FRAMEWORK,
+        "aud": APP_ID,
+        "nbf": now - 10,
+        "exp": now + 300,
+        "serviceurl": service_url,
+    } | overrides
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "pioneer-test-key"})
+
+
+@pytest.fixture
+def secured(
+    container: Container,
+    connector: FakeConnector,
+    sleep: RecordingSleep,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Teams]:
+    jwk = json.loads(RSAAlgorithm.to_jwk(TRUSTED.public_key()))
+    connector.jwks = {"keys": [jwk | {"kid": "pioneer-test-key", "use": "sig", "alg": "RS256"}]}
+    # Where the SDK fetches Bot Framework signing keys: here, the local key set.
+    monkeypatch.setitem(
+        _entra_issuers.BOTFRAMEWORK_JWKS_URIS, BOT_FRAMEWORK, connector.url + "jwks"
+    )
+    auth = AgentAuthConfiguration(client_id=APP_ID, tenant_id=TENANT_A, anonymous_allowed=False)
+    container.teams = make_platform(container, sleep, auth=auth)
+
+    async def build() -> web.Application:
+        app = web.Application()
+        assert container.teams is not None
+        add_teams_routes(app, container.teams)
+        return app
+
+    server = ServerThread(build)
+    yield Teams(server.url, connector)
+    server.stop()
+
+
+def _post(teams: Teams, token: str | None) -> int:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return teams.post(teams.activity(ANNA, text="help"), headers=headers).status
+
+
+def test_a_token_signed_with_a_trusted_key_is_let_in(
+    secured: Teams, connector: FakeConnector
+) -> None:
+    assert _post(secured, _token(TRUSTED, connector.url)) == 202
+    assert "`help`" in connector.messages()[-1].text
+
+
+def test_a_forged_token_is_refused(secured: Teams, connector: FakeConnector) -> None:
+    assert _post(secured, _token(FORGER, connector.url)) == 401
+    assert connector.messages() == []
+
+
+def test_no_token_is_refused_when_auth_is_configured(
+    secured: Teams, connector: FakeConnector
+) -> None:
+    assert _post(secured, None) == 401
+    assert connector.messages() == []
+
+
+def test_a_token_for_another_bot_or_expired_is_refused(
+    secured: Teams, connector: FakeConnector
+) -> None:
+    assert _post(secured, _token(TRUSTED, connector.url, aud="someone-else")) == 401
+    old = int(time.time()) - 3600
+    assert _post(secured, _token(TRUSTED, connector.url, nbf=old - 60, exp=old)) == 401
+    assert connector.messages() == []
+
+
+def test_a_token_for_another_service_url_is_refused(
+    secured: Teams, connector: FakeConnector
+) -> None:
+    assert _post(secured, _token(TRUSTED, "https://smba.example.net/evil/")) == 403
+    assert connector.messages() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        json.dumps({"type": "message"}).encode(),
+        json.dumps({"type": "message", "conversation": {"id": "x"}}).encode(),
+        json.dumps(
+            {"type": "message", "conversation": {"id": "x"}, "serviceUrl": "u", "from": "nobody"}
+        ).encode(),
+    ],
+)
+def test_a_body_that_is_not_an_activity_gets_400(
+    teams: Teams, connector: FakeConnector, body: bytes
+) -> None:
+    assert teams.post(body).status == 400
+    assert connector.calls == []

@@ -1,0 +1,180 @@
+"""Real `pioneer tick` processes: killed mid fan-out, run twice at once, refused on SQLite."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.container import Container
+from bot.domain.errors import SchedulerLocked
+from bot.domain.model import Language
+from storage.db import make_engine
+from storage.locks import SqlDispatchLock
+from storage.models import DeliveryRow, MemberRow
+from tests.conftest import backend
+from tests.fakes.slack_api import FakeSlack
+from tests.integration.scheduling.conftest import MON_9_AMS, TUE_10_AMS
+
+ROOT = Path(__file__).resolve().parents[3]
+AT = TUE_10_AMS.isoformat()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+def slack_journey(database_url: str, people: int) -> None:
+    """A Slack workspace whose journey has `people` members (with the facilitator)."""
+    container = Container(Settings(database_url=database_url), FixedClock(MON_9_AMS))
+    try:
+        with container.uow() as uow:
+            workspace = uow.workspaces.get_or_create("slack", "T0001", "Fake Team")
+            uow.commit()
+        assert workspace.id is not None
+        journey = container.journeys.start(
+            workspace.id, "CPLANT", "Plant", "UFAC", Language.EN, "Europe/Amsterdam"
+        )
+        with container.engine.begin() as conn:
+            conn.execute(
+                insert(MemberRow),
+                [
+                    {
+                        "workspace_id": workspace.id,
+                        "journey_id": journey.id,
+                        "user": f"U{n:05}",
+                        "display_name": "",
+                        "roles": "follower",
+                    }
+                    for n in range(people - 1)
+                ],
+            )
+    finally:
+        container.close()
+
+
+def tick(
+    database_url: str, fake: FakeSlack, *extra: str, rate: str = "400"
+) -> subprocess.Popen[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": fake.api_url,
+        "PIONEER_SEND_RATE": rate,
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "tick", "--at", AT, *extra],
+        env=env,
+        cwd=ROOT / "tests",  # no .env of the developer's
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_until(condition: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
+
+
+def assert_each_once(database_url: str, fake: FakeSlack, people: int) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            users = conn.scalars(select(MemberRow.user)).all()
+            statuses = dict(
+                conn.execute(
+                    select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    assert len(users) == people
+    counts = {u: len(fake.messages(f"D{u}")) for u in users}
+    assert [u for u, n in counts.items() if n != 1] == []
+    assert statuses == {"sent": people}
+
+
+def test_killed_mid_fan_out_and_restarted_sends_the_rest_once(
+    database_url: str, fake: FakeSlack
+) -> None:
+    people = 1000
+    slack_journey(database_url, people)
+    first = tick(database_url, fake)
+    try:
+        wait_until(
+            lambda: len(fake.calls_to("chat.postMessage")) >= 300 or first.poll() is not None
+        )
+        assert first.poll() is None, first.communicate()
+        first.send_signal(signal.SIGKILL)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        first.communicate(timeout=10)  # reaps it and closes its pipes
+    assert first.returncode == -signal.SIGKILL
+    before = len(fake.calls_to("chat.postMessage"))
+    assert 300 <= before < people
+    second = tick(database_url, fake, rate="2000")
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert_each_once(database_url, fake, people)
+    assert len(fake.calls_to("chat.postMessage")) == people
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="replicas need PostgreSQL")
+def test_two_ticks_at_the_same_instant_send_each_delivery_once(
+    database_url: str, fake: FakeSlack
+) -> None:
+    people = 300
+    slack_journey(database_url, people)
+    both = [tick(database_url, fake, rate="2000"), tick(database_url, fake, rate="2000")]
+    for process in both:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert_each_once(database_url, fake, people)
+    assert len(fake.calls_to("chat.postMessage")) == people
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="the lock file is SQLite's")
+def test_a_second_scheduler_on_sqlite_refuses_with_a_clear_message(
+    database_url: str, fake: FakeSlack
+) -> None:
+    slack_journey(database_url, 3)
+    engine = make_engine(database_url)
+    holder = SqlDispatchLock(engine, database_url)
+    holder.hold_process_lock()
+    try:
+        other = SqlDispatchLock(engine, database_url)
+        with pytest.raises(SchedulerLocked, match="only one scheduler"):
+            other.hold_process_lock()
+        process = tick(database_url, fake)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 3
+        assert "Another Pioneer scheduler" in err and str(os.getpid()) in err
+        assert fake.calls_to("chat.postMessage") == []
+    finally:
+        holder.release_process_lock()
+        engine.dispose()
+    process = tick(database_url, fake)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "sent 3" in out
+    assert datetime.fromisoformat(AT).tzinfo is UTC
