@@ -1,0 +1,16 @@
+"""The `pioneer` command line (Typer): one module per concern, all on one application.
+
+`pioneer = "bot.cli:main"` is the console script; `python -m bot.cli` runs the same.
+"""
+
+from __future__ import annotations
+
+from bot.cli import catalog_commands, database, demo_command, install, running  # noqa: F401
+from bot.cli.root import app
+from bot.cli.running import EXIT_LOCKED, parse_instant, serve_scheduler
+
+__all__ = ["EXIT_LOCKED", "app", "main", "parse_instant", "serve_scheduler"]
+
+
+def main() -> None:
+    app()
