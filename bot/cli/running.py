@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot.cli.root import app
-from bot.cli.startup import configure_logging, require_migrated
+from bot.cli.startup import ensure_port_free, require_migrated, served_platforms
 from bot.config import Settings
+from bot.logs import configure_logging
 
 if TYPE_CHECKING:
     from bot.scheduling.scheduler import SchedulerHandle
@@ -39,31 +40,21 @@ def serve(
     ] = False,
 ) -> None:
     """Serve Slack (and Teams) over HTTP, or Slack over Socket Mode when SLACK_APP_TOKEN is set."""
-    from bot.crypto import EncryptionKeyMissing
-    from bot.platforms.slack.app import ConfigurationError, check_settings, slack_configured
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    served = served_platforms(settings)
+    require_migrated(settings, "Cannot start")
+    port = port or settings.port
+    ensure_port_free(host, port)
+    typer.echo(
+        f"Pioneer serving {' and '.join(served)} on {host}:{port} "
+        f"({workers} worker{'s' if workers > 1 else ''}; /healthz, /metrics)."
+    )
     from bot.web import run
 
-    settings = Settings()
-    configure_logging(settings)
-    try:
-        if slack_configured(settings):
-            check_settings(settings)
-        elif not (settings.teams_app_id and settings.teams_app_secret):
-            raise ConfigurationError(
-                "neither Slack (SLACK_BOT_TOKEN or SLACK_CLIENT_ID/SECRET) nor Teams is configured."
-            )
-    except (ConfigurationError, EncryptionKeyMissing) as exc:
-        typer.echo(f"Cannot start: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    require_migrated(settings, "Cannot start")
-    mode = "Socket Mode" if settings.slack_app_token else "HTTP"
-    typer.echo(
-        f"Pioneer serving on {host}:{port or settings.port} (Slack over {mode}, "
-        f"{workers} worker{'s' if workers > 1 else ''})."
-    )
     scheduler = None if no_scheduler else serve_scheduler(settings)
     try:
-        code = run(host, port or settings.port, workers)
+        code = run(host, port, workers)
     finally:
         if scheduler is not None:
             scheduler.stop()
@@ -107,7 +98,7 @@ def tick(
     from bot.scheduling.report import describe
 
     settings = Settings()
-    configure_logging(settings)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         instant = parse_instant(at) if at else None
     except ValueError:

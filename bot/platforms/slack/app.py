@@ -72,6 +72,18 @@ _SDK_LOGGERS = (
 )
 
 
+class _OwnClientNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, since we hand it our
+    own client (one shared session, a retry handler) holding that token, warns at every start
+    that the token "will be unused". Nothing is wrong; the warning only worries operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_OwnClientNotice())
+
+
 def set_sdk_log_levels() -> None:
     """Give slack_sdk's loggers the level the root logger has, so debug text is only built
     when it would be logged."""
