@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender, SlidingWindows
+    from storage.overview import JourneyLine
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
 # configured in this process. A new chat platform adds one row (and its adapter package).
@@ -88,6 +89,12 @@ class Container:
         from storage.migrate import current_revision, head_revision
 
         return current_revision(self.settings.database_url) == head_revision()
+
+    def journey_lines(self) -> list[JourneyLine]:
+        """Every journey of every workspace, for an operator's list (`pioneer journeys`)."""
+        from storage.overview import journey_lines
+
+        return journey_lines(self.engine)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (safe to run again)."""

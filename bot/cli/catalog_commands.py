@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.choices import ListFormat
 from bot.cli.root import prompts_app
 from bot.config import Settings
+from bot.domain.model import Language, Phase
 
 
 @prompts_app.command("check")
@@ -37,28 +39,16 @@ def prompts_check(
 
 @prompts_app.command("list")
 def prompts_list(
-    phase: Annotated[str | None, typer.Option(help="Only prompts asked in this phase.")] = None,
-    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-    lang: Annotated[str, typer.Option(help="nl or en")] = "en",
+    phase: Annotated[Phase | None, typer.Option(help="Only prompts asked in this phase.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.TEXT,
+    lang: Annotated[Language, typer.Option(help="The texts' language.")] = Language.EN,
     directory: Annotated[
         Path | None, typer.Option("--dir", help="An organisation's override folder.")
     ] = None,
 ) -> None:
     """List the catalog (shipped items plus overrides)."""
-    from bot.domain.model import Phase
     from prompts.catalog import CatalogError, catalog_as_dicts, load_catalog
 
-    if format not in ("text", "json"):
-        typer.echo("--format must be text or json", err=True)
-        raise typer.Exit(code=2)
-    if lang not in ("nl", "en"):
-        typer.echo("--lang must be nl or en", err=True)
-        raise typer.Exit(code=2)
-    try:
-        wanted = Phase(phase) if phase else None
-    except ValueError:
-        typer.echo(f"Unknown phase {phase!r}; choose one of: {', '.join(Phase)}", err=True)
-        raise typer.Exit(code=2) from None
     extra = directory or Settings().pioneer_prompts_dir
     try:
         catalog = load_catalog(*([extra] if extra else []))
@@ -66,8 +56,8 @@ def prompts_list(
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(code=1) from None
-    items = catalog.select(phase=wanted)
-    if format == "json":
+    items = catalog.select(phase=phase)
+    if format is ListFormat.JSON:
         ids = {p.id for p in items}
         typer.echo(json.dumps([d for d in catalog_as_dicts(catalog) if d["id"] in ids], indent=2))
         return

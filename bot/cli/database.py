@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.choices import DigestFormat, ListFormat
 from bot.cli.root import app
+from bot.cli.startup import require_migrated
 from bot.config import Settings
+from bot.domain.model import Language
 
 
 @app.command()
@@ -35,11 +38,11 @@ def migrate(
 
 @app.command()
 def digest(
-    journey: Annotated[int, typer.Option(help="The journey's id.")],
+    journey: Annotated[int, typer.Option(help="The journey's id (`pioneer journeys`).")],
     week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W49.")],
-    format: Annotated[str, typer.Option("--format", help="md or json")] = "md",
+    format: Annotated[DigestFormat, typer.Option("--format")] = DigestFormat.MD,
     lang: Annotated[
-        str | None, typer.Option(help="nl or en; defaults to the journey's language.")
+        Language | None, typer.Option(help="Defaults to the journey's language.")
     ] = None,
     chart: Annotated[
         Path | None, typer.Option(help="Also write the chart as a PNG to this file.")
@@ -48,23 +51,18 @@ def digest(
     """Show a week's digest: the stored one if it exists, else build and store it now."""
     from bot.container import Container
     from bot.domain.digest.weeks import InvalidWeek, parse_week
-    from bot.domain.model import Language
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown
     from prompts.messages import say
 
-    if format not in ("md", "json"):
-        typer.echo("--format must be md or json", err=True)
-        raise typer.Exit(code=2)
-    if lang not in (None, "nl", "en"):
-        typer.echo("--lang must be nl or en", err=True)
-        raise typer.Exit(code=2)
     try:
         iso_week = parse_week(week)
     except InvalidWeek as exc:
         typer.echo(say(exc, lang or "en"), err=True)
         raise typer.Exit(code=2) from None
-    container = Container(Settings())
+    settings = Settings()
+    require_migrated(settings, "Cannot show the digest")
+    container = Container(settings)
     try:
         # An operator knows the journey's id, not its workspace; look that up once here.
         with container.uow() as uow:
@@ -73,12 +71,43 @@ def digest(
             typer.echo(f"No journey with id {journey}.", err=True)
             raise typer.Exit(code=1)
         view = container.digests.show(workspace_id, journey, iso_week)
-        language = Language(lang) if lang else view.language
+        language = lang or view.language
         if chart is not None:
             chart.write_bytes(render_chart(view, language))
-        if format == "json":
+        if format is DigestFormat.JSON:
             typer.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
         else:
             typer.echo(render_markdown(view, language), nl=False)
     finally:
         container.close()
+
+
+@app.command()
+def journeys(
+    format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.TEXT,
+) -> None:
+    """List every journey with its id (what `pioneer digest --journey` takes)."""
+    from dataclasses import asdict
+
+    from bot.container import Container
+
+    settings = Settings()
+    require_migrated(settings, "Cannot list journeys")
+    container = Container(settings)
+    try:
+        lines = container.journey_lines()
+    finally:
+        container.close()
+    if format is ListFormat.JSON:
+        typer.echo(json.dumps([asdict(line) for line in lines], ensure_ascii=False, indent=2))
+        return
+    if not lines:
+        typer.echo("No journeys yet: start one in chat with `/pioneer start <name>`.")
+        return
+    typer.echo(f"{'id':>4}  {'platform':8}  {'workspace':20}  {'journey':24}  {'phase':9}  people")
+    for line in lines:
+        paused = " (paused)" if line.paused else ""
+        typer.echo(
+            f"{line.id:>4}  {line.platform:8}  {line.workspace[:20]:20}  {line.name[:24]:24}  "
+            f"{line.phase:9}  {line.members}{paused}"
+        )

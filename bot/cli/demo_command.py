@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.choices import Scenario
 from bot.cli.root import app
+from bot.domain.model import Language
 
 
 @app.command()
@@ -17,10 +19,10 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for digests, charts and the database.")] = Path(
         "demo-output"
     ),
-    lang: Annotated[str, typer.Option(help="nl or en")] = "en",
+    lang: Annotated[Language, typer.Option(help="The demo's language.")] = Language.EN,
     scenario: Annotated[
-        str, typer.Option(help="a: servitization, sales resist; b: broad, robots, repair team")
-    ] = "a",
+        Scenario, typer.Option(help="a: servitization, sales resist; b: broad, robots, repair team")
+    ] = Scenario.A,
     quiet: Annotated[bool, typer.Option(help="Only the progress bar and the summary.")] = False,
 ) -> None:
     """Run a whole pioneering journey offline (no tokens, no network) and print the digests."""
@@ -31,29 +33,25 @@ def demo(
     from bot.demo.scenarios import SCENARIOS
     from prompts.messages import t
 
-    if lang not in ("nl", "en"):
-        typer.echo("--lang must be nl or en", err=True)
-        raise typer.Exit(code=2)
-    if scenario not in SCENARIOS:
-        typer.echo(f"--scenario must be one of: {', '.join(SCENARIOS)}", err=True)
-        raise typer.Exit(code=2)
-    chosen = SCENARIOS[scenario]
-    typer.echo(f"{chosen.title.in_(lang)}\n{chosen.story.in_(lang)}\n")
-    with tqdm(total=weeks, unit=t("demo.progress", lang), dynamic_ncols=True) as bar:
+    # The demo takes plain strings, as it did before these were choices.
+    language, case = lang.value, scenario.value
+    chosen = SCENARIOS[case]
+    typer.echo(f"{chosen.title.in_(language)}\n{chosen.story.in_(language)}\n")
+    with tqdm(total=weeks, unit=t("demo.progress", language), dynamic_ncols=True) as bar:
 
         def progress(week: int, phase: str) -> None:
             bar.n = week
-            bar.set_postfix_str(t(f"phase.{phase}", lang))
+            bar.set_postfix_str(t(f"phase.{phase}", language))
             bar.refresh()
 
         def echo(text: str) -> None:
             if not quiet:
                 bar.write(text)
 
-        result = run_demo(weeks, seed, out, lang, scenario, echo, demo_parts, progress)
+        result = run_demo(weeks, seed, out, language, case, echo, demo_parts, progress)
         bar.n = weeks
         bar.refresh()
     typer.echo((out / "journey.md").read_text(encoding="utf-8"))
-    typer.echo(t("demo.done", lang, out=str(out)))
+    typer.echo(t("demo.done", language, out=str(out)))
     if not result.digests:
         raise typer.Exit(code=1)
