@@ -5,7 +5,14 @@
 
 from __future__ import annotations
 
-from bot.cli import catalog_commands, database, demo_command, install, running  # noqa: F401
+from bot.cli import (  # noqa: F401  (each registers its commands)
+    catalog_commands,
+    database,
+    demo_command,
+    doctor,
+    install,
+    running,
+)
 from bot.cli.root import app
 from bot.cli.running import EXIT_LOCKED, parse_instant, serve_scheduler
 

@@ -60,6 +60,7 @@ def test_help_lists_every_command() -> None:
         "digest",
         "manifest",
         "journeys",
+        "check",
     ):
         assert command in result.stdout
 
