@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -25,6 +26,9 @@ from bot.platforms.slack.app import build_app, slack_configured
 from bot.platforms.slack.deps import SlackDeps
 from bot.telemetry import Metrics
 
+if TYPE_CHECKING:
+    from bot.platforms.slack.socket_mode import SocketModeLink
+
 logger = logging.getLogger(__name__)
 
 CONTAINER: web.AppKey[Container] = web.AppKey("container", Container)
@@ -32,6 +36,7 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
 BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SLACK: web.AppKey[SlackDeps] = web.AppKey("slack", SlackDeps)
 WORKER: web.AppKey[int] = web.AppKey("worker", int)
+SOCKET_MODE: web.AppKey[SocketModeLink] = web.AppKey("socket_mode")
 MAX_BODY = 1024 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -82,12 +87,36 @@ async def healthz(request: web.Request) -> web.StreamResponse:
     except Exception:
         logger.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok"})
+    return web.json_response({"status": "ok"} | await socket_mode_health(request.app))
 
 
 async def metrics(request: web.Request) -> web.StreamResponse:
     m = request.app[METRICS]
     return web.Response(body=m.exposition(), headers={"Content-Type": m.content_type})
+
+
+def _connect_socket_mode(app: web.Application, bolt: AsyncApp, app_token: str) -> None:
+    """Slack over Socket Mode, connected once the server is up and retried while it stays
+    up; /healthz reports the connection (see bot/platforms/slack/socket_mode.py)."""
+    from bot.platforms.slack.socket_mode import SocketModeLink
+
+    link = SocketModeLink(bolt, app_token)
+    app[SOCKET_MODE] = link
+
+    async def connect(_: web.Application) -> None:
+        await link.start()
+
+    async def disconnect(_: web.Application) -> None:
+        await link.close()
+
+    app.on_startup.append(connect)
+    app.on_cleanup.append(disconnect)
+
+
+async def socket_mode_health(app: web.Application) -> dict[str, object]:
+    """What /healthz adds about Slack's Socket Mode connection, when this app has one."""
+    link = app.get(SOCKET_MODE)
+    return await link.health() if link is not None else {}
 
 
 def _add_slack(
@@ -110,19 +139,7 @@ def _add_slack(
     app.on_shutdown.append(finish_deps)
     app.on_cleanup.append(close_deps)
     if socket_mode:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(bolt, container.settings.slack_app_token)
-
-        async def connect(_: web.Application) -> None:
-            await handler.connect_async()
-            logger.info("connected to Slack over Socket Mode")
-
-        async def disconnect(_: web.Application) -> None:
-            await handler.close_async()
-
-        app.on_startup.append(connect)
-        app.on_cleanup.append(disconnect)
+        _connect_socket_mode(app, bolt, container.settings.slack_app_token or "")
         return
     app.router.add_post("/slack/events", _timed("slack_events", slack_events))
     if bolt.oauth_flow is not None:
