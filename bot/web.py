@@ -184,14 +184,32 @@ async def make_web_app(
     return app
 
 
-def run_worker(host: str, port: int, worker: int = 0, reuse_port: bool = False) -> None:
-    """One serving process until SIGTERM/SIGINT (aiohttp's run_app shuts down gracefully)."""
-    from bot.config import Settings
+def _worker_metrics(container: Container) -> Metrics:
+    """This worker's instruments; with several workers, also the database's delivery figures
+    (the scheduler's process, which reports them otherwise, serves no /metrics then)."""
+    from bot.scheduling.collector import DeliveriesCollector
+    from bot.telemetry import shared_dir
 
-    container = Container(Settings())
+    m = Metrics()
+    if shared_dir() is not None:
+        m.registry.register(DeliveriesCollector(container.uow))
+    return m
+
+
+def run_worker(host: str, port: int, worker: int = 0, reuse_port: bool = False) -> None:
+    """One serving process until SIGTERM/SIGINT (aiohttp's run_app shuts down gracefully).
+
+    A worker started by `--workers N` is a new interpreter: it sets up its own logging."""
+    from bot.config import Settings
+    from bot.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    container = Container(settings)
+    logger.info("worker %d serving on %s:%d", worker, host, port)
     try:
         web.run_app(
-            make_web_app(container, worker=worker),
+            make_web_app(container, _worker_metrics(container), worker=worker),
             host=host,
             port=port,
             reuse_port=reuse_port,
@@ -216,10 +234,10 @@ def run(host: str, port: int, workers: int = 1) -> int:
         context.Process(target=run_worker, args=(host, port, n, True), name=f"pioneer-{n}")
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
+    stopped_by: list[int] = []
 
     def stop(signum: int, _: object) -> None:
+        stopped_by.append(signum)
         for process in processes:
             if process.is_alive() and process.pid is not None:
                 os.kill(process.pid, signum)
@@ -227,5 +245,10 @@ def run(host: str, port: int, workers: int = 1) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for process in processes:
+        process.start()
+    for process in processes:
         process.join()
-    return max(abs(p.exitcode or 0) for p in processes)
+    # A worker still starting when we passed the stop on dies of it before it can shut down
+    # gracefully; that is the stop asked for, not a failure.
+    codes = [p.exitcode or 0 for p in processes]
+    return max((abs(c) for c in codes if -c not in stopped_by), default=0)

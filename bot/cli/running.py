@@ -50,14 +50,27 @@ def serve(
         f"Pioneer serving {' and '.join(served)} on {host}:{port} "
         f"({workers} worker{'s' if workers > 1 else ''}; /healthz, /metrics)."
     )
+    shared = None
+    if workers > 1:
+        from bot.telemetry import share_between_processes
+
+        # Before the scheduler and the workers make their counters: /metrics of any worker
+        # then adds up every process's.
+        shared = share_between_processes()
     from bot.web import run
 
-    scheduler = None if no_scheduler else serve_scheduler(settings)
     try:
-        code = run(host, port, workers)
+        scheduler = None if no_scheduler else serve_scheduler(settings)
+        try:
+            code = run(host, port, workers)
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        if shared is not None:
+            from bot.telemetry import stop_sharing
+
+            stop_sharing(*shared)
     if code:
         raise typer.Exit(code=code)
 
