@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     """Every field is also an environment variable of the same name in capitals; a setting
     that cannot work is refused when it is read, with the variable's name (never its value)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty value (`SLACK_APP_TOKEN=` in a .env file) means "not set", not "set to nothing".
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(default="sqlite:///pioneer.db")
     slack_bot_token: str | None = None

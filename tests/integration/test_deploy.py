@@ -1,0 +1,156 @@
+"""The deployment kit, checked without Docker: the compose file (also by `docker compose
+config` where Docker Compose is installed), the Dockerfile's layers, the pinned
+dependencies, the settings template and the systemd unit."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+
+
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_compose_runs_postgres_a_one_shot_migration_and_pioneer() -> None:
+    services = compose()["services"]
+    assert set(services) == {"db", "migrate", "pioneer"}
+    db, migrate, pioneer = services["db"], services["migrate"], services["pioneer"]
+
+    assert db["image"].startswith("postgres:")
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    (volume,) = db["volumes"]
+    assert volume.split(":")[0] in compose()["volumes"]
+    assert volume.endswith(":/var/lib/postgresql/data")
+
+    # The schema is changed once, by a service that runs and exits, after the database is up.
+    assert migrate["command"] == ["pioneer", "migrate"]
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert (
+        ROOT / "deploy" / migrate["build"]["context"] / migrate["build"]["dockerfile"]
+    ).is_file()
+
+    # Pioneer only serves, and only once the migration succeeded.
+    assert pioneer["command"] == ["pioneer", "serve"]
+    assert pioneer["image"] == migrate["image"]
+    assert pioneer["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert pioneer["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(pioneer["healthcheck"]["test"])
+    for service in (migrate, pioneer):
+        assert service["env_file"] == ".env"
+        assert service["environment"]["DATABASE_URL"].startswith("postgresql://pioneer:")
+        assert "@db:5432/pioneer" in service["environment"]["DATABASE_URL"]
+
+
+def test_compose_asks_only_for_what_the_template_names() -> None:
+    text = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+    wanted = set(re.findall(r"\$\{(\w+)", text))
+    assert wanted == {"POSTGRES_PASSWORD"}
+    assert "POSTGRES_PASSWORD=" in (DEPLOY / ".env.example").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(
+    shutil.which("docker") is None
+    or subprocess.run(
+        ["docker", "compose", "version"], capture_output=True, check=False
+    ).returncode,
+    reason="Docker Compose is not installed here; the file is parsed above instead",
+)
+def test_docker_compose_config_accepts_it() -> None:
+    result = subprocess.run(
+        [
+            "docker",
+            "compose",
+            "-f",
+            str(DEPLOY / "docker-compose.yml"),
+            "--env-file",
+            str(DEPLOY / ".env.example"),
+            "config",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_settings_template_names_every_setting_with_a_comment() -> None:
+    lines = (DEPLOY / ".env.example").read_text(encoding="utf-8").splitlines()
+    named: dict[str, str] = {}
+    for number, line in enumerate(lines):
+        match = re.match(r"^(?:# )?([A-Z][A-Z0-9_]+)=", line)
+        if match:
+            comment = lines[number - 1]
+            assert comment.startswith("# ") and "=" not in comment.split()[1], line
+            named[match.group(1)] = comment
+    settings = {name.upper() for name in Settings.model_fields}
+    assert settings <= set(named), settings - set(named)
+    assert set(named) - settings == {"POSTGRES_PASSWORD"}
+
+
+def test_the_dockerfile_installs_pinned_dependencies_before_the_code() -> None:
+    steps = [
+        line.strip()
+        for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if re.match(r"^(FROM|COPY|RUN|CMD|USER|HEALTHCHECK)\b", line)
+    ]
+    pins = steps.index("COPY constraints.txt ./")
+    install = steps.index("RUN pip install -r constraints.txt")
+    code = steps.index("COPY bot ./bot")
+    assert pins < install < code
+    assert "RUN pip install --no-deps . && pip check" in steps[code:]
+    assert steps[-1] == 'CMD ["pioneer", "serve"]'  # no migration at every start
+    assert "migrate" not in steps[-1]
+    assert "USER pioneer" in steps and any(s.startswith("HEALTHCHECK") for s in steps)
+
+
+def runtime_requirements() -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [Requirement(text) for text in project["dependencies"]]
+
+
+def test_the_pins_satisfy_pyproject_and_leave_out_the_tools() -> None:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, pinned = line.partition("==")
+            assert pinned, f"not a pin: {line}"
+            pins[canonicalize_name(name)] = pinned
+    for requirement in runtime_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not pinned"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])
+    assert "psycopg-binary" in pins  # psycopg[binary]'s extra is pinned too
+    assert not {"pytest", "ruff", "mypy", "types-pyyaml", "pioneer"} & set(pins)
+
+
+def test_the_systemd_unit() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(DEPLOY / "pioneer.service", encoding="utf-8")
+    service = unit["Service"]
+    assert service["ExecStart"].endswith("/pioneer serve")
+    assert service["EnvironmentFile"] == "/etc/pioneer/pioneer.env"
+    assert service["User"] == "pioneer" and service["Restart"] == "on-failure"
+    assert service["RestartPreventExitStatus"] == "2"  # a refusal is not retried forever
+    assert "network-online.target" in unit["Unit"]["After"]
+    assert unit["Install"]["WantedBy"] == "multi-user.target"
