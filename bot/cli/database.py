@@ -10,7 +10,7 @@ import typer
 
 from bot.cli.choices import DigestFormat, ListFormat
 from bot.cli.root import app
-from bot.cli.startup import require_migrated
+from bot.cli.startup import explain, refuse, require_migrated
 from bot.config import Settings
 from bot.domain.model import Language
 
@@ -20,12 +20,29 @@ def migrate(
     database_url: Annotated[
         str | None, typer.Option(help="Defaults to DATABASE_URL or a local SQLite file.")
     ] = None,
+    down_to: Annotated[
+        str | None,
+        typer.Option(
+            "--down-to",
+            help="Roll the schema back to this revision (e.g. 0005), for going back to an "
+            "older Pioneer; what the newer revisions added is dropped.",
+        ),
+    ] = None,
 ) -> None:
     """Create or upgrade the database schema (safe to run again)."""
-    from storage.migrate import current_revision, head_revision, upgrade
+    from storage.migrate import current_revision, downgrade, head_revision, upgrade
 
     url = database_url or Settings().database_url
     before = current_revision(url)
+    if down_to is not None:
+        try:
+            downgrade(url, down_to)
+        except Exception as exc:  # Alembic's CommandError and friends: name the revision
+            if explain(exc) is not None:
+                raise
+            refuse(f"pioneer migrate: cannot go down to {down_to!r}: {exc}")
+        typer.echo(f"Database rolled back from {before or 'empty'} to {current_revision(url)}.")
+        return
     upgrade(url)
     after = current_revision(url)
     if before == after:

@@ -147,6 +147,19 @@ def test_migrate_creates_the_schema_and_is_harmless_twice(empty_database_url: st
     assert revision == head_revision()
 
 
+def test_migrate_rolls_back_to_a_revision_and_forward_again(empty_database_url: str) -> None:
+    env = {"DATABASE_URL": empty_database_url}
+    assert pioneer("migrate", env=env).returncode == 0
+    back = pioneer("migrate", "--down-to", "0005", env=env)
+    assert back.returncode == 0, back.stderr
+    assert f"from {head_revision()} to 0005" in back.stdout
+    forward = pioneer("migrate", env=env)
+    assert f"from 0005 to {head_revision()}" in forward.stdout
+    nowhere = pioneer("migrate", "--down-to", "9999", env=env)
+    assert nowhere.returncode == 2 and len(nowhere.stderr.strip().splitlines()) == 1
+    assert "9999" in nowhere.stderr and "Traceback" not in nowhere.stderr
+
+
 def test_prompts_check_passes_on_the_shipped_catalog() -> None:
     result = pioneer("prompts", "check")
     assert result.returncode == 0, result.stderr
