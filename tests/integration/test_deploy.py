@@ -154,3 +154,25 @@ def test_the_systemd_unit() -> None:
     assert service["RestartPreventExitStatus"] == "2"  # a refusal is not retried forever
     assert "network-online.target" in unit["Unit"]["After"]
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_readme_walkthrough_names_real_files_and_commands() -> None:
+    from bot.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Run it in your workspace")
+    walkthrough = readme[start : readme.index("\n## ", start + 1)]
+    for path in set(re.findall(r"\b(deploy/[\w./-]+\w)", walkthrough)) - {"deploy/.env"}:
+        assert (ROOT / path).exists(), path
+    names = {command.name or command.callback.__name__ for command in app.registered_commands}  # type: ignore[union-attr]
+    used = set(re.findall(r"(?<![/@\w])pioneer (?=(\w+))", walkthrough)) - {"pioneer"}
+    assert used and used <= names, used - names
+    assert "manifest --socket-mode" in walkthrough and "up -d" in walkthrough
+
+
+def test_an_empty_setting_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PORT", "SLACK_APP_TOKEN", "PIONEER_PROMPTS_DIR", "LOG_LEVEL"):
+        monkeypatch.setenv(name, "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.port == 3000 and settings.slack_app_token is None
+    assert settings.pioneer_prompts_dir is None and settings.log_level == "INFO"
