@@ -50,7 +50,7 @@ def test_compose_runs_postgres_a_one_shot_migration_and_pioneer() -> None:
 
     # Pioneer only serves, and only once the migration succeeded.
     assert pioneer["command"] == ["pioneer", "serve"]
-    assert pioneer["image"] == migrate["image"]
+    assert pioneer["image"] == migrate["image"] and pioneer["build"] == migrate["build"]
     assert pioneer["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert pioneer["depends_on"]["db"]["condition"] == "service_healthy"
     assert "/healthz" in " ".join(pioneer["healthcheck"]["test"])
