@@ -35,7 +35,7 @@ from bot.platforms.slack.installations import (
     SqlInstallationStore,
 )
 from bot.platforms.slack.replies import both_languages
-from bot.telemetry import Metrics
+from bot.telemetry import Metrics, quiet_payload_loggers
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession
@@ -61,6 +61,8 @@ class ConfigurationError(RuntimeError):
 # logger's own level, which is 0 (NOTSET) unless set. Unset, every Web API call formats its
 # whole request (blocks and all) into a string nobody logs: a third of a poll click's CPU.
 _SDK_LOGGERS = (
+    "slack_bolt",
+    "slack_sdk",
     "slack_sdk.web.async_internal_utils",
     "slack_sdk.web.internal_utils",
     "slack_sdk.web.async_base_client",
@@ -69,15 +71,15 @@ _SDK_LOGGERS = (
     "slack_sdk.web.legacy_slack_response",
     "slack_sdk.web.async_slack_response",
     "slack_sdk.web.slack_response",
+    "slack_sdk.webhook.async_client",
+    "slack_sdk.webhook.client",
 )
 
 
 def set_sdk_log_levels() -> None:
-    """Give slack_sdk's loggers the level the root logger has, so debug text is only built
-    when it would be logged."""
-    level = logging.getLogger().getEffectiveLevel()
-    for name in _SDK_LOGGERS:
-        logging.getLogger(name).setLevel(level)
+    """Slack's libraries log at INFO and above only: below that they log payloads, and
+    slack_sdk then stops building debug text nobody may read."""
+    quiet_payload_loggers(*_SDK_LOGGERS)
 
 
 def oauth_mode(settings: Settings) -> bool:
@@ -139,6 +141,8 @@ def build_app(
 
     check_settings(settings)
     set_sdk_log_levels()
+    # Bolt gives every logger it makes this one's level (see set_sdk_log_levels).
+    bolt_logger = logging.getLogger("slack_bolt")
     client = AsyncWebClient(
         token=None if oauth_mode(settings) else settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -155,7 +159,11 @@ def build_app(
         app = AsyncApp(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
+            logger=bolt_logger,
             process_before_response=True,
+            # /slack/events verifies before Bolt parses (bot/platforms/slack/edge.py);
+            # Socket Mode needs no signature.
+            request_verification_enabled=False,
             installation_store=installations,
             # Bolt says this itself when a team has no installation; say it in both languages.
             user_facing_authorize_error_message=both_languages("slack.not_installed"),
@@ -174,7 +182,9 @@ def build_app(
         app = AsyncApp(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
+            logger=bolt_logger,
             process_before_response=True,
+            request_verification_enabled=False,
         )
     deps = SlackDeps(
         services, metrics, installations, single_writer=settings.database_url.startswith("sqlite")

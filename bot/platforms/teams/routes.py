@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.platforms.teams.app import TeamsBot
 from bot.platforms.teams.chat import TeamsChat, TeamsSender
+from bot.telemetry import quiet_payload_loggers
 
 if TYPE_CHECKING:
     from bot.app.services import Services
@@ -72,6 +73,8 @@ class TeamsPlatform:
         *,
         default_service_url: str | None = None,
     ) -> None:
+        # The Agents SDK logs connector calls and token requests below INFO.
+        quiet_payload_loggers("microsoft_agents", "msal")
         self.auth = auth
         self.bot = TeamsBot(services, connections, auth.CLIENT_ID or "")
         extra = {"default_service_url": default_service_url} if default_service_url else {}
