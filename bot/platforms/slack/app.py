@@ -130,6 +130,27 @@ def slack_chats(settings: Settings, uow: UnitOfWorkFactory) -> SlackChats:
     return SlackChats(token_for, settings.slack_api_url, team_for)
 
 
+async def installed_team_only(
+    req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse | None:
+    """One token, one workspace: refuse a request signed for any other team.
+
+    Bolt learns the installed team with auth.test, once, and keeps it as the authorize
+    result; the request's own team id is only what its body says. Without this, another
+    workspace with the same app (and so the same signing secret) got a workspace and
+    journeys of its own here, spoken to with this workspace's token.
+    """
+    installed, context = req.context.authorize_result, req.context
+    if installed is None or context.team_id == installed.team_id:
+        return await next()
+    if context.team_id is None and context.enterprise_id in (None, installed.enterprise_id):
+        return await next()  # an enterprise-level request of the installed organisation
+    logger.warning("refused a Slack request for a workspace this Pioneer is not installed in")
+    if isinstance(req.body, dict) and req.body.get("command"):
+        return BoltResponse(status=200, body=both_languages("slack.other_workspace"))
+    return BoltResponse(status=200, body="")
+
+
 def build_app(
     settings: Settings,
     services: Services,
@@ -208,5 +229,7 @@ def build_app(
             raise
 
     app.middleware(dedupe_events)
+    if not oauth_mode(settings):
+        app.middleware(installed_team_only)
     register_all(app, deps)
     return app, deps

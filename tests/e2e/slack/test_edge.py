@@ -124,3 +124,19 @@ def test_a_replayed_click_runs_once(slack: SlackSender, container: Container) ->
         response = slack.post(body, FORM, timestamp=ts, signature=sign(SECRET, str(ts), body))
         assert response.status == 200
     assert len(touchpoints(container)) == 1
+
+
+def test_another_team_is_refused_in_single_workspace_mode(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack
+) -> None:
+    stranger = SlackSender(slack.base_url, fake_slack, team="T0666")
+    response = stranger.command("start Takeover")
+    assert response.status == 200
+    assert "another workspace" in response.body and "andere werkruimte" in response.body
+    assert stranger.action(COMMAND_ACTION, "start Takeover").status == 200
+    assert workspaces(container) == []
+    assert fake_slack.calls_to("response_url") == []
+    # The installed team is learnt once and still served.
+    assert "Plant Noord" in slack.say("start Plant Noord")
+    assert len(fake_slack.calls_to("auth.test")) == 1
+    assert workspaces(container) == ["T0001"]
