@@ -22,9 +22,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.app.free_text import has_unsafe_characters
 from bot.app.prompt_views import PromptViews
 from bot.domain import errors
-from bot.domain.answers import AnswerRequest, AnswerService
+from bot.domain.answers import AnswerRequest, AnswerService, Recorded
 from bot.domain.model import Answer, Language
 from bot.domain.views import PromptView
 from prompts.messages import say
@@ -56,8 +57,7 @@ def answer_many(
     """Record a batch of answers in one transaction; each says how its prompt looks now."""
     answered: list[Answered] = []
     now = views.clock.now()
-    outcomes = answers.record_many(requests)
-    for request, outcome in zip(requests, outcomes, strict=True):
+    for request, outcome in zip(requests, _record_safe(answers, requests), strict=True):
         if isinstance(outcome, errors.DomainError):
             view = views.view_for(request.workspace_id, request.delivery_id)
             language = view.language if view else Language.EN
@@ -68,6 +68,16 @@ def answer_many(
             Answered(view=view, refusal=None, language=view.language, answer=outcome.answer)
         )
     return answered
+
+
+def _record_safe(
+    answers: AnswerService, requests: Sequence[AnswerRequest]
+) -> list[Recorded | errors.DomainError]:
+    """`record_many`, with texts that cannot be stored refused first (bot/app/free_text.py)."""
+    unsafe = {i for i, r in enumerate(requests) if has_unsafe_characters(r.text)}
+    safe = [r for i, r in enumerate(requests) if i not in unsafe]
+    recorded = iter(answers.record_many(safe) if safe else [])
+    return [errors.UnsafeText() if i in unsafe else next(recorded) for i in range(len(requests))]
 
 
 class AnswerBatcher:

@@ -57,6 +57,12 @@ class InvalidText(DomainError):
     key = "error.invalid_text"  # params: max
 
 
+class UnsafeText(DomainError):
+    """Text with NUL or other control characters, which cannot or should not be stored."""
+
+    key = "error.unsafe_text"
+
+
 class WrongAnswerKind(DomainError):
     key = "error.wrong_answer_kind"  # params: kind
 
