@@ -84,11 +84,13 @@ class SlackEdge:
         """Verify `raw` as Slack signs it, then that it is a body Bolt can read."""
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
         signature = headers.get("X-Slack-Signature", "")
-        if not timestamp.isdigit() or abs(self._now() - int(timestamp)) > WINDOW_SECONDS:
+        valid = timestamp.isascii() and timestamp.isdigit()  # "²".isdigit() is True
+        if not valid or abs(self._now() - int(timestamp)) > WINDOW_SECONDS:
             return Checked(401, "missing or stale timestamp")
         base = b"v0:" + timestamp.encode() + b":" + raw
-        expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
+        expected = b"v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest().encode()
+        # As bytes: compare_digest refuses a str that is not ASCII (with a TypeError).
+        if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape")):
             return Checked(401, "bad signature")
         try:
             text = raw.decode("utf-8")

@@ -83,8 +83,11 @@ def test_a_malformed_body_is_refused_before_bolt_and_logged_in_one_line(
     assert "bad signature" in lines[0].getMessage()
 
 
-def test_a_stale_timestamp_is_refused(slack: SlackSender) -> None:
+def test_a_stale_or_odd_timestamp_or_signature_is_refused(slack: SlackSender) -> None:
     assert slack.command("help", timestamp=int(time.time()) - 6 * 60).status == 401
+    odd = {"X-Slack-Request-Timestamp": "\u00b2"}  # a digit to str.isdigit, not to int()
+    assert slack.post("text=help", FORM, headers=odd).status == 401
+    assert slack.post("text=help", FORM, signature="v0=\u00e9t\u00e9").status == 401
     assert slack.fake.calls_to("response_url") == []
 
 
