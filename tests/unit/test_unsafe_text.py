@@ -1,6 +1,6 @@
 """Text someone typed with NUL or other control characters is refused, in their language, by
 the shared command runner and answer recorder (every platform passes through them), before
-anything reaches storage. Both databases see the same text: tests/e2e/*/test_free_text.py."""
+anything reaches storage. Over HTTP, on both databases: tests/e2e/*/test_free_text.py."""
 
 from __future__ import annotations
 
