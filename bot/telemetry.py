@@ -1,4 +1,5 @@
-"""Prometheus metrics, in a registry of our own so tests and reloads start from zero.
+"""Prometheus metrics, in a registry of our own so tests and reloads start from zero; and
+which libraries may log below INFO.
 
 One process: /metrics is this app's instruments, the process-wide ones (the scheduler's)
 and the runtime's (process, Python, build). With `pioneer serve --workers N` every process
@@ -9,6 +10,7 @@ garbage collector's figures are those of the worker that answered the scrape.
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import shutil
@@ -156,3 +158,17 @@ class Metrics:
         return generate_latest(view)
 
     content_type = CONTENT_TYPE_LATEST
+
+
+def quiet_payload_loggers(*names: str) -> None:
+    """Keep the named libraries' loggers at INFO or above, whatever the root level.
+
+    Below INFO the chat SDKs log whole requests and responses: a check-in's text, a quoted
+    answer in a digest, the body of a refused request. Answers are meant to be anonymous
+    and never belong in a log, so their debug output stays off even at LOG_LEVEL=DEBUG.
+    Set on each logger itself: slack_sdk decides by its own level whether to build a debug
+    line at all, and Bolt copies the level of the logger it is given to every one it makes.
+    """
+    level = max(logging.getLogger().getEffectiveLevel(), logging.INFO)
+    for name in names:
+        logging.getLogger(name).setLevel(level)

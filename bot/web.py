@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.container import Container
 from bot.platforms.slack.app import build_app, slack_configured
 from bot.platforms.slack.deps import SlackDeps
+from bot.platforms.slack.edge import SlackEdge
 from bot.telemetry import Metrics
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ CONTAINER: web.AppKey[Container] = web.AppKey("container", Container)
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
 BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SLACK: web.AppKey[SlackDeps] = web.AppKey("slack", SlackDeps)
+EDGE: web.AppKey[SlackEdge] = web.AppKey("slack_edge", SlackEdge)
 WORKER: web.AppKey[int] = web.AppKey("worker", int)
 SOCKET_MODE: web.AppKey[SocketModeLink] = web.AppKey("socket_mode")
 MAX_BODY = 1024 * 1024
@@ -59,12 +62,19 @@ def _timed(route: str, handler: Handler) -> Handler:
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
-    bolt = request.app[BOLT]
-    response = await bolt.async_dispatch(await to_bolt_request(request))
-    if response.status == 401:
-        # Bolt already refused it (bad signature or stale timestamp); say so without secrets.
-        logger.warning("refused a Slack request that failed verification from %s", request.remote)
-    return await to_aiohttp_response(response)
+    # Checked before Bolt parses anything: Bolt would parse an unsigned body first, and log
+    # a refused one whole (answers included). One line says why, never what was sent.
+    checked = request.app[EDGE].check(request.headers, await request.read())
+    if checked.refused:
+        logger.warning("refused a Slack request from %s: %s", request.remote, checked.reason)
+        return web.json_response({"error": checked.reason}, status=checked.status)
+    if checked.replay:
+        logger.warning("ignored a replayed Slack request from %s", request.remote)
+        return web.Response(status=200)
+    bolt_request = AsyncBoltRequest(
+        body=checked.text, query=request.query_string, headers=dict(request.headers)
+    )
+    return await to_aiohttp_response(await request.app[BOLT].async_dispatch(bolt_request))
 
 
 async def slack_oauth(request: web.Request) -> web.StreamResponse:
@@ -141,6 +151,7 @@ def _add_slack(
     if socket_mode:
         _connect_socket_mode(app, bolt, container.settings.slack_app_token or "")
         return
+    app[EDGE] = SlackEdge(container.settings.slack_signing_secret or "")
     app.router.add_post("/slack/events", _timed("slack_events", slack_events))
     if bolt.oauth_flow is not None:
         app.router.add_get("/slack/install", _timed("slack_install", slack_oauth))

@@ -19,12 +19,13 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from bot.app.free_text import has_unsafe_characters
 from bot.app.prompt_views import PromptViews
 from bot.domain import errors
-from bot.domain.answers import AnswerRequest, AnswerService
+from bot.domain.answers import AnswerRequest, AnswerService, Recorded
 from bot.domain.model import Answer, Language
 from bot.domain.views import PromptView
 from prompts.messages import say
@@ -48,6 +49,7 @@ class Answered:
     refusal: str | None
     language: Language
     answer: Answer | None = None
+    error: errors.DomainError | None = None
 
 
 def answer_many(
@@ -56,18 +58,28 @@ def answer_many(
     """Record a batch of answers in one transaction; each says how its prompt looks now."""
     answered: list[Answered] = []
     now = views.clock.now()
-    outcomes = answers.record_many(requests)
-    for request, outcome in zip(requests, outcomes, strict=True):
+    for request, outcome in zip(requests, _record_safe(answers, requests), strict=True):
         if isinstance(outcome, errors.DomainError):
             view = views.view_for(request.workspace_id, request.delivery_id)
             language = view.language if view else Language.EN
-            answered.append(Answered(view=view, refusal=say(outcome, language), language=language))
+            refusal = say(outcome, language)
+            answered.append(Answered(view, refusal, language, error=outcome))
             continue
         view = views.build(outcome.delivery, outcome.journey, outcome.member, outcome.answer, now)
         answered.append(
             Answered(view=view, refusal=None, language=view.language, answer=outcome.answer)
         )
     return answered
+
+
+def _record_safe(
+    answers: AnswerService, requests: Sequence[AnswerRequest]
+) -> list[Recorded | errors.DomainError]:
+    """`record_many`, with texts that cannot be stored refused first (bot/app/free_text.py)."""
+    unsafe = {i for i, r in enumerate(requests) if has_unsafe_characters(r.text)}
+    safe = [r for i, r in enumerate(requests) if i not in unsafe]
+    recorded = iter(answers.record_many(safe) if safe else [])
+    return [errors.UnsafeText() if i in unsafe else next(recorded) for i in range(len(requests))]
 
 
 class AnswerBatcher:
@@ -94,8 +106,14 @@ class AnswerBatcher:
         delivery_id: int,
         value: int | None = None,
         text: str | None = None,
+        language: Callable[[], Language | None] | None = None,
     ) -> Answered:
-        """Record one answer; returns once it is committed (or refused)."""
+        """Record one answer; returns once it is committed (or refused).
+
+        `language` asks the platform for the person's language (a blocking call, run like
+        the database's work); it is used only for a refusal about a prompt that is gone,
+        when nothing stored says whom we speak to (after forget-me, say).
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answered] = loop.create_future()
         request = AnswerRequest(workspace_id, delivery_id, user, value=value, text=text)
@@ -103,7 +121,12 @@ class AnswerBatcher:
         draining = self._draining
         if draining is None or draining.done() or draining.get_loop() is not loop:
             self._draining = loop.create_task(self._drain())
-        return await future
+        outcome = await future
+        if outcome.view is None and outcome.error is not None and language is not None:
+            spoken: Language | None = await self._run(language)
+            if spoken is not None:
+                outcome = replace(outcome, refusal=say(outcome.error, spoken), language=spoken)
+        return outcome
 
     async def _drain(self) -> None:
         while self._queue:

@@ -154,5 +154,5 @@ class ScheduleService:
                 count += 1
             uow.commit()
         if count == 0:
-            raise errors.NotFound(what=user)
+            raise errors.NotAMember()
         return count

@@ -83,7 +83,7 @@ class AnswerService:
                 context = contexts.get((request.workspace_id, request.delivery_id))
                 try:
                     if context is None:
-                        raise errors.NotFound(what=f"delivery {request.delivery_id}")
+                        raise errors.PromptGone()
                     existing = latest.get(request.delivery_id, context.answer)
                     answer = _answer(request, context, existing, now)
                 except errors.DomainError as error:
@@ -135,7 +135,7 @@ def _answer(
         if value is not None:
             raise errors.WrongAnswerKind(kind=delivery.kind)
         if text is None:
-            raise errors.InvalidText(max=MAX_TEXT_LENGTH)
+            raise errors.EmptyText()
     local = now.astimezone(ZoneInfo(journey.timezone))
     return Answer(
         workspace_id=request.workspace_id,

@@ -19,6 +19,18 @@ class NotFound(DomainError):
     key = "error.not_found"  # params: what
 
 
+class PromptGone(NotFound):
+    """An answer to a delivery that no longer exists (withdrawn, or erased by forget-me)."""
+
+    key = "error.prompt_gone"
+
+
+class NotAMember(DomainError):
+    """A person's own setting asked for by someone in no journey of this workspace."""
+
+    key = "error.not_a_member"
+
+
 class NoJourney(DomainError):
     key = "error.no_journey"
 
@@ -55,6 +67,16 @@ class InvalidValue(DomainError):
 
 class InvalidText(DomainError):
     key = "error.invalid_text"  # params: max
+
+
+class EmptyText(InvalidText):
+    key = "error.empty_text"
+
+
+class UnsafeText(DomainError):
+    """Text with NUL or other control characters, which cannot or should not be stored."""
+
+    key = "error.unsafe_text"
 
 
 class WrongAnswerKind(DomainError):

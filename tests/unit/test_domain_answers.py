@@ -140,7 +140,7 @@ def test_checkins_take_text_only(
     did = make_delivery(uow, clock, workspace_id, journey_id, "U1", kind=PromptKind.CHECKIN)
     with pytest.raises(errors.WrongAnswerKind):
         answers.record(workspace_id, did, "U1", value=3)
-    with pytest.raises(errors.InvalidText):
+    with pytest.raises(errors.EmptyText):
         answers.record(workspace_id, did, "U1", text="   ")
     with pytest.raises(errors.InvalidText):
         answers.record(workspace_id, did, "U1", text="x" * 3001)
@@ -171,7 +171,7 @@ def test_only_the_addressee_answers(
     did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
     with pytest.raises(errors.NotYourDelivery):
         answers.record(workspace_id, did, "UFAC", value=4)
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.PromptGone):
         answers.record(workspace_id, did + 1000, "U1", value=4)
 
 

@@ -76,6 +76,8 @@ def run_resume(env: Env, _: Resume) -> Reply:
 
 def run_away(env: Env, command: Away) -> Reply:
     env.services.schedule.away(env.ctx.workspace_id, env.ctx.user, command.until)
+    if command.until is None:
+        return env.reply("scheduling.away_off")
     return env.reply("scheduling.away", day=command.until.isoformat())
 
 

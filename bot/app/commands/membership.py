@@ -42,7 +42,7 @@ def run_role(env: Env, command: RoleChange) -> Reply:
 def run_language(env: Env, command: SetLanguage) -> Reply:
     mine = env.my_journeys()
     if not mine:
-        raise errors.NotFound(what=env.ctx.mention(env.ctx.user))
+        raise errors.NotAMember()
     for journey, _ in mine:
         assert journey.id is not None
         env.services.journeys.set_language(

@@ -8,6 +8,9 @@ from bot.app.commands.words import Ecosystem, PhaseMove, Start, Status
 from bot.domain.model import ROLES, Journey, Language
 from prompts.messages import t
 
+# How many people of one role `/pioneer status` names; the others it counts.
+STATUS_NAMES = 5
+
 
 def run_start(env: Env, command: Start) -> Reply:
     profile = env.ctx.profile()
@@ -49,9 +52,10 @@ def run_status(env: Env, _: Status) -> Reply:
         )
     ]
     for role in ROLES:
-        people = [env.ctx.mention(m.user) for m in members if m.has(role)]
+        people = [m.user for m in members if m.has(role)]
         if people:
-            lines.append(f"• {t(f'role.{role.value}', env.language)}: {', '.join(people)}")
+            lines.append(f"• {t(f'role.{role.value}', env.language)} ({len(people)}): ")
+            lines[-1] += _a_few(env, people)
     if not members:
         lines.append(env.say("cmd.status.nobody"))
     rituals = next_rituals(env, journey)
@@ -59,6 +63,14 @@ def run_status(env: Env, _: Status) -> Reply:
         lines.append(env.say("cmd.status.next"))
         lines += [f"• {line}" for line in rituals]
     return Reply(text="\n".join(lines), language=env.language)
+
+
+def _a_few(env: Env, users: list[str]) -> str:
+    """At most STATUS_NAMES people by name, and how many more: a big team's status must
+    stay one short message (Slack cuts a text at 3,000 characters)."""
+    named = ", ".join(env.ctx.mention(user) for user in users[:STATUS_NAMES])
+    rest = len(users) - STATUS_NAMES
+    return f"{named} {env.say('cmd.status.more', count=rest)}" if rest > 0 else named
 
 
 def run_phase(env: Env, command: PhaseMove) -> Reply:

@@ -36,6 +36,7 @@ from bot.app.commands.words import (
     Usage,
     parse,
 )
+from bot.app.free_text import refuse_unsafe_characters
 from bot.app.services import Services
 from bot.domain import errors
 from bot.domain.model import Journey, Language, Member
@@ -112,6 +113,8 @@ def execute(services: Services, ctx: Context, text: str) -> tuple[str, Reply]:
     env = Env(services, ctx, journey, member, resolve_language(member, journey, ctx))
     name = sub.name if sub is not None else "unknown"
     try:
+        # Names, reasons, notes: every argument is text someone typed (bot/app/free_text.py).
+        refuse_unsafe_characters(text)
         return name, HANDLERS[type(command)](env, command)
     except errors.DomainError as error:
         return name, Reply(text=say(error, env.language), language=env.language)

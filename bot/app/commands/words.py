@@ -119,7 +119,7 @@ class Resume:
 
 @dataclass(frozen=True)
 class Away:
-    until: date
+    until: date | None  # None: back again (`away off`)
 
 
 Command = (
@@ -259,6 +259,8 @@ def _parse_forget(rest: str) -> Command:
 
 def _parse_away(rest: str) -> Command:
     words = rest.split()
+    if len(words) == 1 and words[0].lower() in ("off", "uit"):
+        return Away(until=None)
     if len(words) == 2 and words[0].lower() in ("until", "tot"):
         words = words[1:]
     if len(words) != 1:

@@ -35,7 +35,7 @@ from bot.platforms.slack.installations import (
     SqlInstallationStore,
 )
 from bot.platforms.slack.replies import both_languages
-from bot.telemetry import Metrics
+from bot.telemetry import Metrics, quiet_payload_loggers
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession
@@ -61,6 +61,8 @@ class ConfigurationError(RuntimeError):
 # logger's own level, which is 0 (NOTSET) unless set. Unset, every Web API call formats its
 # whole request (blocks and all) into a string nobody logs: a third of a poll click's CPU.
 _SDK_LOGGERS = (
+    "slack_bolt",
+    "slack_sdk",
     "slack_sdk.web.async_internal_utils",
     "slack_sdk.web.internal_utils",
     "slack_sdk.web.async_base_client",
@@ -69,6 +71,8 @@ _SDK_LOGGERS = (
     "slack_sdk.web.legacy_slack_response",
     "slack_sdk.web.async_slack_response",
     "slack_sdk.web.slack_response",
+    "slack_sdk.webhook.async_client",
+    "slack_sdk.webhook.client",
 )
 
 
@@ -85,11 +89,9 @@ logging.getLogger("slack_bolt.AsyncApp").addFilter(_OwnClientNotice())
 
 
 def set_sdk_log_levels() -> None:
-    """Give slack_sdk's loggers the level the root logger has, so debug text is only built
-    when it would be logged."""
-    level = logging.getLogger().getEffectiveLevel()
-    for name in _SDK_LOGGERS:
-        logging.getLogger(name).setLevel(level)
+    """Slack's libraries log at INFO and above only: below that they log payloads, and
+    slack_sdk then stops building debug text nobody may read."""
+    quiet_payload_loggers(*_SDK_LOGGERS)
 
 
 def oauth_mode(settings: Settings) -> bool:
@@ -140,6 +142,27 @@ def slack_chats(settings: Settings, uow: UnitOfWorkFactory) -> SlackChats:
     return SlackChats(token_for, settings.slack_api_url, team_for)
 
 
+async def installed_team_only(
+    req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse | None:
+    """One token, one workspace: refuse a request signed for any other team.
+
+    Bolt learns the installed team with auth.test, once, and keeps it as the authorize
+    result; the request's own team id is only what its body says. Without this, another
+    workspace with the same app (and so the same signing secret) got a workspace and
+    journeys of its own here, spoken to with this workspace's token.
+    """
+    installed, context = req.context.authorize_result, req.context
+    if installed is None or context.team_id == installed.team_id:
+        return await next()
+    if context.team_id is None and context.enterprise_id in (None, installed.enterprise_id):
+        return await next()  # an enterprise-level request of the installed organisation
+    logger.warning("refused a Slack request for a workspace this Pioneer is not installed in")
+    if isinstance(req.body, dict) and req.body.get("command"):
+        return BoltResponse(status=200, body=both_languages("slack.other_workspace"))
+    return BoltResponse(status=200, body="")
+
+
 def build_app(
     settings: Settings,
     services: Services,
@@ -151,6 +174,8 @@ def build_app(
 
     check_settings(settings)
     set_sdk_log_levels()
+    # Bolt gives every logger it makes this one's level (see set_sdk_log_levels).
+    bolt_logger = logging.getLogger("slack_bolt")
     client = AsyncWebClient(
         token=None if oauth_mode(settings) else settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -167,7 +192,11 @@ def build_app(
         app = AsyncApp(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
+            logger=bolt_logger,
             process_before_response=True,
+            # /slack/events verifies before Bolt parses (bot/platforms/slack/edge.py);
+            # Socket Mode needs no signature.
+            request_verification_enabled=False,
             installation_store=installations,
             # Bolt says this itself when a team has no installation; say it in both languages.
             user_facing_authorize_error_message=both_languages("slack.not_installed"),
@@ -186,7 +215,9 @@ def build_app(
         app = AsyncApp(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
+            logger=bolt_logger,
             process_before_response=True,
+            request_verification_enabled=False,
         )
     deps = SlackDeps(
         services, metrics, installations, single_writer=settings.database_url.startswith("sqlite")
@@ -210,5 +241,7 @@ def build_app(
             raise
 
     app.middleware(dedupe_events)
+    if not oauth_mode(settings):
+        app.middleware(installed_team_only)
     register_all(app, deps)
     return app, deps

@@ -153,6 +153,14 @@ class SlackDeps:
 
         return get
 
+    def language_getter(
+        self, client: AsyncWebClient, team_id: str | None, user: str
+    ) -> Callable[[], Language | None]:
+        """The person's Slack locale, lazily, for code that runs in a worker thread: what
+        we say in when nothing stored tells their language (their prompt is gone)."""
+        profile = self.profile_getter(client, team_id or "", user)
+        return lambda: profile().language
+
     def first_time(self, event_id: str) -> bool:
         """False for an event id already handled (Slack retries with X-Slack-Retry-Num)."""
         if event_id in self._seen:

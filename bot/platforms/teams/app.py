@@ -363,7 +363,12 @@ class TeamsBot:
                 await context.send_activity(render.text_activity(t("teams.checkin.empty", lang)))
                 return
         answered = await self.answers.answer(
-            speaker.workspace_id, speaker.user, delivery_id, value=value, text=text
+            speaker.workspace_id,
+            speaker.user,
+            delivery_id,
+            value=value,
+            text=text,
+            language=lambda: speaker.language,
         )
         # A refused answer on a closed poll still updates the card: it shows it has closed.
         if answered.view is not None and (answered.refusal is None or answered.view.closed):

@@ -1,9 +1,9 @@
 """`/api/messages` on the `pioneer serve` aiohttp application, and the Teams platform object.
 
-Every request passes the SDK's JWT check first (`jwt_authorization_decorator`, the same
-function as its `jwt_authorization_middleware`, applied to this route only so that Slack's
-routes on the same application keep their own signature check). Only tests configure
-anonymous access. A body that is not an activity gets 400 here; the SDK would answer 500.
+Every request passes the token checks first (`tokens.verified`: ours, then the SDK's
+`jwt_authorization_decorator`, applied to this route only so that Slack's routes on the
+same application keep their own signature check). Only tests configure anonymous access.
+A body that is not an activity gets 400 here; the SDK would answer 500.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
-from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
+from microsoft_agents.hosting.aiohttp import start_agent_process
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, Connections
 from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.platforms.teams.app import TeamsBot
 from bot.platforms.teams.chat import TeamsChat, TeamsSender
+from bot.platforms.teams.tokens import tenant_mismatch, unauthorized, verified
+from bot.telemetry import quiet_payload_loggers
 
 if TYPE_CHECKING:
     from bot.app.services import Services
@@ -52,6 +54,7 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
         tenant_id=settings.teams_tenant_id,
         client_secret=settings.teams_app_secret,
         anonymous_allowed=False,
+        validate_issuer=True,
     )
 
 
@@ -72,6 +75,8 @@ class TeamsPlatform:
         *,
         default_service_url: str | None = None,
     ) -> None:
+        # The Agents SDK logs connector calls and token requests below INFO.
+        quiet_payload_loggers("microsoft_agents", "msal")
         self.auth = auth
         self.bot = TeamsBot(services, connections, auth.CLIENT_ID or "")
         extra = {"default_service_url": default_service_url} if default_service_url else {}
@@ -111,10 +116,23 @@ def validate_activity(body: Any) -> str | None:
     return None
 
 
+def _claims(request: web.Request) -> dict[str, Any]:
+    identity = request.get(CLAIMS_IDENTITY)
+    claims = getattr(identity, "claims", None)
+    return claims if isinstance(claims, dict) else {}
+
+
+def _tenant(body: dict[str, Any]) -> str | None:
+    tenant = body["conversation"].get("tenantId")
+    data = body.get("channelData")
+    if not tenant and isinstance(data, dict) and isinstance(data.get("tenant"), dict):
+        tenant = data["tenant"].get("id")
+    return str(tenant) if tenant else None
+
+
 def _same_service_url(request: web.Request, service_url: str) -> bool:
     """Bot Framework tokens name the service they came from; it must be the activity's."""
-    identity = request.get(CLAIMS_IDENTITY)
-    claims = getattr(identity, "claims", None) or {}
+    claims = _claims(request)
     claimed = claims.get("serviceurl") or claims.get("serviceUrl")
     if not claimed:
         return True
@@ -144,8 +162,10 @@ def add_teams_routes(web_app: web.Application, platform: TeamsPlatform) -> Teams
         if not _same_service_url(request, str(body["serviceUrl"])):
             logger.warning("Refused a Teams request whose token is for another serviceUrl")
             return web.json_response({"error": "serviceUrl does not match the token"}, status=403)
+        if tenant_mismatch(_claims(request), _tenant(body)):
+            return unauthorized("the token is for another tenant than the activity")
         response = await start_agent_process(request, bot.app, bot.adapter)
         return response if response is not None else web.Response(status=202)
 
-    web_app.router.add_post(MESSAGES_PATH, jwt_authorization_decorator(messages))
+    web_app.router.add_post(MESSAGES_PATH, verified(messages, platform.auth))
     return platform

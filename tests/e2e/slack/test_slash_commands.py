@@ -69,7 +69,7 @@ def test_status_join_and_roles(slack: SlackSender, container: Container, started
     assert carol is not None and carol.roles == {Role.DIRECTOR, Role.FRONTRUNNER}
     status = slack.say("status", user=BOB)
     assert "awareness" in status and "0 week" in status
-    assert f"director: <@{BOB}>, <@{CAROL}>" in status
+    assert f"director (2): <@{BOB}>, <@{CAROL}>" in status
     assert "role" in slack.say("role director")  # no mention: its usage line
 
 

@@ -1,6 +1,8 @@
-"""Every request to /api/messages passes the Agents SDK's JWT check; a body that is not an
-activity is refused with 400 before the SDK sees it. Tokens are signed with local RSA keys
-and the check reads a local JSON Web Key Set on the fake connector (no network)."""
+"""Every request to /api/messages passes our token checks and the Agents SDK's: issuer,
+audience, expiry, key id and tenant, each forged variant answered 401, never 500. A body
+that is not an activity is refused with 400 before the SDK sees it. Tokens are signed with
+local RSA keys and every key lookup reads a local JSON Web Key Set on the fake connector
+(no network)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, _entra_issuers
+from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
 from bot.container import Container
 from bot.platforms.teams.routes import add_teams_routes
@@ -22,6 +25,7 @@ from tests.e2e.teams.conftest import (
     ANNA,
     APP_ID,
     TENANT_A,
+    TENANT_B,
     RecordingSleep,
     ServerThread,
     Teams,
@@ -40,7 +44,14 @@ TRUSTED = _key()
 FORGER = _key()
 
 
-def _token(key: rsa.RSAPrivateKey, service_url: str, **overrides: Any) -> str:
+def _token(
+    key: rsa.RSAPrivateKey | str | None,
+    service_url: str,
+    drop: tuple[str, ...] = (),
+    headers: dict[str, Any] | None = None,
+    algorithm: str = "RS256",
+    **overrides: Any,
+) -> str:
     now = int(time.time())
     claims = {
         "iss": BOT_FRAMEWORK,
@@ -49,7 +60,9 @@ def _token(key: rsa.RSAPrivateKey, service_url: str, **overrides: Any) -> str:
         "exp": now + 300,
         "serviceurl": service_url,
     } | overrides
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "pioneer-test-key"})
+    claims = {name: value for name, value in claims.items() if name not in drop}
+    head = {"kid": "pioneer-test-key"} if headers is None else headers
+    return jwt.encode(claims, key, algorithm=algorithm, headers=head)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -65,6 +78,9 @@ def secured(
     monkeypatch.setitem(
         _entra_issuers.BOTFRAMEWORK_JWKS_URIS, BOT_FRAMEWORK, connector.url + "jwks"
     )
+    # And for every other issuer: a forged issuer must be refused for what it says, not
+    # because its keys cannot be fetched offline.
+    monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *_: connector.url + "jwks")
     auth = AgentAuthConfiguration(client_id=APP_ID, tenant_id=TENANT_A, anonymous_allowed=False)
     container.teams = make_platform(container, sleep, auth=auth)
 
@@ -110,6 +126,55 @@ def test_a_token_for_another_bot_or_expired_is_refused(
     old = int(time.time()) - 3600
     assert _post(secured, _token(TRUSTED, connector.url, nbf=old - 60, exp=old)) == 401
     assert connector.messages() == []
+
+
+OTHER_TENANT = "cccccccc-0000-4000-8000-000000000003"
+FORGERIES: dict[str, dict[str, Any]] = {
+    "an untrusted issuer": {"iss": "https://evil.example.com"},
+    "another tenant's v1 issuer": {"iss": f"https://sts.windows.net/{OTHER_TENANT}/"},
+    "another tenant's v2 issuer": {
+        "iss": f"https://login.microsoftonline.com/{OTHER_TENANT}/v2.0",
+        "tid": OTHER_TENANT,
+    },
+    "no issuer": {"drop": ("iss",)},
+    "no expiry": {"drop": ("exp",)},
+    "an expiry that is not a time": {"exp": "never"},
+    "no audience": {"drop": ("aud",)},
+    "an audience list": {"aud": [APP_ID]},
+    "no key id": {"headers": {}},
+    "an unknown key id": {"headers": {"kid": "someone-elses-key"}},
+    "another tenant than the activity's": {"tid": TENANT_B},
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES.values(), ids=FORGERIES.keys())
+def test_every_forged_token_signed_with_a_trusted_key_gets_401(
+    secured: Teams, connector: FakeConnector, forgery: dict[str, Any]
+) -> None:
+    assert _post(secured, _token(TRUSTED, connector.url, **forgery)) == 401
+    assert connector.messages() == []
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-token",
+        "abc.def.ghi",
+        _token("a shared secret of at least thirty-two bytes", "https://x", algorithm="HS256"),
+        _token(None, "https://x", algorithm="none"),
+    ],
+)
+def test_a_token_that_is_no_rs256_jwt_gets_401(
+    secured: Teams, connector: FakeConnector, token: str
+) -> None:
+    assert _post(secured, token) == 401
+    headers = {"Authorization": f"Basic {token}"}
+    assert secured.post(secured.activity(ANNA, text="help"), headers=headers).status == 401
+    assert connector.messages() == []
+
+
+def test_a_token_for_this_tenant_is_let_in(secured: Teams, connector: FakeConnector) -> None:
+    assert _post(secured, _token(TRUSTED, connector.url, tid=TENANT_A)) == 202
 
 
 def test_a_token_for_another_service_url_is_refused(

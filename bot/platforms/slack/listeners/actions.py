@@ -10,6 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.commands import Context, execute, fans_out
 from bot.app.home import home
+from bot.domain import errors
+from bot.domain.model import Language
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.render.app_home import HOME_ACTION_PATTERN, home_view
 from bot.platforms.slack.render.prompt import (
@@ -21,6 +23,7 @@ from bot.platforms.slack.render.prompt import (
 )
 from bot.platforms.slack.render.reply import COMMAND_ACTION
 from bot.platforms.slack.replies import send_reply
+from prompts.messages import say
 
 HOME_COMMANDS = {
     "pioneer.home.phase_next": "phase next",
@@ -52,8 +55,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         delivery, _, value = str(action["value"]).partition(":")
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        user = body["user"]["id"]
         outcome = await deps.answers.answer(
-            workspace, body["user"]["id"], int(delivery), value=int(value)
+            workspace,
+            user,
+            int(delivery),
+            value=int(value),
+            language=deps.language_getter(client, context.team_id, user),
         )
         channel, ts = _where(body)
         if outcome.view is not None:
@@ -80,6 +88,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
         view = await deps.run(deps.services.views.view_for, workspace, int(action["value"]))
         if view is None:
+            user = body["user"]["id"]
+            language = await deps.run(deps.language_getter(client, context.team_id, user))
+            gone = say(errors.PromptGone(), language or Language.EN)
+            await respond(text=gone, response_type="ephemeral", replace_original=False)
             return
         channel, ts = _where(body)
         meta = ModalMeta(delivery_id=view.delivery_id, channel=channel, ts=ts)

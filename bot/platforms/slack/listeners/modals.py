@@ -34,8 +34,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
         # Recorded before the ack on purpose: a refusal (closed, too long) must be shown in
         # the still-open modal, and only the ack can carry it there. It takes milliseconds.
+        user = body["user"]["id"]
         outcome = await deps.answers.answer(
-            workspace, body["user"]["id"], meta.delivery_id, text=text
+            workspace,
+            user,
+            meta.delivery_id,
+            text=text,
+            language=deps.language_getter(client, context.team_id, user),
         )
         if outcome.refusal:
             await ack(response_action="errors", errors={ANSWER_BLOCK: outcome.refusal})
