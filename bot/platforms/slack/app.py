@@ -85,7 +85,9 @@ class _OwnClientNotice(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-logging.getLogger("slack_bolt.AsyncApp").addFilter(_OwnClientNotice())
+# Bolt warns through the logger it is given ("slack_bolt"), or its own when given none.
+for _name in ("slack_bolt", "slack_bolt.AsyncApp"):
+    logging.getLogger(_name).addFilter(_OwnClientNotice())
 
 
 def set_sdk_log_levels() -> None:
