@@ -3,32 +3,34 @@
 # Run:   see deploy/docker-compose.yml; the schema is migrated by its one-shot `migrate` service,
 #        or by hand: docker run --rm --env-file deploy/.env pioneer pioneer migrate
 
-FROM python:3.11-slim AS build
+# The dependencies, at the exact versions of constraints.txt, in a virtual environment of
+# their own: this stage (and the image layer it becomes) changes only when the pins change.
+FROM python:3.11-slim AS deps
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+RUN python -m venv /opt/venv
+COPY constraints.txt /tmp/constraints.txt
+# Lean: numpy's and matplotlib's own test suites, type stubs and the installers are not
+# needed to run (about 50 MB).
+RUN /opt/venv/bin/pip install -r /tmp/constraints.txt \
+    && find /opt/venv/lib -depth -type d -name tests \
+        \( -path "*/numpy/*" -o -path "*/matplotlib/*" \) -exec rm -rf {} + \
+    && find /opt/venv/lib -name "*.pyi" -delete \
+    && /opt/venv/bin/pip uninstall -y pip setuptools
+
+# Pioneer itself, as a wheel.
+FROM python:3.11-slim AS app
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-# Dependencies first, at the exact versions of constraints.txt: this layer is rebuilt only
-# when the pins change, not on every change to the code.
-COPY constraints.txt ./
-RUN pip install -r constraints.txt
-# Then Pioneer itself, without touching the dependencies; `pip check` proves the pins
-# satisfy pyproject.toml's ranges.
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY prompts ./prompts
 COPY storage ./storage
-RUN pip install --no-deps . && pip check
-# Lean: numpy's and matplotlib's own test suites, type stubs, and the installers are not
-# needed to run (about 40 MB of the venv).
-RUN find /opt/venv/lib -depth -type d -name tests -path "*/site-packages/*/tests" \
-        \( -path "*/numpy/*" -o -path "*/matplotlib/*" -o -path "*/fontTools/*" \) \
-        -exec rm -rf {} + \
-    && find /opt/venv/lib -name "*.pyi" -delete \
-    && pip uninstall -y pip setuptools
+RUN pip wheel --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     MPLBACKEND=Agg \
@@ -37,7 +39,13 @@ ENV PATH=/opt/venv/bin:$PATH \
     DATABASE_URL=sqlite:////data/pioneer.db
 RUN groupadd --system pioneer && useradd --system --gid pioneer --home-dir /data pioneer \
     && mkdir -p /data && chown pioneer:pioneer /data
-COPY --from=build /opt/venv /opt/venv
+COPY --from=deps /opt/venv /opt/venv
+# A change to the code rebuilds only this small layer; `pip check` proves the pins satisfy
+# pyproject.toml's ranges. The base image's pip installs it: the venv carries none.
+COPY --from=app /wheels /tmp/wheels
+RUN /usr/local/bin/python3 -m pip --python /opt/venv/bin/python install --no-deps /tmp/wheels/*.whl \
+    && /usr/local/bin/python3 -m pip --python /opt/venv/bin/python check \
+    && rm -rf /tmp/wheels
 USER pioneer
 WORKDIR /data
 VOLUME ["/data"]
