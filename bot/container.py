@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender, SlidingWindows
+    from storage.overview import JourneyLine
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
 # configured in this process. A new chat platform adds one row (and its adapter package).
@@ -88,6 +89,12 @@ class Container:
         from storage.migrate import current_revision, head_revision
 
         return current_revision(self.settings.database_url) == head_revision()
+
+    def journey_lines(self) -> list[JourneyLine]:
+        """Every journey of every workspace, for an operator's list (`pioneer journeys`)."""
+        from storage.overview import journey_lines
+
+        return journey_lines(self.engine)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (safe to run again)."""
@@ -288,19 +295,24 @@ def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
     """The scheduler of `pioneer serve`, with a container of its own (closed when it stops)
     and its counters on /metrics. Raises SchedulerLocked when another process is already
     the scheduler of this SQLite database."""
-    from bot.scheduling.collector import DispatchCollector
+    from bot.scheduling.collector import DispatchCollector, SchedulerMetrics
     from bot.scheduling.scheduler import JOB_ID, start_scheduler
-    from bot.telemetry import PROCESS_REGISTRY
+    from bot.telemetry import PROCESS_REGISTRY, shared_dir
 
     container = Container(settings)
+    # With --workers N this process serves no /metrics: the counts go to the shared folder,
+    # and each worker reads the database's figures itself.
+    shared = shared_dir() is not None
+    passes = SchedulerMetrics(container.dispatch, shared=shared)
     try:
-        handle = start_scheduler(container.dispatch)
+        handle = start_scheduler(container.dispatch, on_pass=[passes.passed])
     except BaseException:
         container.close()
         raise
     handle.on_stop.append(container.close)
-    collector = DispatchCollector(container.dispatch)
-    PROCESS_REGISTRY.register(collector)
-    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
+    if not shared:
+        for collector in (DispatchCollector(container.dispatch), passes):
+            PROCESS_REGISTRY.register(collector)
+            handle.on_stop.append(partial(PROCESS_REGISTRY.unregister, collector))
     logging.getLogger("pioneer.scheduling").info("scheduler running (job %r every minute)", JOB_ID)
     return handle

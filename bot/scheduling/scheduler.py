@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -51,9 +51,16 @@ class SchedulerHandle:
     passes: int = 0
     last: PassReport | None = None
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    # Told after each pass (None: the pass raised), e.g. to count it for /metrics.
+    on_pass: list[Callable[[PassReport | None], None]] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def _passed(self, report: PassReport | None) -> None:
+        for hook in list(self.on_pass):
+            try:
+                hook(report)
+            except Exception:
+                log.exception("a scheduler pass hook failed")
         with self._cond:
             self.passes += 1
             self.last = report
@@ -76,7 +83,11 @@ class SchedulerHandle:
             self.on_stop.pop()()
 
 
-def start_scheduler(dispatcher: Dispatcher, every_seconds: int = 60) -> SchedulerHandle:
+def start_scheduler(
+    dispatcher: Dispatcher,
+    every_seconds: int = 60,
+    on_pass: Sequence[Callable[[PassReport | None], None]] = (),
+) -> SchedulerHandle:
     """Run the dispatcher in this process every minute (and once at start).
 
     On SQLite this makes the process the database's one scheduler, or raises
@@ -90,7 +101,7 @@ def start_scheduler(dispatcher: Dispatcher, every_seconds: int = 60) -> Schedule
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         timezone=UTC,
     )
-    handle = SchedulerHandle(handle_id, dispatcher, scheduler)
+    handle = SchedulerHandle(handle_id, dispatcher, scheduler, on_pass=list(on_pass))
     _HANDLES[handle_id] = handle
     scheduler.add_job(
         dispatch_job,
