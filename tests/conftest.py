@@ -27,6 +27,7 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 
 PG_URL = os.environ.get("PIONEER_TEST_DATABASE_URL")
 
@@ -103,8 +104,4 @@ def answers(uow: SqlUnitOfWorkFactory, clock: FixedClock) -> AnswerService:
 
 @pytest.fixture
 def workspace_id(uow: SqlUnitOfWorkFactory) -> int:
-    with uow() as tx:
-        workspace = tx.workspaces.get_or_create("console", "T-TEST", "Test BV")
-        tx.commit()
-    assert workspace.id is not None
-    return workspace.id
+    return seed.workspace_id(uow, "console", "T-TEST", "Test BV")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app.answering import AnswerBatcher
 from bot.app.services import Services
-from tests.unit.conftest import deliver
+from tests.seed import deliver
 
 
 @pytest.fixture

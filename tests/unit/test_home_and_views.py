@@ -10,7 +10,7 @@ from bot.app.home import home
 from bot.app.services import Services
 from bot.clock import FixedClock
 from bot.domain.model import Language, Phase, PromptKind
-from tests.unit.conftest import deliver
+from tests.seed import deliver
 
 
 def ctx(workspace_id: int, user: str) -> Context:

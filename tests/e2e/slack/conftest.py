@@ -15,7 +15,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Delivery, Phase, Prompt, PromptKind
 from bot.web import make_web_app
+from tests import seed
 from tests.fakes.slack_api import Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -313,11 +313,7 @@ def slack(server: ServerThread, fake_slack: FakeSlack) -> SlackSender:
 
 # -- data a test needs that another part of the bot would normally create ----------------------
 def slack_workspace_id(container: Container, team: str = TEAM) -> int:
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("slack", team)
-        uow.commit()
-    assert workspace.id is not None
-    return workspace.id
+    return seed.workspace_id(container.uow, "slack", team)
 
 
 def a_prompt(container: Container, kind: PromptKind, phase: Phase = Phase.AWARENESS) -> Prompt:
@@ -329,37 +325,12 @@ def deliver(
     journey_id: int,
     user: str,
     kind: PromptKind = PromptKind.PULSE,
-    closes_in: timedelta = timedelta(days=2),
-    occurrence: str = "2026-W49",
+    **options: Any,
 ) -> Delivery:
-    """A delivery as the scheduler would have made and sent it (status sent)."""
-    prompt = a_prompt(container, kind)
+    """A delivery in the Slack team's journey as the scheduler would have made and sent it
+    (`options`: those of `tests.seed.deliver`)."""
     workspace_id = slack_workspace_id(container)
-    now: datetime = container.clock.now()
-    with container.uow() as uow:
-        member = uow.members.by_user(workspace_id, journey_id, user)
-        assert member is not None and member.id is not None
-        delivery = uow.deliveries.add(
-            Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id=prompt.id,
-                kind=prompt.kind,
-                phase=Phase.AWARENESS,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                occurrence=occurrence,
-                ritual_key=f"test-{kind.value}",
-                created_at=now,
-                due_at=now,
-                closes_at=now + closes_in,
-                status="sent",
-                sent_at=now,
-            )
-        )
-        uow.commit()
-    return delivery
+    return seed.deliver(container.services, workspace_id, journey_id, user, kind, **options)
 
 
 def journey_id_of(container: Container, channel: str = "C1") -> int:

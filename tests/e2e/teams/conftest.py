@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,10 +25,11 @@ from microsoft_agents.hosting.core.authorization import (
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
-from bot.domain.model import Delivery, Member, Phase, PromptKind, Role
+from bot.domain.model import Delivery, Member, PromptKind, Role
 from bot.platforms.teams.chat import TeamsChat
 from bot.platforms.teams.routes import TeamsPlatform, add_teams_routes
 from bot.scheduling.sender import Sender
+from tests import seed
 from tests.fakes.bot_connector import FakeConnector, LoopThread
 
 APP_ID = "00000000-0000-4000-8000-0000000000ab"
@@ -323,11 +323,7 @@ def teams(server: ServerThread, connector: FakeConnector) -> Teams:
 
 # -- data a test needs that other parts of the bot would normally create -----------------------
 def workspace_of(container: Container, tenant: str = TENANT_A) -> int:
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("teams", tenant)
-        uow.commit()
-    assert workspace.id is not None
-    return workspace.id
+    return seed.workspace_id(container.uow, "teams", tenant)
 
 
 def member_of(container: Container, workspace_id: int, journey_id: int, person: Person) -> Member:
@@ -345,27 +341,16 @@ def deliver(
     kind: PromptKind = PromptKind.PULSE,
     occurrence: str = "2026-W49",
 ) -> Delivery:
-    prompt = container.catalog.select(kind=kind, phase=Phase.AWARENESS)[0]
-    now = container.clock.now()
-    assert member.id is not None
-    with container.uow() as uow:
-        delivery = uow.deliveries.add(
-            Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id=prompt.id,
-                kind=kind,
-                phase=Phase.AWARENESS,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                occurrence=occurrence,
-                created_at=now,
-                closes_at=now + timedelta(days=2),
-            )
-        )
-        uow.commit()
-    return delivery
+    """An ad-hoc delivery to `member`, recorded and not sent yet."""
+    return seed.record(
+        container.uow,
+        seed.first_prompt(container.catalog, kind),
+        container.clock.now(),
+        workspace_id,
+        journey_id,
+        member.user,
+        occurrence=occurrence,
+    )
 
 
 def chat(container: Container, workspace_id: int) -> TeamsChat:
