@@ -23,8 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiohttp import web  # noqa: E402
-
 from bot.clock import FixedClock  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.domain.model import PromptKind, Role  # noqa: E402
@@ -34,12 +32,12 @@ from tests.e2e.teams.conftest import (  # noqa: E402
     CHANNEL,
     Person,
     RecordingSleep,
-    ServerThread,
     Teams,
     chat,
     deliver,
     make_platform,
     member_of,
+    teams_server,
     teams_settings,
     workspace_of,
 )
@@ -64,16 +62,7 @@ def main(n: int = 300) -> None:
     )
     container.teams = make_platform(container, RecordingSleep())
     connector = FakeConnector()
-
-    async def build() -> web.Application:
-        app = web.Application()
-        from bot.platforms.teams.routes import add_teams_routes
-
-        assert container.teams is not None
-        add_teams_routes(app, container.teams)
-        return app
-
-    server = ServerThread(build)
+    server = teams_server(container.teams)
     teams = Teams(server.url, connector)
     people = [Person(f"e0000000-0000-4000-8000-{i:012d}", f"Person {i}") for i in range(n)]
     try:

@@ -3,12 +3,10 @@ exactly as Slack signs them, and the real slack_sdk clients talking to a fake We
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -18,14 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Delivery, Phase, Prompt, PromptKind
-from bot.web import make_web_app
 from tests import seed
+from tests.e2e.server import ServerThread, serve
 from tests.fakes.slack_api import Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -233,38 +230,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class ServerThread:
-    """The real aiohttp application in its own event loop and thread, on a free port."""
-
-    def __init__(self, container: Container, socket_mode: bool = False) -> None:
-        self.container = container
-        self.socket_mode = socket_mode
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.app: web.Application
-        self.runner: web.AppRunner
-        self.port = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-
-    async def _start(self) -> int:
-        self.app = await make_web_app(self.container, socket_mode=self.socket_mode)
-        self.runner = web.AppRunner(self.app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        return int(self.runner.addresses[0][1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack(team_id=TEAM) as fake:
@@ -301,7 +266,7 @@ def container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
 
 @pytest.fixture
 def server(container: Container) -> Iterator[ServerThread]:
-    thread = ServerThread(container)
+    thread = serve(container)
     yield thread
     thread.stop()
 

@@ -13,7 +13,8 @@ from aiohttp import WSMsgType, web
 
 from bot.clock import FixedClock
 from bot.container import Container
-from tests.e2e.slack.conftest import ServerThread, slack_settings, slack_workspace_id
+from tests.e2e.server import serve
+from tests.e2e.slack.conftest import slack_settings, slack_workspace_id
 from tests.fakes.slack_api import FakeSlack
 
 WAIT = 10.0
@@ -96,7 +97,7 @@ def test_slash_commands_arrive_over_socket_mode(
         database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
     )
     container = Container(settings, clock=clock)
-    server = ServerThread(container, socket_mode=True)
+    server = serve(container, socket_mode=True)
     try:
         assert socket_fake.connected.wait(WAIT)
         opened = fake_slack.calls_to("apps.connections.open")

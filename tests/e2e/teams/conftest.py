@@ -30,7 +30,8 @@ from bot.platforms.teams.chat import TeamsChat
 from bot.platforms.teams.routes import TeamsPlatform, add_teams_routes
 from bot.scheduling.sender import Sender
 from tests import seed
-from tests.fakes.bot_connector import FakeConnector, LoopThread
+from tests.e2e.server import ServerThread
+from tests.fakes.bot_connector import FakeConnector
 
 APP_ID = "00000000-0000-4000-8000-0000000000ab"
 TENANT_A = "aaaaaaaa-0000-4000-8000-000000000001"
@@ -216,31 +217,6 @@ class Teams:
         return replies[0].text
 
 
-class ServerThread:
-    """An aiohttp application serving /api/messages, in its own loop, on a free port."""
-
-    def __init__(self, build: Any) -> None:
-        self.loop = LoopThread()
-        self.runner: web.AppRunner
-        self.port = int(self.loop.run(self._start(build)))
-
-    async def _start(self, build: Any) -> int:
-        app = await build()
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        return int(self.runner.addresses[0][1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.loop.run(self.runner.cleanup())
-        self.loop.stop()
-
-
 def teams_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
@@ -278,6 +254,17 @@ def make_platform(
     )
 
 
+def teams_server(platform: TeamsPlatform) -> ServerThread:
+    """/api/messages alone, on `platform`."""
+
+    async def build() -> web.Application:
+        app = web.Application()
+        add_teams_routes(app, platform)
+        return app
+
+    return ServerThread(build)
+
+
 @pytest.fixture
 def connector() -> Iterator[FakeConnector]:
     fake = FakeConnector()
@@ -306,12 +293,7 @@ def platform(container: Container) -> TeamsPlatform:
 
 @pytest.fixture
 def server(container: Container, platform: TeamsPlatform) -> Iterator[ServerThread]:
-    async def build() -> web.Application:
-        app = web.Application()
-        add_teams_routes(app, platform)
-        return app
-
-    thread = ServerThread(build)
+    thread = teams_server(platform)
     yield thread
     thread.stop()
 
