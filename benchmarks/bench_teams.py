@@ -29,17 +29,16 @@ from bot.domain.model import PromptKind, Role  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.e2e.teams.conftest import (  # noqa: E402
     ANNA,
-    CHANNEL,
     Person,
     RecordingSleep,
     Teams,
+    channel_journey,
     chat,
     deliver,
     make_platform,
     member_of,
     teams_server,
     teams_settings,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector  # noqa: E402
 
@@ -70,12 +69,9 @@ def main(n: int = 300) -> None:
         for person in people:
             teams.post(teams.activity(person, text="join"))
             teams.post(teams.activity(person, text="help", channel=None, mention_bot=False))
-        workspace_id = workspace_of(container)
-        with container.uow() as uow:
-            journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-        assert journey is not None and journey.id is not None
-        members = [member_of(container, workspace_id, journey.id, p) for p in people]
-        deliveries = [deliver(container, workspace_id, journey.id, m) for m in members]
+        workspace_id, journey_id = channel_journey(container)
+        members = [member_of(container, workspace_id, journey_id, p) for p in people]
+        deliveries = [deliver(container, workspace_id, journey_id, m) for m in members]
 
         def timed(call: object) -> float:
             started = time.perf_counter()

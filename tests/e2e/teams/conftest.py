@@ -308,6 +308,14 @@ def workspace_of(container: Container, tenant: str = TENANT_A) -> int:
     return seed.workspace_id(container.uow, "teams", tenant)
 
 
+def channel_journey(container: Container) -> tuple[int, int]:
+    """(workspace, journey) of the journey `journey_with` started in CHANNEL."""
+    workspace_id = workspace_of(container)
+    journey = container.journeys.journey_for_channel(workspace_id, CHANNEL)
+    assert journey.id is not None
+    return workspace_id, journey.id
+
+
 def member_of(container: Container, workspace_id: int, journey_id: int, person: Person) -> Member:
     with container.uow() as uow:
         member = uow.members.by_user(workspace_id, journey_id, person.aad)

@@ -22,6 +22,7 @@ from tests.e2e.teams.conftest import (
     CEES,
     CHANNEL,
     Teams,
+    channel_journey,
     chat,
     journey_with,
     member_of,
@@ -76,11 +77,8 @@ def test_digest_card_to_a_director_and_to_the_channel(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
     journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    cees = member_of(container, workspace_id, journey.id, CEES)
+    workspace_id, journey_id = channel_journey(container)
+    cees = member_of(container, workspace_id, journey_id, CEES)
     port = chat(container, workspace_id)
     connector.clear()
 

@@ -18,22 +18,19 @@ from tests.e2e.teams.conftest import (
     CHANNEL,
     TENANT_A,
     Teams,
+    channel_journey,
     chat,
     deliver,
     journey_with,
     member_of,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
 
 
 def _journey(teams: Teams, container: Container) -> tuple[int, int, Member]:
     journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    return workspace_id, journey.id, member_of(container, workspace_id, journey.id, BART)
+    workspace_id, journey_id = channel_journey(container)
+    return workspace_id, journey_id, member_of(container, workspace_id, journey_id, BART)
 
 
 def _view(container: Container, workspace_id: int, delivery_id: int) -> PromptView:
@@ -224,11 +221,9 @@ def test_poll_now_in_a_channel_reaches_members_through_the_dispatcher(
     assert personal in {c.conversation_id for c in cards}
     assert all({"id": BART.teams_id} not in c.body["members"] for c in connector.creates())
     assert {"id": CEES.teams_id} in [m for c in connector.creates() for m in c.body["members"]]
-    workspace_id = workspace_of(container)
+    workspace_id, journey_id = channel_journey(container)
+    bart = member_of(container, workspace_id, journey_id, BART)
+    assert bart.id is not None
     with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-        assert journey is not None and journey.id is not None
-        bart = uow.members.by_user(workspace_id, journey.id, BART.aad)
-        assert bart is not None and bart.id is not None
         [delivery] = uow.deliveries.open_for_member(workspace_id, bart.id, container.clock.now())
     assert delivery.message_ref is not None and delivery.message_ref.startswith(personal)
