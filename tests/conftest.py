@@ -28,6 +28,7 @@ from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import SqlUnitOfWorkFactory
 from tests import seed
+from tests.databases import migrated
 
 PG_URL = os.environ.get("PIONEER_TEST_DATABASE_URL")
 
@@ -45,15 +46,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _pg_migrated() -> str | None:
-    if not PG_URL:
-        return None
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(PG_URL)
-    return PG_URL
+    return migrated(PG_URL) if PG_URL else None
 
 
 @pytest.fixture
