@@ -355,3 +355,12 @@ def journey_with(teams: Teams, *people: tuple[Person, Role]) -> None:
         teams.say(person, "join")
         if role is not Role.FOLLOWER:
             teams.say(ANNA, f"role @{person.name} {role.value}", mentions=[person])
+
+
+def joined(
+    teams: Teams, container: Container, person: Person, role: Role = Role.FOLLOWER
+) -> tuple[int, int, Member]:
+    """A journey in CHANNEL that `person` joined as `role`: (workspace, journey, member)."""
+    journey_with(teams, (person, role))
+    workspace_id, journey_id = channel_journey(container)
+    return workspace_id, journey_id, member_of(container, workspace_id, journey_id, person)

@@ -14,8 +14,8 @@ from tests.e2e.teams.conftest import (
     TENANT_A,
     Teams,
     channel_journey,
+    joined,
     journey_with,
-    member_of,
 )
 from tests.fakes.bot_connector import FakeConnector
 
@@ -62,8 +62,7 @@ def test_a_facilitator_only_command_is_refused_for_others(
 def test_role_mentions_resolve_to_the_persons_aad_object_id(
     teams: Teams, container: Container
 ) -> None:
-    journey_with(teams, (BART, Role.FRONTRUNNER))
-    bart = member_of(container, *channel_journey(container), BART)
+    _, _, bart = joined(teams, container, BART, Role.FRONTRUNNER)
     assert bart.roles == {Role.FOLLOWER, Role.FRONTRUNNER}
 
 

@@ -22,10 +22,9 @@ from tests.e2e.teams.conftest import (
     CEES,
     CHANNEL,
     Teams,
-    channel_journey,
     chat,
+    joined,
     journey_with,
-    member_of,
     workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
@@ -76,9 +75,7 @@ def a_digest(language: Language) -> DigestView:
 def test_digest_card_to_a_director_and_to_the_channel(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id, journey_id = channel_journey(container)
-    cees = member_of(container, workspace_id, journey_id, CEES)
+    workspace_id, _, cees = joined(teams, container, CEES, Role.DIRECTOR)
     port = chat(container, workspace_id)
     connector.clear()
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.domain.model import Member, PromptKind, Role
+from bot.domain.model import PromptKind, Role
 from bot.domain.views import PromptView, parse_ref
 from tests.e2e.teams.conftest import (
     ANNA,
@@ -21,16 +21,11 @@ from tests.e2e.teams.conftest import (
     channel_journey,
     chat,
     deliver,
+    joined,
     journey_with,
     member_of,
 )
 from tests.fakes.bot_connector import FakeConnector
-
-
-def _journey(teams: Teams, container: Container) -> tuple[int, int, Member]:
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id, journey_id = channel_journey(container)
-    return workspace_id, journey_id, member_of(container, workspace_id, journey_id, BART)
 
 
 def _view(container: Container, workspace_id: int, delivery_id: int) -> PromptView:
@@ -53,7 +48,7 @@ def _say_hello_in_private(teams: Teams) -> str:
 def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submit(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     personal = _say_hello_in_private(teams)
     delivery = deliver(container, workspace_id, journey_id, bart)
     assert delivery.id is not None
@@ -94,7 +89,7 @@ def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submi
 def test_someone_else_cannot_answer_a_card_meant_for_bart(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     delivery = deliver(container, workspace_id, journey_id, bart)
     press = teams.activity(
         ANNA, value={"verb": "pioneer.answer", "delivery": delivery.id, "value": 5}, channel=None
@@ -108,7 +103,7 @@ def test_someone_else_cannot_answer_a_card_meant_for_bart(
 def test_checkin_answered_in_the_card(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     _say_hello_in_private(teams)
     delivery = deliver(container, workspace_id, journey_id, bart, kind=PromptKind.CHECKIN)
     assert delivery.id is not None
@@ -138,7 +133,7 @@ def test_checkin_answered_in_the_card(
 def test_proactive_poll_without_a_stored_reference_creates_the_1to1_chat(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)  # only channel messages
+    workspace_id, journey_id, bart = joined(teams, container, BART)  # only channel messages
     delivery = deliver(container, workspace_id, journey_id, bart)
     assert delivery.id is not None
     connector.clear()
@@ -167,7 +162,7 @@ def test_post_notice_goes_to_the_journey_channel_as_a_new_thread(
     from bot.domain.model import Language
     from bot.domain.views import Notice
 
-    workspace_id, _, _ = _journey(teams, container)
+    workspace_id, _, _ = joined(teams, container, BART)
     connector.clear()
     ref = chat(container, workspace_id).post_notice(
         CHANNEL, Notice(language=Language.EN, text="The digest is *ready*")
@@ -180,7 +175,7 @@ def test_post_notice_goes_to_the_journey_channel_as_a_new_thread(
 def test_a_submit_after_the_poll_closed_is_refused_and_the_card_shows_it_closed(
     teams: Teams, container: Container, connector: FakeConnector, clock: FixedClock
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     _say_hello_in_private(teams)
     delivery = deliver(container, workspace_id, journey_id, bart)
     ref = chat(container, workspace_id).send_prompt(

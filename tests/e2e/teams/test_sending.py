@@ -26,6 +26,7 @@ from tests.e2e.teams.conftest import (
     channel_journey,
     chat,
     deliver,
+    joined,
     journey_with,
     member_of,
     recorded_sender,
@@ -35,11 +36,9 @@ from tests.fakes.bot_connector import DROP, Call, FakeConnector
 
 def _bart(teams: Teams, container: Container) -> tuple[int, int, Member, str]:
     """A journey with Bart, who wrote to the bot 1:1 once: (workspace, journey, Bart, chat)."""
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id, journey_id = channel_journey(container)
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
     assert teams.post(hello).status == 202
-    bart = member_of(container, workspace_id, journey_id, BART)
     return workspace_id, journey_id, bart, str(hello["conversation"]["id"])
 
 
@@ -234,9 +233,7 @@ def test_a_403_marks_the_member_unreachable_and_stops_trying(
 def test_creating_a_chat_refused_with_403_marks_unreachable(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    journey_with(teams, (BART, Role.FOLLOWER))  # Bart never wrote 1:1
-    workspace_id, journey_id = channel_journey(container)
-    bart = member_of(container, workspace_id, journey_id, BART)
+    workspace_id, journey_id, bart = joined(teams, container, BART)  # Bart never wrote 1:1
     view, key = _prompt(container, workspace_id, journey_id, bart)
     connector.refuse_member(BART.teams_id, 403)
     with pytest.raises(Unreachable):
