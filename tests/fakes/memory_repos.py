@@ -70,6 +70,13 @@ class _Repository(NotFaked):
             and all(getattr(row, name) == value for name, value in equal.items())
         ]
 
+    def _since(
+        self, table: str, workspace_id: int, journey_id: int, field: str, since: Any
+    ) -> list[Any]:
+        """A journey's rows whose `field` is `since` or later (all of them without `since`)."""
+        rows = self._find(table, workspace_id, journey_id=journey_id)
+        return [row for row in rows if since is None or getattr(row, field) >= since]
+
     def _first(self, table: str, workspace_id: int, **equal: Any) -> Any:
         found = self._find(table, workspace_id, **equal)
         return found[0] if found else None
@@ -293,8 +300,7 @@ class MemoryAnswers(_Repository):
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]:
-        answers = self._find("answers", workspace_id, journey_id=journey_id)
-        return [a for a in answers if since is None or a.answered_at >= since]
+        return self._since("answers", workspace_id, journey_id, "answered_at", since)
 
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]:
         answers = self._find("answers", workspace_id, member_id=member_id)
@@ -315,8 +321,7 @@ class MemoryTouchpoints(_Repository):
     def list(
         self, workspace_id: int, journey_id: int, since: date | None = None
     ) -> Sequence[Touchpoint]:
-        touchpoints = self._find("touchpoints", workspace_id, journey_id=journey_id)
-        return [t for t in touchpoints if since is None or t.happened_on >= since]
+        return self._since("touchpoints", workspace_id, journey_id, "happened_on", since)
 
 
 class MemoryRituals(_Repository):
