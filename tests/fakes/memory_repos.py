@@ -87,6 +87,10 @@ class _Repository(NotFaked):
             if key is not None:
                 self._uow.exists(table, key)
 
+    def _refers_in_journey(self, row: Any, *keys: tuple[str, int | None]) -> None:
+        """A journey's row: its workspace and journey must exist, and what `keys` point at."""
+        self._refers(("workspaces", row.workspace_id), ("journeys", row.journey_id), *keys)
+
     def _save(self, table: str, record: Any, names: Sequence[str]) -> None:
         """Save the fields `names` of a record; saving one never stored is a caller's error."""
         row = self._uow.tables[table].get(record.id)
@@ -162,7 +166,7 @@ class MemoryJourneys(_Repository):
 
 class MemoryMembers(_Repository):
     def add(self, member: Member) -> Member:
-        self._refers(("workspaces", member.workspace_id), ("journeys", member.journey_id))
+        self._refers_in_journey(member)
         self._uow.unique("members", member, "journey_id", "user")
         member.id = self._new_id("members")
         self._uow.put("members", member.id, member)
@@ -216,11 +220,7 @@ class MemoryMembers(_Repository):
 
 class MemoryDeliveries(_Repository):
     def add(self, delivery: Delivery) -> Delivery:
-        self._refers(
-            ("workspaces", delivery.workspace_id),
-            ("journeys", delivery.journey_id),
-            ("members", delivery.member_id),
-        )
+        self._refers_in_journey(delivery, ("members", delivery.member_id))
         self._uow.unique(
             "deliveries", delivery, "journey_id", "ritual_key", "occurrence", "member_id"
         )
@@ -281,9 +281,8 @@ class MemoryAnswers(_Repository):
         for answer in answers:
             row = self._of_delivery(answer.delivery_id)
             if row is None:
-                self._refers(
-                    ("workspaces", answer.workspace_id),
-                    ("journeys", answer.journey_id),
+                self._refers_in_journey(
+                    answer,
                     ("deliveries", answer.delivery_id),
                     ("members", answer.member_id),
                 )
@@ -309,11 +308,7 @@ class MemoryAnswers(_Repository):
 
 class MemoryTouchpoints(_Repository):
     def add(self, touchpoint: Touchpoint) -> Touchpoint:
-        self._refers(
-            ("workspaces", touchpoint.workspace_id),
-            ("journeys", touchpoint.journey_id),
-            ("members", touchpoint.logged_by_member_id),
-        )
+        self._refers_in_journey(touchpoint, ("members", touchpoint.logged_by_member_id))
         touchpoint.id = self._new_id("touchpoints")
         self._uow.put("touchpoints", touchpoint.id, touchpoint)
         return touchpoint
