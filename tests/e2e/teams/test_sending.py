@@ -23,11 +23,9 @@ from tests.e2e.teams.conftest import (
     CHANNEL,
     RecordingSleep,
     Teams,
-    channel_journey,
     chat,
     deliver,
     joined,
-    journey_with,
     member_of,
     recorded_sender,
 )
@@ -323,8 +321,7 @@ def test_poll_now_through_the_dispatcher_waits_out_a_429_and_delivers_once(
 def test_a_digest_message_hit_by_502s_is_retried_at_once_and_sent_once(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id, journey_id = channel_journey(container)
+    workspace_id, journey_id, _ = joined(teams, container, CEES, Role.DIRECTOR)
     connector.clear()
     connector.script(CHANNEL, [502, 502])
     monday = container.clock.now() + timedelta(days=7)
