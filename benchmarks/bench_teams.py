@@ -71,7 +71,7 @@ def main(n: int = 300) -> None:
             teams.post(teams.activity(person, text="help", channel=None, mention_bot=False))
         workspace_id, journey_id = channel_journey(container)
         members = [member_of(container, workspace_id, journey_id, p) for p in people]
-        deliveries = [deliver(container, workspace_id, journey_id, m) for m in members]
+        deliveries = [deliver(container, m) for m in members]
 
         def timed(call: object) -> float:
             started = time.perf_counter()

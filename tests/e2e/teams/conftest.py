@@ -325,19 +325,17 @@ def member_of(container: Container, workspace_id: int, journey_id: int, person: 
 
 def deliver(
     container: Container,
-    workspace_id: int,
-    journey_id: int,
     member: Member,
     kind: PromptKind = PromptKind.PULSE,
     occurrence: str = "2026-W49",
 ) -> Delivery:
-    """An ad-hoc delivery to `member`, recorded and not sent yet."""
+    """An ad-hoc delivery to `member` in their journey, recorded and not sent yet."""
     return seed.record(
         container.uow,
         seed.first_prompt(container.catalog, kind),
         container.clock.now(),
-        workspace_id,
-        journey_id,
+        member.workspace_id,
+        member.journey_id,
         member.user,
         occurrence=occurrence,
     )

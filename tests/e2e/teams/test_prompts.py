@@ -50,7 +50,7 @@ def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submi
 ) -> None:
     workspace_id, journey_id, bart = joined(teams, container, BART)
     personal = _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    delivery = deliver(container, bart)
     assert delivery.id is not None
     connector.clear()
 
@@ -89,8 +89,8 @@ def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submi
 def test_someone_else_cannot_answer_a_card_meant_for_bart(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = joined(teams, container, BART)
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    workspace_id, _, bart = joined(teams, container, BART)
+    delivery = deliver(container, bart)
     press = teams.activity(
         ANNA, value={"verb": "pioneer.answer", "delivery": delivery.id, "value": 5}, channel=None
     )
@@ -103,9 +103,9 @@ def test_someone_else_cannot_answer_a_card_meant_for_bart(
 def test_checkin_answered_in_the_card(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = joined(teams, container, BART)
+    workspace_id, _, bart = joined(teams, container, BART)
     _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart, kind=PromptKind.CHECKIN)
+    delivery = deliver(container, bart, kind=PromptKind.CHECKIN)
     assert delivery.id is not None
     ref = chat(container, workspace_id).send_prompt(
         bart, _view(container, workspace_id, delivery.id), "k"
@@ -133,8 +133,8 @@ def test_checkin_answered_in_the_card(
 def test_proactive_poll_without_a_stored_reference_creates_the_1to1_chat(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = joined(teams, container, BART)  # only channel messages
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    workspace_id, _, bart = joined(teams, container, BART)  # only channel messages
+    delivery = deliver(container, bart)
     assert delivery.id is not None
     connector.clear()
     port = chat(container, workspace_id)
@@ -150,7 +150,7 @@ def test_proactive_poll_without_a_stored_reference_creates_the_1to1_chat(
     assert connector.messages(conversation_id)[0].card is not None
 
     # The new chat is stored: the next poll goes straight there.
-    second = deliver(container, workspace_id, journey_id, bart, occurrence="2026-W50")
+    second = deliver(container, bart, occurrence="2026-W50")
     port.send_prompt(bart, _view(container, workspace_id, second.id or 0), "k2")
     assert len(connector.creates()) == 1
     assert len(connector.messages(conversation_id)) == 2
@@ -175,9 +175,9 @@ def test_post_notice_goes_to_the_journey_channel_as_a_new_thread(
 def test_a_submit_after_the_poll_closed_is_refused_and_the_card_shows_it_closed(
     teams: Teams, container: Container, connector: FakeConnector, clock: FixedClock
 ) -> None:
-    workspace_id, journey_id, bart = joined(teams, container, BART)
+    workspace_id, _, bart = joined(teams, container, BART)
     _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    delivery = deliver(container, bart)
     ref = chat(container, workspace_id).send_prompt(
         bart, _view(container, workspace_id, delivery.id or 0), "k"
     )

@@ -40,12 +40,10 @@ def _bart(teams: Teams, container: Container) -> tuple[int, int, Member, str]:
     return workspace_id, journey_id, bart, str(hello["conversation"]["id"])
 
 
-def _prompt(
-    container: Container, workspace_id: int, journey_id: int, member: Member, n: int = 49
-) -> tuple[PromptView, str]:
-    delivery = deliver(container, workspace_id, journey_id, member, occurrence=f"2026-W{n}")
+def _prompt(container: Container, member: Member, n: int = 49) -> tuple[PromptView, str]:
+    delivery = deliver(container, member, occurrence=f"2026-W{n}")
     assert delivery.id is not None
-    view = container.prompt_views.view_for(workspace_id, delivery.id)
+    view = container.prompt_views.view_for(member.workspace_id, delivery.id)
     assert view is not None
     return view, f"delivery:{delivery.id}"
 
@@ -65,7 +63,7 @@ class Asked:
     view: PromptView
     key: str
 
-    def send_prompt(self) -> str | None:
+    def send_prompt(self) -> str:
         """One attempt by the chat itself, as a platform adapter makes it."""
         return self.port.send_prompt(self.bart, self.view, self.key)
 
@@ -76,8 +74,8 @@ class Asked:
 
 @pytest.fixture
 def asked(teams: Teams, container: Container, connector: FakeConnector) -> Asked:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
+    workspace_id, _, bart, personal = _bart(teams, container)
+    view, key = _prompt(container, bart)
     connector.clear()
     return Asked(workspace_id, bart, personal, chat(container, workspace_id), view, key)
 
@@ -231,8 +229,8 @@ def test_a_403_marks_the_member_unreachable_and_stops_trying(
 def test_creating_a_chat_refused_with_403_marks_unreachable(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = joined(teams, container, BART)  # Bart never wrote 1:1
-    view, key = _prompt(container, workspace_id, journey_id, bart)
+    workspace_id, _, bart = joined(teams, container, BART)  # Bart never wrote 1:1
+    view, key = _prompt(container, bart)
     connector.refuse_member(BART.teams_id, 403)
     with pytest.raises(Unreachable):
         chat(container, workspace_id).send_prompt(bart, view, key)
@@ -264,9 +262,9 @@ def test_pacer_keeps_within_7_per_second_and_60_per_30_seconds() -> None:
 def test_one_conversation_is_paced_through_the_sender_and_others_are_not_held_up(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
+    workspace_id, _, bart, personal = _bart(teams, container)
     port = chat(container, workspace_id)
-    prompts = [_prompt(container, workspace_id, journey_id, bart, n) for n in range(10, 19)]
+    prompts = [_prompt(container, bart, n) for n in range(10, 19)]
     connector.clear()
     sender = recorded_sender(container, sleep)
 
@@ -301,7 +299,7 @@ def test_a_chat_not_yet_created_also_counts_against_the_tenants_creations(
 def test_poll_now_through_the_dispatcher_waits_out_a_429_and_delivers_once(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
+    workspace_id, _, bart, personal = _bart(teams, container)
     connector.clear()
     connector.script(personal, [429], retry_after="3")
 

@@ -151,7 +151,7 @@ def test_slack_and_two_teams_tenants_share_nothing(
         journey_a = uow.journeys.by_channel(ws_a.id, CHANNEL)
     assert journey_a is not None and journey_a.id is not None
     bart = member_of(container, ws_a.id, journey_a.id, BART)
-    delivery = deliver(container, ws_a.id, journey_a.id, bart)
+    delivery = deliver(container, bart)
     press = teams.activity(
         ZOE,
         value={"verb": "pioneer.answer", "delivery": delivery.id, "value": 1},
