@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.deliveries import idempotency_key, prompt_view
@@ -23,26 +24,16 @@ from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 log = logging.getLogger("pioneer.scheduling")
 
 
+@dataclass
 class Courier:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        prompts: Mapping[str, Prompt],
-        chat_for: Callable[[int], ChatPort],
-        sender_factory: Callable[[], Sender],
-        totals: Totals,
-        batch: int = 200,
-        chunk: int = 20,
-        concurrency: int = 4,
-    ) -> None:
-        self.uow = uow
-        self._by_id = prompts
-        self.chat_for = chat_for
-        self.sender_factory = sender_factory
-        self.totals = totals
-        self.batch = batch
-        self.chunk = chunk
-        self.concurrency = concurrency
+    uow: UnitOfWorkFactory
+    prompts: Mapping[str, Prompt]  # by id
+    chat_for: Callable[[int], ChatPort]
+    sender_factory: Callable[[], Sender]
+    totals: Totals
+    batch: int = 200
+    chunk: int = 20
+    concurrency: int = 4
 
     def send_pending(
         self, now: datetime, report: PassReport, ids: Sequence[int] | None = None
@@ -141,7 +132,7 @@ class Courier:
         if isinstance(chat, DeliveryFailed):
             return Outcome("failed", error=f"no chat platform: {chat}")
         view = prompt_view(
-            delivery, journey, member, self._by_id.get(delivery.prompt_id), now, reminder
+            delivery, journey, member, self.prompts.get(delivery.prompt_id), now, reminder
         )
         key = idempotency_key(delivery, reminder)
         return sender.send(chat, member, view, key, maybe_sent=maybe_sent)
@@ -150,7 +141,7 @@ class Courier:
         self, delivery: Delivery, member: Member, outcome: Outcome, reminder: bool
     ) -> SentLine:
         assert delivery.id is not None
-        prompt = self._by_id.get(delivery.prompt_id)
+        prompt = self.prompts.get(delivery.prompt_id)
         return SentLine(
             delivery_id=delivery.id,
             journey_id=delivery.journey_id,

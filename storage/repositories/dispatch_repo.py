@@ -19,7 +19,7 @@ from storage.mapping import (
     values_of,
 )
 from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
-from storage.sql import SessionRepository, insert_for, rowcount, update_rows
+from storage.sql import SessionRepository, insert_for, of_journey, rowcount, update_rows
 
 # A delivery is recorded before it is sent, and with no rituals row: these stay empty.
 _NOT_RECORDED = ("id", "ritual_id", "sent_at", "message_ref")
@@ -107,8 +107,7 @@ class SqlDispatch(SessionRepository):
         return list(
             self.session.scalars(
                 select(DeliveryRow.id).where(
-                    DeliveryRow.workspace_id == workspace_id,
-                    DeliveryRow.journey_id == journey_id,
+                    *of_journey(DeliveryRow, workspace_id, journey_id),
                     DeliveryRow.ritual_key == ritual_key,
                     DeliveryRow.occurrence == occurrence,
                 )
@@ -188,15 +187,11 @@ class SqlDispatch(SessionRepository):
         )
 
     def claim_reminder(self, delivery_id: int, at: datetime) -> bool:
-        return (
-            update_rows(
-                self.session,
-                DeliveryRow,
-                DeliveryRow.id == delivery_id,
-                DeliveryRow.reminded_at.is_(None),
-                reminded_at=at,
-            )
-            == 1
+        return self.claim_one(
+            DeliveryRow,
+            DeliveryRow.id == delivery_id,
+            DeliveryRow.reminded_at.is_(None),
+            reminded_at=at,
         )
 
     def release_reminder(self, delivery_id: int, at: datetime) -> None:

@@ -39,6 +39,27 @@ MAX_LINES = 400
 PLATFORM_TWINS = frozenset(
     {"app.py", "chat.py", "manifest.py", "render.py", "prompt.py", "digest.py", "reply.py"}
 )
+# What a room may not import, of ours or of the libraries, and why.
+NOT_IMPORTED: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "bot.app",
+        ("bot.platforms", "storage", "bot.scheduling", *FACES),
+        "use cases import no platform, storage or container",
+    ),
+    ("bot.app", FRAMEWORKS, "use cases take ports, not frameworks"),
+    (
+        "bot.platforms",
+        ("storage", "bot.scheduling", *FACES),
+        "platforms reach storage through ports only",
+    ),
+    ("bot.platforms", ("sqlalchemy", "alembic"), "platforms run no SQL"),
+    (
+        "bot.scheduling",
+        ("storage", "bot.platforms", *FACES),
+        "the scheduler reaches storage and chat through ports",
+    ),
+    ("bot.scheduling", ("sqlalchemy", "alembic"), "the scheduler runs no SQL"),
+)
 # Documents of the team's briefing that are not part of the product.
 OUTSIDE_DOCUMENTS = re.compile(
     r"\.\./shared|shared/seed|(?<![\w/])(METHOD|DESIGN|PERFORMANCE|CONVENTIONS|TEAMS)\.md"
@@ -135,30 +156,16 @@ def violations(root: Path) -> list[str]:
                     bad(module, name, "the domain reads no files: it is handed its data")
             if READS_A_FILE.search(path.read_text(encoding="utf-8")):
                 bad(module, "a file", "the domain reads no files: it is handed its data")
-        if within(module, "bot.app"):
-            for name in ours:
-                if within(name, "bot.platforms", "storage", "bot.scheduling", *FACES):
-                    bad(module, name, "use cases import no platform, storage or container")
-            for name in every:
-                if within(name, *FRAMEWORKS):
-                    bad(module, name, "use cases take ports, not frameworks")
+        for outer, forbidden, why in NOT_IMPORTED:
+            if within(module, outer):
+                for name in every:
+                    if within(name, *forbidden):
+                        bad(module, name, why)
         if within(module, "bot.platforms"):
             mine = room(module)
             for name in ours:
                 if within(name, "bot.platforms") and room(name) not in (mine, "bot.platforms"):
                     bad(module, name, "platforms never import each other")
-                if within(name, "storage", "bot.scheduling", *FACES):
-                    bad(module, name, "platforms reach storage through ports only")
-            for name in every:
-                if within(name, "sqlalchemy", "alembic"):
-                    bad(module, name, "platforms run no SQL")
-        if within(module, "bot.scheduling"):
-            for name in ours:
-                if within(name, "storage", "bot.platforms", *FACES):
-                    bad(module, name, "the scheduler reaches storage and chat through ports")
-            for name in every:
-                if within(name, "sqlalchemy", "alembic"):
-                    bad(module, name, "the scheduler runs no SQL")
         if within(module, "storage"):
             for name in ours:
                 if within(name, "bot") and not within(name, "bot.domain", "bot.crypto"):

@@ -152,11 +152,10 @@ class AsyncSqlInstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
         return await asyncio.to_thread(
-            lambda: self.sync.find_bot(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                is_enterprise_install=is_enterprise_install,
-            )
+            self.sync.find_bot,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
         )
 
     async def async_find_installation(
@@ -168,32 +167,28 @@ class AsyncSqlInstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         return await asyncio.to_thread(
-            lambda: self.sync.find_installation(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                user_id=user_id,
-                is_enterprise_install=is_enterprise_install,
-            )
+            self.sync.find_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
         )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(
-            lambda: self.sync.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
-        )
+        await asyncio.to_thread(self.sync.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
         await asyncio.to_thread(
-            lambda: self.sync.delete_installation(
-                enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
-            )
+            self.sync.delete_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
         )
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(
-            lambda: self.sync.delete_all(enterprise_id=enterprise_id, team_id=team_id)
-        )
+        await asyncio.to_thread(self.sync.delete_all, enterprise_id=enterprise_id, team_id=team_id)
 
 
 class SignedStateStore(AsyncOAuthStateStore):

@@ -20,7 +20,8 @@ from bot.clock import FixedClock
 from bot.container import Container
 from bot.platforms.slack.app import BOT_SCOPES
 from bot.platforms.slack.manifest import render_manifest
-from tests.e2e.slack.conftest import ServerThread, slack_settings, slack_workspace_id
+from tests.e2e.server import serve
+from tests.e2e.slack.conftest import slack_settings, slack_workspace_id
 from tests.e2e.slack.test_serve import run_cli
 from tests.fakes.slack_api import FakeSlack
 
@@ -104,7 +105,7 @@ def test_slash_commands_arrive_over_socket_mode(
         database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
     )
     container = Container(settings, clock=clock)
-    server = ServerThread(container, socket_mode=True)
+    server = serve(container, socket_mode=True)
     try:
         assert socket_fake.connected.wait(WAIT)
         opened = fake_slack.calls_to("apps.connections.open")
@@ -149,7 +150,7 @@ def test_health_answers_while_socket_mode_cannot_connect(
         database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
     )
     container = Container(settings, clock=clock)
-    server = ServerThread(container, socket_mode=True)
+    server = serve(container, socket_mode=True)
     try:
         deadline = time.monotonic() + WAIT
         while True:
@@ -177,7 +178,7 @@ def test_health_says_connected_once_socket_mode_is_up(
         database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
     )
     container = Container(settings, clock=clock)
-    server = ServerThread(container, socket_mode=True)
+    server = serve(container, socket_mode=True)
     try:
         assert socket_fake.connected.wait(WAIT)
         deadline = time.monotonic() + WAIT

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.commands import Context, execute, fans_out
+from bot.app.commands import execute, fans_out
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.replies import both_languages, send_reply, unescape
 
@@ -27,15 +27,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        team = context.team_id or context.enterprise_id or ""
         user = command["user_id"]
-        ctx = Context(
-            platform="slack",
-            workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
-            channel=command["channel_id"],
-            user=user,
-            user_name=command.get("user_name", ""),
-            profile=deps.profile_getter(client, team, user),
+        ctx = await deps.command_context(
+            client, context, user, command["channel_id"], command.get("user_name", "")
         )
         text = unescape(command.get("text") or "")
 
