@@ -91,13 +91,19 @@ class SqlDispatch(SessionRepository):
             )
             for d, remind_at in deliveries
         ]
-        stmt = insert_for(self.session)(DeliveryRow).on_conflict_do_nothing(
-            index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
-        )
+        insert = insert_for(self.session)
         inserted = 0
-        for start in range(0, len(values), 500):
-            result = self.session.execute(stmt, values[start : start + 500])
-            inserted += max(rowcount(result), 0)
+        for start in range(0, len(values), 200):
+            # One multi-row statement per chunk: its row count is the rows inserted, which
+            # an executemany does not report (the dispatcher counts missed ones by it).
+            stmt = (
+                insert(DeliveryRow)
+                .values(values[start : start + 200])
+                .on_conflict_do_nothing(
+                    index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
+                )
+            )
+            inserted += max(rowcount(self.session.execute(stmt)), 0)
         return inserted
 
     def keys_of(
@@ -173,11 +179,14 @@ class SqlDispatch(SessionRepository):
             values |= {"sent_at": at, "message_ref": ref}
         update_rows(self.session, DeliveryRow, DeliveryRow.id == delivery_id, **values)
 
-    def due_reminders(self, now: datetime, limit: int) -> list[tuple[Delivery, Member, Journey]]:
-        """Sent, unanswered, open deliveries whose one reminder is due."""
+    def due_reminders(
+        self, now: datetime, limit: int, after_id: int = 0
+    ) -> list[tuple[Delivery, Member, Journey]]:
+        """Sent, unanswered, open deliveries whose one reminder is due (ids after `after_id`)."""
         answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
         return self._with_member_and_journey(
             limit,
+            DeliveryRow.id > after_id,
             DeliveryRow.status == "sent",
             DeliveryRow.remind_at <= now,
             # Sent late (after downtime) past its reminder time: no reminder on its heels.
