@@ -237,6 +237,9 @@ class InstallationRepository(Protocol):
     def save(self, installation: PlatformInstallation) -> None: ...  # replaces one by its key
     def find(self, key: str) -> PlatformInstallation | None: ...
     def delete(self, keys: Sequence[str]) -> None: ...
+    def newest(self, limit: int) -> Sequence[PlatformInstallation]:
+        """The latest installed, for a health check that their secrets still open."""
+        ...
 
 
 class ConversationRepository(Protocol):
