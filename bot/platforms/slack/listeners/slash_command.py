@@ -29,18 +29,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         team = context.team_id or context.enterprise_id or ""
         user = command["user_id"]
-        ctx = Context(
-            platform="slack",
-            workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
-            channel=command["channel_id"],
-            user=user,
-            user_name=command.get("user_name", ""),
-            profile=deps.profile_getter(client, team, user),
-        )
         text = unescape(command.get("text") or "")
 
         async def run() -> None:
             try:
+                # Inside the work that may finish after the ack: it reads the database.
+                ctx = Context(
+                    platform="slack",
+                    workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
+                    channel=command["channel_id"],
+                    user=user,
+                    user_name=command.get("user_name", ""),
+                    profile=deps.profile_getter(client, team, user),
+                )
                 name, reply = await deps.run(execute, deps.services, ctx, text)
             except Exception:
                 # Refusals come back as replies; this is a bug or an outage. Say so, not the
@@ -51,5 +52,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             deps.metrics.commands.labels("slack", name).inc()
             await send_reply(reply, client, user, ctx.channel, respond)
 
-        # `poll now` / `checkin now` reply through response_url once the team has its DMs.
+        # `poll now` / `checkin now` reply through response_url once the team has its DMs;
+        # any other command too when the database makes it take longer than Slack waits.
         await deps.now_or_after_ack(fans_out(text), run, "a /pioneer command")
