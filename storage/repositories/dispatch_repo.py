@@ -19,7 +19,7 @@ from storage.mapping import (
     values_of,
 )
 from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
-from storage.sql import SessionRepository, insert_for, rowcount, update_rows
+from storage.sql import SessionRepository, insert_for, update_rows
 
 # A delivery is recorded before it is sent, and with no rituals row: these stay empty.
 _NOT_RECORDED = ("id", "ritual_id", "sent_at", "message_ref")
@@ -92,18 +92,20 @@ class SqlDispatch(SessionRepository):
             for d, remind_at in deliveries
         ]
         insert = insert_for(self.session)
+        connection = self.session.connection()
         inserted = 0
         for start in range(0, len(values), 200):
-            # One multi-row statement per chunk: its row count is the rows inserted, which
-            # an executemany does not report (the dispatcher counts missed ones by it).
+            # The ids of the rows inserted, one multi-row statement per chunk: a row count
+            # is not reported reliably for many rows (the dispatcher counts missed ones).
             stmt = (
                 insert(DeliveryRow)
                 .values(values[start : start + 200])
                 .on_conflict_do_nothing(
                     index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
                 )
+                .returning(DeliveryRow.id)
             )
-            inserted += max(rowcount(self.session.execute(stmt)), 0)
+            inserted += len(connection.execute(stmt).all())
         return inserted
 
     def keys_of(
