@@ -84,6 +84,26 @@ class Container:
         """The database answers (raises when it does not): the health check's question."""
         return ping(self.engine)
 
+    def health_checks(self) -> dict[str, Callable[[], str]]:
+        """What /healthz asks (bot/health.py): can the database take a write now, and do
+        the stored tokens open with the current key (multi-workspace Slack only)."""
+        from bot.health import CHECK_SECONDS
+        from storage.writability import check_writable
+
+        checks: dict[str, Callable[[], str]] = {
+            "database": lambda: check_writable(self.engine, CHECK_SECONDS)
+        }
+        if self.settings.slack_client_id and self.settings.slack_client_secret:
+            checks["tokens"] = self._check_tokens
+        return checks
+
+    def _check_tokens(self) -> str:
+        from bot.crypto import TokenCipher
+        from bot.platforms.slack.installations import SqlInstallationStore
+
+        cipher = TokenCipher(self.settings.pioneer_encryption_key)  # raises without a key
+        return SqlInstallationStore(self.uow, cipher).check_tokens()
+
     def schema_is_current(self) -> bool:
         """The database's schema is at the newest migration (else: run `pioneer migrate`)."""
         from storage.migrate import current_revision, head_revision

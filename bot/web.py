@@ -8,7 +8,6 @@ web server still serves health and metrics.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.container import Container
+from bot.health import run_checks
 from bot.platforms.slack.app import build_app, slack_configured
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.edge import SlackEdge
@@ -90,14 +90,11 @@ async def slack_oauth(request: web.Request) -> web.StreamResponse:
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:
-    container = request.app[CONTAINER]
-
-    try:
-        await asyncio.wait_for(asyncio.to_thread(container.database_ok), timeout=5)
-    except Exception:
-        logger.exception("health check: database unreachable")
-        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok"} | await socket_mode_health(request.app))
+    # The database's writability and the stored tokens, each within a short time; and the
+    # Socket Mode connection where there is one.
+    healthy, report = await run_checks(request.app[CONTAINER].health_checks())
+    body: dict[str, object] = {**report, **await socket_mode_health(request.app)}
+    return web.json_response(body, status=200 if healthy else 503)
 
 
 async def metrics(request: web.Request) -> web.StreamResponse:

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 SEEN_EVENTS = 10_000
 DB_THREADS = 8
+# Slack waits 3 s for an acknowledgement; what takes longer is finished after it.
+ACK_WITHIN = 2.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -91,11 +93,22 @@ class SlackDeps:
         self, slow: bool, work: Callable[[], Awaitable[Any]], what: str
     ) -> None:
         """Run `work` before the ack, or after it when it is `slow` (longer than the 3 s
-        Slack waits for its answer, such as sending to a whole team)."""
+        Slack waits for its answer, such as sending to a whole team).
+
+        Work that was not slow but has not finished within ACK_WITHIN (the database is
+        slow, or another process holds SQLite's writer lock) goes on after the ack, so
+        Slack hears "ok" in time; its reply then goes through `response_url`.
+        """
         if slow:
             self.after_ack(work(), what)
+            return
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+        if task in done:
+            task.result()  # what it raised, raised here
         else:
-            await work()
+            logger.info("%s takes longer than %.1f s: answered after the ack", what, ACK_WITHIN)
+            self.after_ack(task, what)
 
     async def finish(self, timeout: float = 10) -> None:
         """Let work started after acks end (on shutdown), for at most `timeout` seconds."""

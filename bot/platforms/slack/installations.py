@@ -31,6 +31,10 @@ SECRET_FIELDS = (
 )
 
 
+class TokensSealed(RuntimeError):
+    """Stored tokens that the current encryption key cannot open."""
+
+
 def installation_key(enterprise_id: str | None, team_id: str | None) -> str:
     return f"{enterprise_id or ''}:{team_id or ''}"
 
@@ -110,6 +114,24 @@ class SqlInstallationStore(InstallationStore):
             is_enterprise_install=is_enterprise_install,
         )
         return installation.to_bot() if installation and installation.bot_token else None
+
+    def check_tokens(self, limit: int = 20) -> str:
+        """Whether the newest stored tokens open with the current key (raises if not):
+        with a changed PIONEER_ENCRYPTION_KEY every request of those workspaces fails."""
+        with self._uow() as uow:
+            stored = uow.installations.newest(limit)
+        closed = 0
+        for installation in stored:
+            try:
+                self._cipher.decrypt(installation.sealed)
+            except ValueError:
+                closed += 1
+        if closed:
+            raise TokensSealed(
+                f"{closed} of the {len(stored)} newest stored tokens cannot be decrypted "
+                "with PIONEER_ENCRYPTION_KEY (was the key changed?)"
+            )
+        return f"{len(stored)} decrypt" if stored else "none stored"
 
     def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         with self._uow() as uow:

@@ -187,7 +187,7 @@ def test_health_says_connected_once_socket_mode_is_up(
             with urllib.request.urlopen(server.url + "/healthz", timeout=WAIT) as resp:
                 health = json.loads(resp.read())
             time.sleep(0.05)
-        assert health == {"status": "ok", "socket_mode": "connected"}
+        assert health == {"status": "ok", "database": "writable", "socket_mode": "connected"}
     finally:
         server.stop()
         container.close()

@@ -110,7 +110,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         user = body["user"]["id"]
         channel, _ = _where(body)
-        await _run_command(deps, client, context, user, channel, str(action["value"]), respond)
+        text = str(action["value"])
+
+        async def run() -> None:
+            await _run_command(deps, client, context, user, channel, text, respond)
+
+        await deps.now_or_after_ack(fans_out(text), run, "a reply button")
 
     @app.action(re.compile(HOME_ACTION_PATTERN))
     async def home_control(

@@ -28,13 +28,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     ) -> None:
         await ack()
         user = command["user_id"]
-        ctx = await deps.command_context(
-            client, context, user, command["channel_id"], command.get("user_name", "")
-        )
         text = unescape(command.get("text") or "")
 
         async def run() -> None:
             try:
+                # Inside the work that may finish after the ack: it reads the database.
+                ctx = await deps.command_context(
+                    client, context, user, command["channel_id"], command.get("user_name", "")
+                )
                 name, reply = await deps.run(execute, deps.services, ctx, text)
             except Exception:
                 # Refusals come back as replies; this is a bug or an outage. Say so, not the
@@ -45,5 +46,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             deps.metrics.commands.labels("slack", name).inc()
             await send_reply(reply, client, user, ctx.channel, respond)
 
-        # `poll now` / `checkin now` reply through response_url once the team has its DMs.
+        # `poll now` / `checkin now` reply through response_url once the team has its DMs;
+        # any other command too when the database makes it take longer than Slack waits.
         await deps.now_or_after_ack(fans_out(text), run, "a /pioneer command")
