@@ -29,6 +29,7 @@ from bot.crypto import TokenCipher
 from bot.platforms.slack.installations import SqlInstallationStore
 from storage.db import normalise_url
 from tests.conftest import backend
+from tests.e2e.server import serve
 from tests.e2e.slack.conftest import (
     ServerThread,
     SlackSender,
@@ -120,7 +121,7 @@ def test_health_reports_stored_tokens_the_current_key_cannot_decrypt(
             pioneer_encryption_key=key,
         )
         container = Container(settings, clock=clock)
-        return ServerThread(container), container
+        return serve(container), container
 
     server, container = server_with(old_key)
     try:
