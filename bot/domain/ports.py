@@ -18,6 +18,7 @@ from bot.domain.model import (
     Journey,
     Member,
     Perspective,
+    Phase,
     PhaseChange,
     Prompt,
     PromptKind,
@@ -28,6 +29,7 @@ from bot.domain.model import (
 from bot.domain.records import (
     AnswerContext,
     AnswerPoint,
+    Asked,
     DeliveryCounts,
     DigestSend,
     JourneyCursor,
@@ -98,6 +100,19 @@ class DeliveryRepository(Protocol):
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
     ) -> dict[Perspective, int]:
         """People sent a pulse of each perspective, due in [start, end)."""
+        ...
+
+    def pulse_history(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        phase: Phase,
+        before: datetime,
+        week_start: datetime,
+    ) -> Asked:
+        """The journey's pulses in `phase` due before `before` (every one recorded: what was
+        planned is what the design balances), and who got which perspective since
+        `week_start`."""
         ...
 
     def open_for_member(
