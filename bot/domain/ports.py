@@ -109,10 +109,11 @@ class DeliveryRepository(Protocol):
         phase: Phase,
         before: datetime,
         week_start: datetime,
+        recent_start: datetime,
     ) -> Asked:
         """The journey's pulses in `phase` due before `before` (every one recorded: what was
-        planned is what the design balances), and who got which perspective since
-        `week_start`."""
+        planned is what the design balances); who got which cell since `week_start`, and
+        which signals were asked since `recent_start`."""
         ...
 
     def open_for_member(

@@ -1,35 +1,41 @@
-"""The pulse design: who is asked which question on one occurrence of a pulse ritual.
+"""The pulse design: who is asked which question on one day's pulses.
 
-The pulse design (one occurrence of a pulse ritual):
-1. Groups. The ritual's audience (minus who is away) is split into g groups of at least
-   G = ceil(k / 0.6) people, g = max(1, n // G): at an answer rate of 60 %, a whole group
-   still gives k answers, so its figure can be shown. People are ordered by role first
-   (followers, frontrunners, directors, learning professionals, facilitators), so a group
-   shares roles as far as the numbers allow, and the roles' own items fit everyone in it.
-2. One question per group. Each group gets one cell, a (signal, perspective) pair, and
-   every member of it an item of that cell fitting their roles. The cell is chosen
-   independently on signal and perspective: first a cell that fits the most of the group
-   (who has no item in it is left out of this occurrence rather than asked something no
-   one else was, which would make a group too small to show); then an exit signal of the
-   phase that nobody was asked this week; then the perspective asked least in this phase
-   so far; then the one the fewest of the group were asked this week; then the signal
-   asked least so far. Within the cell a member gets the item asked least so far, so over
-   the phase every item is asked.
-3. Counts carry on within the day: the second group sees what the first one got, and so
-   do a ritual's second question (`questions: 2`) and the next pulse ritual of that day.
+A figure a director reads is shown only when at least k people stand behind it, also once
+it is set beside every other figure of the week (bot/domain/digest/figures.py). The design
+asks so that this holds and the figures tell the truth about the whole phase:
+
+1. Groups around a question. For each question of a pulse ritual (`questions: 2` asks two,
+   each its own message), the audience is split into groups of about T = n / g people,
+   g = max(1, n // G), G = ceil(k / 0.6): at an answer rate of 60 %, a whole group still
+   gives k answers. Each group answers one cell, a (signal, perspective) pair, each member
+   with an item of that cell written for their own roles. Groups form around cells:
+   the best cell that at least G people can take gets up to T of them (first those who
+   would get an item nobody was asked yet), then the next cell, and so on; who is left
+   joins a group whose cell they can take, or sits this question out (a question nobody
+   else got would make a figure too small to show).
+2. One signal per perspective per week. Within a digest week, a person answers each
+   perspective about one signal only (they may get the same cell twice). So the people
+   behind one signal never overlap those behind another signal of the same perspective,
+   and no difference of two figures falls under k.
+3. The best cell, independently on signal and perspective: first a signal the phase asks
+   every week (WEEKLY_SIGNALS) that nobody got in the last seven days; then a perspective
+   no more than two groups' worth of questions ahead of the least-asked one in this phase
+   (so each keeps close to a third); then the cell with the most items nobody was asked
+   yet; then the least-asked perspective and signal. Within the cell a member gets the
+   item asked least so far, so over a phase every item is asked.
+4. Counts carry on within the day: the second group sees what the first one got, and so
+   do a ritual's second question and the next pulse ritual of that day.
 
 Arithmetic (k = 5, so G = 9):
 - 30 people (3 directors, 6 frontrunners, 19 followers, a facilitator, a learning
-  professional): the weekly all-hands pulse makes 3 groups of 10, so each week each
-  perspective is asked of about 10 people (a third each); about 7 answer, over k. The
-  frontrunners-and-directors ritual (9 people) is one group; the followers' ritual (19)
-  two groups of 10 and 9, which take two different exit signals (say "heard" and "my
-  role"), the other way round the next week. A phase of 3 weeks asks 3 x 3 + 3 + 6 = 18
-  group questions, with 2 to 6 items per cell, enough to ask about 90 % of a phase's 20 to
-  25 pulse items once.
-- 300 people: 33 groups of 9 or 10 in the all-hands pulse, 11 per perspective each week;
-  every item of the phase is asked in the first week, every cell is seen by several
-  groups, and each figure rests on 6 or more answers.
+  professional): each question of the weekly all-hands pulse goes to 3 groups of 10, one
+  cell each, a perspective each; about 7 of 10 answer, over k. Two questions a week make
+  6 cells; the followers' own pulse (19 people) 2 more, say "heard" and "my role" to
+  halves of them, the other way round the next week; the frontrunners' and leads'
+  pulse (11) 2 or 3. About 10 cells a week, 2 to 4 items each: a phase of 3 weeks asks
+  some 30 cells, enough to ask 90 % of its 20 to 27 pulse items at least once.
+- 300 people: 33 groups per question, 11 per perspective; every item of the phase is
+  asked in the first week, and each figure rests on 6 or more answers.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.model import PERSPECTIVES, Member, Perspective, Phase, Prompt, Role, Signal
 from bot.domain.records import Asked
@@ -46,9 +53,7 @@ from bot.domain.rituals import Ritual, candidates
 
 # A group is sized so that, at this share answering, k people still answer.
 ANSWER_RATE = 0.6
-# A question fits a group when this share of it has an item of it; the rest sit it out.
-FIT_SHARE = 0.8
-# Who sits together when an audience is split into groups (roles first, then id).
+# Who sits together when a cell has more takers than a group needs (roles first, then id).
 GROUP_ORDER: tuple[Role, ...] = (
     Role.FOLLOWER,
     Role.FRONTRUNNER,
@@ -56,28 +61,35 @@ GROUP_ORDER: tuple[Role, ...] = (
     Role.LEARNING,
     Role.FACILITATOR,
 )
-# What must be true to leave a phase: asked of whole groups every week where possible.
-EXIT_SIGNALS: Mapping[Phase, tuple[Signal, ...]] = {
-    Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY),
-    Phase.INTEREST: (Signal.FUTURE_PICTURE,),
+# Asked of whole groups every week where a ritual offers them: what must be true to leave
+# the phase, and what the phase's advice is about (room while waking up, learning and
+# experiments in action).
+WEEKLY_SIGNALS: Mapping[Phase, tuple[Signal, ...]] = {
+    Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY, Signal.ROOM_TO_EXPLORE),
+    Phase.INTEREST: (Signal.FUTURE_PICTURE, Signal.ROOM_TO_EXPLORE),
     Phase.DESIRE: (Signal.WHY_UNAVOIDABLE, Signal.HEARD, Signal.MY_ROLE),
+    Phase.ACTION: (Signal.LEARNING, Signal.EXPERIMENTS, Signal.HEARD),
 }
 NOTHING_ASKED = Asked()
 # The earliest any place on earth starts a day: 14 hours ahead of UTC.
 _EARLIEST_OFFSET = timedelta(hours=14)
-WEEK = timedelta(days=7)
+RECENT = timedelta(days=7)
+
+Cell = tuple[Signal, Perspective]
 
 
-def history_window(day: date) -> tuple[datetime, datetime]:
-    """(before, week start) of the history an occurrence on `day` is designed with.
+def history_window(day: date, timezone: str) -> tuple[datetime, datetime, datetime]:
+    """(before, week start, recent start) of the history a day's pulses are designed with.
 
-    `before` is the first instant of `day` anywhere on earth, so every process planning that
-    day's occurrence, in whichever member's zone it is due, counts the same deliveries; "this
-    week" is the seven days before it, so a signal asked last Wednesday counts as asked for
-    this Tuesday.
+    `before` is the first instant of `day` anywhere on earth, so every process planning
+    that day, in whichever member's zone it is due, counts the same deliveries. The week is
+    the digest's week: from Monday 00:00 in the journey's zone. "Recent" is the seven days
+    before `day`, so a signal asked last Wednesday counts as asked for this Tuesday.
     """
     before = datetime.combine(day, time(0), tzinfo=UTC) - _EARLIEST_OFFSET
-    return before, before - WEEK
+    monday = day - timedelta(days=day.weekday())
+    week_start = datetime.combine(monday, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    return before, min(week_start, before), before - RECENT
 
 
 def group_size(k: int) -> int:
@@ -85,107 +97,133 @@ def group_size(k: int) -> int:
     return max(1, math.ceil(k / ANSWER_RATE))
 
 
-def form_groups(members: Sequence[Member], k: int) -> list[list[Member]]:
-    """The audience in g groups of at least `group_size(k)`, roles together (see above)."""
-    if not members:
-        return []
-
-    def order(member: Member) -> tuple[int, int]:
-        first = next((i for i, r in enumerate(GROUP_ORDER) if r in member.roles), len(GROUP_ORDER))
-        return first, member.id or 0
-
-    ordered = sorted(members, key=order)
-    g = max(1, len(ordered) // group_size(k))
-    size, extra = divmod(len(ordered), g)
-    out, start = [], 0
-    for j in range(g):
-        end = start + size + (1 if j < extra else 0)
-        out.append(ordered[start:end])
-        start = end
-    return out
+def _order(member: Member) -> tuple[int, int]:
+    first = next((i for i, r in enumerate(GROUP_ORDER) if r in member.roles), len(GROUP_ORDER))
+    return first, member.id or 0
 
 
 @dataclass
 class _Tally:
-    """Counts as they stand while one occurrence is being planned (history + this plan)."""
+    """Counts as they stand while one day is being designed (history + this design)."""
 
     items: Counter[str] = field(default_factory=Counter)
     perspectives: Counter[Perspective] = field(default_factory=Counter)
     signals: Counter[Signal] = field(default_factory=Counter)
-    week_perspectives: dict[int, set[Perspective]] = field(default_factory=dict)
-    week_signals: set[Signal] = field(default_factory=set)
+    week: dict[int, dict[Perspective, Signal]] = field(default_factory=dict)
+    recent: set[Signal] = field(default_factory=set)
 
     @classmethod
     def of(cls, asked: Asked) -> _Tally:
+        week: dict[int, dict[Perspective, Signal]] = {}
+        for member_id, cells in asked.week_cells.items():
+            for signal, perspective in sorted(cells):
+                week.setdefault(member_id, {}).setdefault(perspective, signal)
         return cls(
             Counter(asked.items),
             Counter(asked.perspectives),
             Counter(asked.signals),
-            {m: set(ps) for m, ps in asked.week_perspectives.items()},
-            set(asked.week_signals),
+            week,
+            set(asked.recent_signals),
         )
+
+    def may_take(self, member_id: int, cell: Cell) -> bool:
+        """One signal per perspective per week: the same cell again is fine."""
+        signal, perspective = cell
+        return self.week.get(member_id, {}).get(perspective, signal) is signal
 
     def count(self, member_id: int, prompt: Prompt) -> None:
         self.items[prompt.id] += 1
         self.perspectives[prompt.perspective] += 1
         self.signals[prompt.signal] += 1
-        self.week_perspectives.setdefault(member_id, set()).add(prompt.perspective)
-        self.week_signals.add(prompt.signal)
-
-
-Cell = tuple[Signal, Perspective]
-
-
-def assign_round(
-    groups: Sequence[Sequence[Member]],
-    pools: Mapping[int, Sequence[Prompt]],
-    phase: Phase,
-    tally: _Tally,
-) -> dict[int, Prompt]:
-    """One cell per group and an item of it per member (the design in the module docstring)."""
-    exits = EXIT_SIGNALS.get(phase, ())
-    chosen: dict[int, Prompt] = {}
-    for group in groups:
-        cells: dict[Cell, dict[int, list[Prompt]]] = {}
-        for member in group:
-            assert member.id is not None
-            for prompt in pools.get(member.id, ()):
-                by_member = cells.setdefault((prompt.signal, prompt.perspective), {})
-                by_member.setdefault(member.id, []).append(prompt)
-        if not cells:
-            continue
-        cell = min(cells, key=lambda c: _rank(c, cells[c], len(group), tally, exits))
-        for member_id, items in sorted(cells[cell].items()):
-            prompt = min(items, key=lambda p: (tally.items[p.id], p.id))
-            chosen[member_id] = prompt
-            tally.count(member_id, prompt)
-    return chosen
+        self.week.setdefault(member_id, {}).setdefault(prompt.perspective, prompt.signal)
+        self.recent.add(prompt.signal)
 
 
 def _rank(
     cell: Cell,
-    fits: Mapping[int, Sequence[Prompt]],
-    group: int,
+    takers: Mapping[int, Sequence[Prompt]],
     tally: _Tally,
-    exits: Sequence[Signal],
-) -> tuple[int, int, int, int, int, int, int, int]:
-    """Smaller is better: fits (nearly) the whole group, a fresh exit signal, the
-    least-asked perspective, the most items nobody was asked yet, the fewest asked this
-    perspective this week, the least-asked signal; then a fixed order."""
+    weekly: Sequence[Signal],
+    slack: int,
+) -> tuple[int, int, int, int, int, int, int]:
+    """Smaller is better: a weekly signal not asked lately; a perspective not more than
+    `slack` questions ahead of the least-asked one; the most items nobody was asked yet;
+    the least-asked perspective; the least-asked signal; then a fixed order."""
     signal, perspective = cell
-    overlap = sum(1 for m in fits if perspective in tally.week_perspectives.get(m, ()))
-    fresh_exit = signal in exits and signal not in tally.week_signals
-    unasked = {p.id for items in fits.values() for p in items if not tally.items[p.id]}
+    fresh = signal in weekly and signal not in tally.recent
+    ahead = tally.perspectives[perspective] - min(tally.perspectives[p] for p in PERSPECTIVES)
+    unasked = {p.id for items in takers.values() for p in items if not tally.items[p.id]}
     return (
-        0 if len(fits) >= FIT_SHARE * group else 1,
-        0 if fresh_exit else 1,
-        tally.perspectives[perspective],
+        0 if fresh else 1,
+        0 if ahead <= slack else 1,
         -len(unasked),
-        overlap,
+        tally.perspectives[perspective],
         tally.signals[signal],
         PERSPECTIVES.index(perspective),
         list(Signal).index(signal),
     )
+
+
+def design_question(
+    audience: Sequence[Member],
+    pools: Mapping[int, Sequence[Prompt]],
+    phase: Phase,
+    k: int,
+    tally: _Tally,
+) -> dict[int, Prompt]:
+    """One question for `audience`: groups formed around cells (see the module docstring)."""
+    weekly = WEEKLY_SIGNALS.get(phase, ())
+    least = group_size(k)
+    people = sorted((m for m in audience if pools.get(m.id or 0)), key=_order)
+    target = math.ceil(len(people) / max(1, len(people) // least)) if people else 0
+    chosen: dict[int, Prompt] = {}
+    cells_taken: list[Cell] = []
+    position = {m.id: i for i, m in enumerate(people)}
+    left = list(people)
+    while left:
+        takers: dict[Cell, dict[int, list[Prompt]]] = {}
+        for member in left:
+            assert member.id is not None
+            for prompt in pools[member.id]:
+                cell = (prompt.signal, prompt.perspective)
+                if tally.may_take(member.id, cell):
+                    takers.setdefault(cell, {}).setdefault(member.id, []).append(prompt)
+        big = {c: t for c, t in takers.items() if len(t) >= least}
+        if not big:
+            if cells_taken or not takers:
+                break
+            # Fewer people than a group: they still answer, all on the cell most can take.
+            best = max(len(t) for t in takers.values())
+            big = {c: t for c, t in takers.items() if len(t) == best}
+        cell = min(big, key=lambda c: _rank(c, big[c], tally, weekly, 2 * target))
+        # Who would get an item nobody was asked yet goes first, then by role (see above).
+        ranked = sorted(
+            big[cell].items(),
+            key=lambda kv: (min(tally.items[p.id] for p in kv[1]) > 0, position[kv[0]]),
+        )
+        group = ranked if len(ranked) - target < least else ranked[:target]
+        for member_id, items in group:
+            _give(chosen, tally, member_id, items)
+        cells_taken.append(cell)
+        taken = {member_id for member_id, _ in group}
+        left = [m for m in left if m.id not in taken]
+    # Who is left joins a group whose cell they can take, else sits this question out.
+    for member in left:
+        assert member.id is not None
+        for cell in cells_taken:
+            items = [p for p in pools[member.id] if (p.signal, p.perspective) == cell]
+            if items and tally.may_take(member.id, cell):
+                _give(chosen, tally, member.id, items)
+                break
+    return chosen
+
+
+def _give(
+    chosen: dict[int, Prompt], tally: _Tally, member_id: int, items: Sequence[Prompt]
+) -> None:
+    prompt = min(items, key=lambda p: (tally.items[p.id], p.id))
+    chosen[member_id] = prompt
+    tally.count(member_id, prompt)
 
 
 def day_design(
@@ -202,24 +240,24 @@ def day_design(
     Every pulse ritual of the day is designed together, in the plan's order, so a later
     ritual (or a ritual's second question) sees what the earlier ones asked that day.
     """
+    cache: dict[tuple[str, frozenset[Role]], list[Prompt]] = {}
+
+    def pool_of(ritual: Ritual, member: Member) -> list[Prompt]:
+        key = (ritual.key, frozenset(member.roles))
+        if key not in cache:
+            pool = candidates(prompts, ritual, phase, member.roles)
+            if perspective is not None:
+                pool = [p for p in pool if p.perspective is perspective]
+            cache[key] = pool
+        return cache[key]
+
     tally = _Tally.of(asked)
     out: dict[tuple[str, int], list[Prompt]] = {}
     for ritual in rituals:
-        audience = [m for m in members if m.roles & ritual.audience]
-        pools: dict[int, list[Prompt]] = {}
-        by_roles: dict[frozenset[Role], list[Prompt]] = {}
-        for member in audience:
-            assert member.id is not None
-            roles = frozenset(member.roles)
-            if roles not in by_roles:
-                pool = candidates(prompts, ritual, phase, roles)
-                if perspective is not None:
-                    pool = [p for p in pool if p.perspective is perspective]
-                by_roles[roles] = pool
-            pools[member.id] = list(by_roles[roles])
-        groups = form_groups(audience, k)
+        audience = [m for m in members if m.roles & ritual.audience and m.id is not None]
+        pools = {m.id: list(pool_of(ritual, m)) for m in audience if m.id is not None}
         for _ in range(ritual.questions):
-            for member_id, prompt in assign_round(groups, pools, phase, tally).items():
+            for member_id, prompt in design_question(audience, pools, phase, k, tally).items():
                 out.setdefault((ritual.key, member_id), []).append(prompt)
                 # Nobody gets the same question twice in one day.
                 pools[member_id] = [p for p in pools[member_id] if p.id != prompt.id]

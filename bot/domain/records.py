@@ -164,6 +164,7 @@ class Asked:
     items: Mapping[str, int] = field(default_factory=dict)  # prompt id -> times asked
     perspectives: Mapping[Perspective, int] = field(default_factory=dict)
     signals: Mapping[Signal, int] = field(default_factory=dict)
-    # This week so far: who was asked about which perspective, and which signals were asked.
-    week_perspectives: Mapping[int, frozenset[Perspective]] = field(default_factory=dict)
-    week_signals: frozenset[Signal] = frozenset()
+    # The digest's week so far: member id -> the (signal, perspective) cells they got.
+    week_cells: Mapping[int, frozenset[tuple[Signal, Perspective]]] = field(default_factory=dict)
+    # The signals anybody got in the last seven days.
+    recent_signals: frozenset[Signal] = frozenset()

@@ -166,8 +166,9 @@ def plan_due(
                 if ritual.kind is RitualKind.PULSE:
                     design = designs.get(occ.day)
                     if design is None:
+                        weekday = occ.day.weekday()
                         design = designs[occ.day] = day_design(
-                            [r for r in pulses if occ.day.weekday() in r.cadence.days],
+                            [r for r in pulses if weekday in r.cadence.days],
                             journey.phase,
                             [m for m in members if not is_away(m, occ.day)],
                             prompts,

@@ -32,7 +32,7 @@ from bot.domain.model import (
     PromptKind,
 )
 from bot.domain.ports import ChatPort, Clock, DispatchLock, UnitOfWork, UnitOfWorkFactory
-from bot.domain.pulse_design import WEEK, history_window
+from bot.domain.pulse_design import RECENT, history_window
 from bot.domain.records import Asked, JourneySchedule
 from bot.domain.rituals import CadenceOverride, Fate, RitualPlan, first_due
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
@@ -164,9 +164,11 @@ class Dispatcher:
 
         def asked_before(day: date) -> Asked:
             assert journey.id is not None
-            before, week_start = history_window(day)
             return uow.deliveries.pulse_history(
-                journey.workspace_id, journey.id, journey.phase, before, week_start
+                journey.workspace_id,
+                journey.id,
+                journey.phase,
+                *history_window(day, journey.timezone),
             )
 
         return plan_due(
@@ -317,9 +319,9 @@ class Dispatcher:
             require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
             overrides = uow.rituals.overrides(workspace_id, journey_id)
             members = list(uow.members.list(workspace_id, journey_id))
-            week_start = now - WEEK
+            _, week_start, _ = history_window(now.date(), journey.timezone)
             asked = uow.deliveries.pulse_history(
-                workspace_id, journey_id, journey.phase, now, week_start
+                workspace_id, journey_id, journey.phase, now, week_start, now - RECENT
             )
         ritual = adhoc_ritual(self.plan.for_phase(journey.phase, overrides), kind)
         planned = plan_now(journey, ritual, members, self.prompts, now, perspective, asked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
 
@@ -79,6 +79,7 @@ class SqlDeliveries(SessionRepository):
         phase: Phase,
         before: datetime,
         week_start: datetime,
+        recent_start: datetime,
     ) -> Asked:
         conn = self.session.connection()
         where = (
@@ -100,22 +101,29 @@ class SqlDeliveries(SessionRepository):
             items[prompt_id] = items.get(prompt_id, 0) + count
             perspectives[Perspective(perspective)] += count
             signals[Signal(signal)] += count
-        week: dict[int, set[Perspective]] = {}
-        week_signals: set[Signal] = set()
-        week_rows = conn.execute(
-            select(DeliveryRow.member_id, DeliveryRow.perspective, DeliveryRow.signal)
-            .where(*where, DeliveryRow.due_at >= week_start)
-            .distinct()
+        week: dict[int, set[tuple[Signal, Perspective]]] = {}
+        recent: set[Signal] = set()
+        since = min(week_start, recent_start)
+        recent_rows = conn.execute(
+            select(
+                DeliveryRow.member_id,
+                DeliveryRow.perspective,
+                DeliveryRow.signal,
+                DeliveryRow.due_at,
+            ).where(*where, DeliveryRow.due_at >= since)
         )
-        for member_id, perspective, signal in week_rows:
-            week.setdefault(member_id, set()).add(Perspective(perspective))
-            week_signals.add(Signal(signal))
+        for member_id, perspective, signal, due_at in recent_rows:
+            due = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)
+            if due >= week_start:
+                week.setdefault(member_id, set()).add((Signal(signal), Perspective(perspective)))
+            if due >= recent_start:
+                recent.add(Signal(signal))
         return Asked(
             items=items,
             perspectives=dict(perspectives),
             signals=dict(signals),
-            week_perspectives={m: frozenset(ps) for m, ps in week.items()},
-            week_signals=frozenset(week_signals),
+            week_cells={m: frozenset(cells) for m, cells in week.items()},
+            recent_signals=frozenset(recent),
         )
 
     def open_for_member(

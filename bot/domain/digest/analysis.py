@@ -27,6 +27,7 @@ from bot.domain.model import (
     Role,
     Signal,
 )
+from bot.domain.pulse_design import WEEKLY_SIGNALS
 from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
 
 TREND_WEEKS = 8
@@ -103,10 +104,11 @@ def analyse(data: DigestInput) -> DigestView:
         by_week[point.iso_week].append(point)
 
     empty: tuple[dict[str, Family], dict[str, Family]] = ({}, {})
-    perspectives_now, signals_now = week_figures(rule, by_week.get(week, []))
-    perspectives_last, signals_last = week_figures(rule, by_week.get(last_week, []))
+    first = WEEKLY_SIGNALS.get(data.phase, ())
+    perspectives_now, signals_now = week_figures(rule, by_week.get(week, []), first)
+    perspectives_last, signals_last = week_figures(rule, by_week.get(last_week, []), first)
     perspectives_start, signals_start = (
-        week_figures(rule, by_week.get(start_week, [])) if start_week else empty
+        week_figures(rule, by_week.get(start_week, []), first) if start_week else empty
     )
     perspectives = tuple(
         group_view(

@@ -118,14 +118,15 @@ def _family(rule: AnonymityRule, points: Sequence[AnswerPoint]) -> Family:
 
 
 def week_figures(
-    rule: AnonymityRule, points: Sequence[AnswerPoint]
+    rule: AnonymityRule, points: Sequence[AnswerPoint], first: Sequence[Signal] = ()
 ) -> tuple[dict[str, Family], dict[str, Family]]:
     """One week's figures per perspective and per signal, each for everyone and per role.
 
     A signal's answers are part of its perspective's answers, so within each perspective
     the groups of the perspective's roles, of its signals and of its signals' roles are
     checked together: a signal (or signal x role) is shown only when, in every
-    perspective it was asked in, no cell of that partition is smaller than k.
+    perspective it was asked in, no cell of that partition is smaller than k. Where two
+    signals cannot both be shown, the one earlier in `first` wins.
     """
     by_perspective: dict[Perspective, list[AnswerPoint]] = defaultdict(list)
     by_signal: dict[Signal, list[AnswerPoint]] = defaultdict(list)
@@ -144,9 +145,11 @@ def week_figures(
             for role in p.roles:
                 role_sets[role].add(p.member_id)
                 signal_role_sets[(p.signal, role)].add(p.member_id)
-        # Signals first: they are what the nudges read, so they get the first chance.
+        # Signals first: they are what the nudges read, so they get the first chance; the
+        # phase's own signals (`first`) before the others.
+        order = [*first, *(s for s in Signal if s not in first)]
         candidates: list[tuple[Any, Sequence[set[int]]]] = [
-            ((s, None), [signal_sets[s]]) for s in Signal if s in signal_sets
+            ((s, None), [signal_sets[s]]) for s in order if s in signal_sets
         ]
         candidates += [(r, [role_sets[r]]) for r in ROLE_ORDER if r in role_sets]
         candidates += [
