@@ -19,7 +19,7 @@ asks so that this holds and the figures tell the truth about the whole phase:
    and no difference of two figures falls under k.
 3. The best cell, independently on signal and perspective: first a signal the phase asks
    every week (WEEKLY_SIGNALS) that nobody got in the last seven days; then a perspective
-   no more than two groups' worth of questions ahead of the least-asked one in this phase
+   no more than one group's worth of questions ahead of the least-asked one in this phase
    (so each keeps close to a third); then the cell with the most items nobody was asked
    yet; then the least-asked perspective and signal. Within the cell a member gets the
    item asked least so far, so over a phase every item is asked.
@@ -53,6 +53,8 @@ from bot.domain.rituals import Ritual, candidates
 
 # A group is sized so that, at this share answering, k people still answer.
 ANSWER_RATE = 0.6
+# An audience smaller than a group answers a cell at least this share of it can take.
+SMALL_SHARE = 0.75
 # Who sits together when a cell has more takers than a group needs (roles first, then id).
 GROUP_ORDER: tuple[Role, ...] = (
     Role.FOLLOWER,
@@ -178,24 +180,25 @@ def design_question(
     target = math.ceil(len(people) / max(1, len(people) // least)) if people else 0
     chosen: dict[int, Prompt] = {}
     cells_taken: list[Cell] = []
-    position = {m.id: i for i, m in enumerate(people)}
-    left = list(people)
+    position = {m.id or 0: i for i, m in enumerate(people)}
+    # Who may take which cell does not change while they wait: only taking one changes it.
+    takers: dict[Cell, dict[int, list[Prompt]]] = {}
+    for member in people:
+        assert member.id is not None
+        for prompt in pools[member.id]:
+            cell = (prompt.signal, prompt.perspective)
+            if tally.may_take(member.id, cell):
+                takers.setdefault(cell, {}).setdefault(member.id, []).append(prompt)
+    left = {m.id or 0 for m in people}
     while left:
-        takers: dict[Cell, dict[int, list[Prompt]]] = {}
-        for member in left:
-            assert member.id is not None
-            for prompt in pools[member.id]:
-                cell = (prompt.signal, prompt.perspective)
-                if tally.may_take(member.id, cell):
-                    takers.setdefault(cell, {}).setdefault(member.id, []).append(prompt)
         big = {c: t for c, t in takers.items() if len(t) >= least}
         if not big:
-            if cells_taken or not takers:
+            if cells_taken or not any(takers.values()):
                 break
-            # Fewer people than a group: they still answer, all on the cell most can take.
+            # Fewer people than a group: they still answer, on a cell most of them can take.
             best = max(len(t) for t in takers.values())
-            big = {c: t for c, t in takers.items() if len(t) == best}
-        cell = min(big, key=lambda c: _rank(c, big[c], tally, weekly, 2 * target))
+            big = {c: t for c, t in takers.items() if len(t) >= SMALL_SHARE * best}
+        cell = min(big, key=lambda c: _rank(c, big[c], tally, weekly, target))
         # Who would get an item nobody was asked yet goes first, then by role (see above).
         ranked = sorted(
             big[cell].items(),
@@ -206,14 +209,16 @@ def design_question(
             _give(chosen, tally, member_id, items)
         cells_taken.append(cell)
         taken = {member_id for member_id, _ in group}
-        left = [m for m in left if m.id not in taken]
+        left -= taken
+        for by_member in takers.values():
+            for member_id in taken & by_member.keys():
+                del by_member[member_id]
     # Who is left joins a group whose cell they can take, else sits this question out.
-    for member in left:
-        assert member.id is not None
+    for member_id in sorted(left, key=position.__getitem__):
         for cell in cells_taken:
-            items = [p for p in pools[member.id] if (p.signal, p.perspective) == cell]
-            if items and tally.may_take(member.id, cell):
-                _give(chosen, tally, member.id, items)
+            items = [p for p in pools[member_id] if (p.signal, p.perspective) == cell]
+            if items and tally.may_take(member_id, cell):
+                _give(chosen, tally, member_id, items)
                 break
     return chosen
 
