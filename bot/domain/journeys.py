@@ -18,6 +18,7 @@ from bot.domain.model import (
     PhaseChange,
     Role,
     Touchpoint,
+    TouchpointKind,
 )
 from bot.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -295,6 +296,7 @@ class JourneyService:
         user: str,
         note: str,
         happened_on: date | None = None,
+        kind: TouchpointKind = TouchpointKind.OTHER,
     ) -> Touchpoint:
         note = " ".join(note.split())
         if not note or len(note) > MAX_NOTE_LENGTH:
@@ -313,6 +315,7 @@ class JourneyService:
                     note=note,
                     logged_by_member_id=member.id,
                     logged_at=now,
+                    kind=kind,
                 )
             )
             uow.commit()

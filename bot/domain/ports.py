@@ -1,8 +1,5 @@
-"""Ports: what the domain needs from the outside world, as Protocols.
-
-Storage implements the repositories and the unit of work; the scheduler and tests
-provide clocks. Nothing here knows how it is done.
-"""
+"""Ports: what the domain needs from the outside world, as Protocols. Storage implements the
+repositories and the unit of work, the platforms the chat ports; nothing here knows how."""
 
 from __future__ import annotations
 
@@ -111,9 +108,7 @@ class DeliveryRepository(Protocol):
         week_start: datetime,
         recent_start: datetime,
     ) -> Asked:
-        """The journey's pulses in `phase` due before `before` (every one recorded: what was
-        planned is what the design balances); who got which cell since `week_start`, and
-        which signals were asked since `recent_start`."""
+        """What the pulse design balances: the phase's pulses due before `before` (see Asked)."""
         ...
 
     def open_for_member(
@@ -294,10 +289,7 @@ class PeopleRepository(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction. `with uow:` opens it; leaving without `commit()` rolls back.
-
-    Repositories are read-only properties so implementations may return their own
-    (richer) repository types.
-    """
+    Repositories are read-only properties, so implementations may return richer types."""
 
     @property
     def workspaces(self) -> WorkspaceRepository: ...

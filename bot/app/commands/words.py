@@ -15,7 +15,7 @@ from datetime import date
 
 from bot.domain import errors
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import ROLES, Language, Perspective, Role
+from bot.domain.model import ROLES, Language, Perspective, Role, TouchpointKind
 
 # Slack ids (U123) and Teams AAD object ids (GUIDs, with hyphens; the Teams adapter writes
 # its mentions in this form).
@@ -85,6 +85,7 @@ class DigestPreview:
 @dataclass(frozen=True)
 class Ecosystem:
     note: str
+    kind: TouchpointKind = TouchpointKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,19 @@ LANGUAGE_WORDS: dict[str, Language] = {
     "engels": Language.EN,
     "english": Language.EN,
 }
+KIND_WORDS: dict[str, TouchpointKind] = {k.value: k for k in TouchpointKind} | {
+    "klant": TouchpointKind.CUSTOMER,
+    "leverancier": TouchpointKind.SUPPLIER,
+    "universiteit": TouchpointKind.UNIVERSITY,
+    "hogeschool": TouchpointKind.UNIVERSITY,
+    "school": TouchpointKind.UNIVERSITY,
+    "deskundige": TouchpointKind.EXPERT,
+    "bedrijf": TouchpointKind.COMPANY,
+    "leergemeenschap": TouchpointKind.COMMUNITY,
+    "netwerk": TouchpointKind.COMMUNITY,
+    "overig": TouchpointKind.OTHER,
+    "besluit": TouchpointKind.DECISION,
+}
 YES_WORDS = frozenset({"yes", "ja", "confirm", "bevestig"})
 
 
@@ -239,6 +253,11 @@ def _parse_digest(rest: str) -> Command:
 
 
 def _parse_ecosystem(rest: str) -> Command:
+    """`ecosystem [kind] <what happened>`: a first word naming a kind tags the touchpoint."""
+    word, _, note = rest.partition(" ")
+    kind = KIND_WORDS.get(word.lower().rstrip(":"))
+    if kind is not None and note.strip():
+        return Ecosystem(note=note.strip(), kind=kind)
     if not rest:
         raise BadArguments
     return Ecosystem(note=rest)
