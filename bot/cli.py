@@ -138,7 +138,7 @@ def prompts_list(
 
 @app.command()
 def demo(
-    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks to simulate.")] = 16,
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks to simulate.")] = 20,
     seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
     out: Annotated[Path, typer.Option(help="Folder for digests, charts and the database.")] = Path(
         "demo-output"

@@ -12,10 +12,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from bot.domain.model import Perspective, Phase, Role, Signal, Text
+from bot.domain.model import Perspective, Phase, Role, Signal, Text, TouchpointKind
 
 P = Phase
 S = Signal
+K = TouchpointKind
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,16 @@ class Mood:
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happens in the case, in a phase's n-th week (1-based)."""
+    """Something that happens in the case, in a phase's n-th week (1-based).
+
+    With a touchpoint it is logged, of its kind: a contact outside (a customer, a fieldlab)
+    or a step inside the walls (a decision, a team formed).
+    """
 
     phase: Phase
     week: int
     touchpoint: Text | None = None
+    kind: TouchpointKind = TouchpointKind.OTHER
     lifts: dict[str, dict[Signal, float]] = field(default_factory=dict)  # group -> signal -> lift
 
 
@@ -189,11 +195,15 @@ SCENARIO_A = Scenario(
     ),
     story=T(
         "Een klant vraagt om te betalen voor gebruik in plaats van de machine te kopen. Een "
-        "kleine groep verkent gericht wat de machinedata opleveren. Als het toekomstbeeld de "
-        "verkoop raakt, verzetten ervaren verkopers zich en raakt de techniek uit beeld.",
+        "kleine groep verkent gericht wat de machinedata opleveren, en het toekomstbeeld is "
+        "snel helder. Als het de verkoop raakt, verzetten ervaren verkopers zich en raakt de "
+        "techniek uit beeld; een veranderdeskundige helpt. In de actiefase gaat een deel van de "
+        "verkopers in een oplossingsteam en laat een ander deel zich omscholen.",
         "A customer asks to pay for use instead of buying the machine. A small group explores, "
-        "focused, what the machine data can offer. When the picture of the future reaches "
-        "sales, experienced sales staff push back and technology drops out of sight.",
+        "focused, what the machine data can offer, and the picture of the future is soon clear. "
+        "When it reaches sales, experienced sales staff push back and technology drops out of "
+        "sight; a change expert helps. In action, some sales managers join a solutions team "
+        "and others retrain.",
     ),
     groups={"sales": 7, "service": 6, "production": 6},
     moods={
@@ -201,14 +211,19 @@ SCENARIO_A = Scenario(
         (P.AWARENESS, S.URGENCY): Mood(4.3),
         (P.AWARENESS, S.SPARK): Mood(4.4),
         (P.AWARENESS, S.ECOSYSTEM): Mood(2.6),
-        (P.INTEREST, S.FUTURE_PICTURE): Mood(2.8, 0.45),
-        (P.DESIRE, S.HEARD): Mood(2.7, 0.1),
+        (P.INTEREST, S.FUTURE_PICTURE): Mood(3.3, 0.4),
+        (P.DESIRE, S.HEARD): Mood(3.0, 0.15),
+        (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.2, 0.15),
+        (P.DESIRE, S.MY_ROLE): Mood(3.0, 0.15),
+        (P.ACTION, S.LEARNING): Mood(3.0, 0.2),
+        (P.ACTION, S.EXPERIMENTS): Mood(3.1, 0.25),
     },
     group_moods={
         ("sales", P.DESIRE, S.HEARD): -1.2,
         ("sales", P.DESIRE, S.WHY_UNAVOIDABLE): -1.0,
         ("sales", P.DESIRE, S.MY_ROLE): -1.3,
         ("sales", P.ACTION, S.MY_ROLE): -0.6,
+        ("sales", P.ACTION, S.LEARNING): -0.4,
     },
     # During desire, technology falls into the shadow of the sales reorganisation.
     quiet={(P.DESIRE, Perspective.TECHNOLOGY): 0.25, (P.ACTION, Perspective.TECHNOLOGY): 0.6},
@@ -219,11 +234,12 @@ SCENARIO_A = Scenario(
     events=(
         Event(
             P.INTEREST,
-            2,
+            1,
             touchpoint=T(
                 "Brainstorm met de klant over een contract per gebruiksuur",
                 "Brainstorm with the customer about a contract per hour of use",
             ),
+            kind=K.CUSTOMER,
         ),
         Event(
             P.DESIRE,
@@ -232,7 +248,28 @@ SCENARIO_A = Scenario(
                 "Externe veranderdeskundige aangetrokken voor het verkoopteam",
                 "External change expert hired to work with the sales team",
             ),
-            lifts={"sales": {S.HEARD: 0.6, S.MY_ROLE: 0.4}},
+            kind=K.EXPERT,
+            lifts={"sales": {S.HEARD: 0.8, S.MY_ROLE: 0.6, S.WHY_UNAVOIDABLE: 0.6}},
+        ),
+        Event(
+            P.ACTION,
+            1,
+            touchpoint=T(
+                "Oplossingsteam gevormd; een deel van de verkopers stapt in, een deel schoolt om",
+                "Solutions team formed; some sales managers join, others retrain",
+            ),
+            kind=K.TEAM,
+            lifts={"sales": {S.MY_ROLE: 0.8, S.LEARNING: 0.6}},
+        ),
+        Event(
+            P.ACTION,
+            2,
+            touchpoint=T(
+                "Omscholing gestart met een opleider uit de regio",
+                "Retraining started with a training partner from the region",
+            ),
+            kind=K.SUPPLIER,
+            lifts={"*": {S.LEARNING: 0.4, S.EXPERIMENTS: 0.3}},
         ),
     ),
     texts={
@@ -269,7 +306,7 @@ SCENARIO_A = Scenario(
             T("Ik wil een proef met twee klanten.", "I want a pilot with two customers."),
         ),
     },
-    max_weeks={P.AWARENESS: 3, P.INTEREST: 5, P.DESIRE: 5, P.ACTION: 52},
+    max_weeks={P.AWARENESS: 4, P.INTEREST: 6, P.DESIRE: 8, P.ACTION: 52},
 )
 
 SCENARIO_B = Scenario(
@@ -298,13 +335,15 @@ SCENARIO_B = Scenario(
         (P.INTEREST, S.ROOM_TO_EXPLORE): Mood(2.2),
         (P.INTEREST, S.CURIOSITY): Mood(4.2),
         (P.INTEREST, S.ECOSYSTEM): Mood(4.1),
-        (P.INTEREST, S.FUTURE_PICTURE): Mood(2.5, 0.3),
-        (P.DESIRE, S.HEARD): Mood(3.6, 0.05),
-        (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.5, 0.1),
+        (P.INTEREST, S.FUTURE_PICTURE): Mood(2.4, 0.05),
+        (P.DESIRE, S.HEARD): Mood(3.7, 0.05),
+        (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.7, 0.1),
+        (P.DESIRE, S.MY_ROLE): Mood(3.4, 0.1),
         (P.ACTION, S.LEARNING): Mood(3.7, 0.1),
+        (P.ACTION, S.EXPERIMENTS): Mood(3.5, 0.15),
     },
     group_moods={
-        ("manual", P.DESIRE, S.MY_ROLE): -1.6,
+        ("manual", P.DESIRE, S.MY_ROLE): -2.0,
         ("manual", P.DESIRE, S.HEARD): -0.8,
         ("manual", P.ACTION, S.MY_ROLE): -0.4,
     },
@@ -317,33 +356,58 @@ SCENARIO_B = Scenario(
             touchpoint=T(
                 "Regionale bijeenkomst over digitalisering", "Regional meeting on digitalisation"
             ),
+            kind=K.COMMUNITY,
         ),
         Event(
             P.INTEREST,
             1,
             touchpoint=T("Bezoek aan een fieldlab robotica", "Visit to a robotics fieldlab"),
+            kind=K.FIELDLAB,
         ),
         Event(
             P.INTEREST,
             2,
             touchpoint=T("Futuroloog sprak het personeel toe", "A futurist spoke to the staff"),
+            kind=K.EXPERT,
         ),
         Event(
             P.INTEREST,
-            3,
+            4,
             touchpoint=T(
                 "Twee bedrijven in het netwerk bezocht",
                 "Visited two companies in the regional network",
             ),
+            kind=K.COMPANY,
+        ),
+        Event(
+            P.INTEREST,
+            7,
+            touchpoint=T(
+                "Directie kiest met het personeel: eerst industriële robots, de rest wacht",
+                "Board and staff choose: industrial robots first, the rest waits",
+            ),
+            kind=K.DECISION,
+            lifts={"*": {S.FUTURE_PICTURE: 1.3}},
         ),
         Event(
             P.DESIRE,
-            2,
+            3,
             touchpoint=T(
                 "Reparatieteam opgericht voor wie liever met de hand werkt",
                 "Repair team formed for those who prefer manual work",
             ),
-            lifts={"manual": {S.MY_ROLE: 1.4, S.HEARD: 0.8}},
+            kind=K.TEAM,
+            lifts={"manual": {S.MY_ROLE: 2.0, S.HEARD: 0.8}},
+        ),
+        Event(
+            P.ACTION,
+            1,
+            touchpoint=T(
+                "Training op de industriële robots door de leverancier",
+                "Training on the industrial robots by the supplier",
+            ),
+            kind=K.SUPPLIER,
+            lifts={"*": {S.LEARNING: 0.4, S.EXPERIMENTS: 0.3}},
         ),
     ),
     texts={
@@ -376,7 +440,7 @@ SCENARIO_B = Scenario(
             ),
         ),
     },
-    max_weeks={P.AWARENESS: 3, P.INTEREST: 5, P.DESIRE: 5, P.ACTION: 52},
+    max_weeks={P.AWARENESS: 4, P.INTEREST: 10, P.DESIRE: 8, P.ACTION: 52},
 )
 
 SCENARIOS = {"a": SCENARIO_A, "b": SCENARIO_B}
