@@ -153,8 +153,8 @@ def demo(
     from tqdm import tqdm
 
     from bot.container import demo_parts
+    from bot.demo.cases import SCENARIOS
     from bot.demo.runner import run_demo
-    from bot.demo.scenarios import SCENARIOS
     from prompts.messages import t
 
     if lang not in ("nl", "en"):

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from bot.app.services import Services
 from bot.clock import FixedClock
+from bot.demo.cases import SCENARIOS
 from bot.demo.scenarios import (
-    SCENARIOS,
     Persona,
     Scenario,
     answer_rate,

@@ -25,7 +25,7 @@ from bot.app.commands.words import (
     parse,
 )
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import Language, Perspective, Phase, Role
+from bot.domain.model import Language, Perspective, Phase, Role, TouchpointKind
 from prompts.messages import t
 
 
@@ -58,7 +58,10 @@ from prompts.messages import t
         ("poll now Business", PollNow(Perspective.BUSINESS)),
         ("checkin now", CheckinNow()),
         ("digest preview", DigestPreview()),
-        ("ecosystem Fieldlab <b>", Ecosystem("Fieldlab <b>")),
+        ("ecosystem Fieldlab <b>", Ecosystem("Fieldlab <b>", TouchpointKind.FIELDLAB)),
+        ("ecosystem klant: brainstorm", Ecosystem("brainstorm", TouchpointKind.CUSTOMER)),
+        ("ecosystem team formed", Ecosystem("team formed", TouchpointKind.TEAM)),
+        ("ecosystem a visit", Ecosystem("a visit")),
         ("language NL", SetLanguage(Language.NL)),
         ("taal english", SetLanguage(Language.EN)),
         ("forget-me", ForgetMe(confirmed=False)),

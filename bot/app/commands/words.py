@@ -253,14 +253,16 @@ def _parse_digest(rest: str) -> Command:
 
 
 def _parse_ecosystem(rest: str) -> Command:
-    """`ecosystem [kind] <what happened>`: a first word naming a kind tags the touchpoint."""
-    word, _, note = rest.partition(" ")
-    kind = KIND_WORDS.get(word.lower().rstrip(":"))
-    if kind is not None and note.strip():
-        return Ecosystem(note=note.strip(), kind=kind)
+    """`ecosystem [kind:] <what happened>`: a first word naming a kind tags the touchpoint
+    ("Fieldlab visit" is a fieldlab); followed by a colon it is only the tag ("customer:
+    brainstorm about pricing" logs "brainstorm about pricing")."""
     if not rest:
         raise BadArguments
-    return Ecosystem(note=rest)
+    word, _, after = rest.partition(" ")
+    kind = KIND_WORDS.get(word.lower().rstrip(":"))
+    if kind is None or not after.strip():
+        return Ecosystem(note=rest)
+    return Ecosystem(note=after.strip() if word.endswith(":") else rest, kind=kind)
 
 
 def _parse_language(rest: str) -> Command:
