@@ -12,6 +12,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 import pytest
 
@@ -109,6 +110,13 @@ def run_phase(
     return out
 
 
+@cache
+def simulated(phase: Phase, size: int, mix: str, seed: int) -> tuple[list[Member], Phase_]:
+    """One simulated phase per case, shared by the tests that read it."""
+    members = organisation(size, MIXES[mix], seed)
+    return members, run_phase(phase, members, weeks=4 if size < 300 else 3, seed=seed)
+
+
 def history(run: Phase_, day: date) -> Asked:
     """What the scheduler would hand in: the phase before `day`, its week, its last 7 days."""
     monday = day - timedelta(days=day.weekday())
@@ -139,13 +147,13 @@ def due_items(phase: Phase, members: list[Member]) -> set[str]:
     }
 
 
-CASES = [(size, mix, seed) for size in (30, 300) for mix in MIXES for seed in (1, 2, 3)]
+CASES = [(30, mix, seed) for mix in MIXES for seed in (1, 2)] + [(300, mix, 1) for mix in MIXES]
 
 
 @pytest.mark.parametrize(("size", "mix", "seed"), CASES)
 @pytest.mark.parametrize("phase", list(Phase))
 def test_every_perspective_gets_a_fair_share(phase: Phase, size: int, mix: str, seed: int) -> None:
-    run = run_phase(phase, organisation(size, MIXES[mix], seed), seed=seed)
+    _, run = simulated(phase, size, mix, seed)
     shares = Counter(prompt.perspective for _, _, prompt in run.asked)
     total = sum(shares.values())
     assert total > 0
@@ -158,8 +166,7 @@ def test_every_perspective_gets_a_fair_share(phase: Phase, size: int, mix: str, 
 def test_nearly_every_item_is_asked_over_a_phase(
     phase: Phase, size: int, mix: str, seed: int
 ) -> None:
-    members = organisation(size, MIXES[mix], seed)
-    run = run_phase(phase, members, seed=seed)
+    members, run = simulated(phase, size, mix, seed)
     due = due_items(phase, members)
     asked = {prompt.id for _, _, prompt in run.asked}
     # Four weeks cover the items of the roles present; where few people share a role (two
@@ -175,8 +182,7 @@ def test_nearly_every_item_is_asked_over_a_phase(
 def test_weekly_signals_clear_k_and_few_figures_are_withheld(
     phase: Phase, size: int, mix: str, seed: int
 ) -> None:
-    members = organisation(size, MIXES[mix], seed)
-    run = run_phase(phase, members, seed=seed)
+    members, run = simulated(phase, size, mix, seed)
     # A ritual for fewer people than a group (three frontrunners and two directors, say)
     # can never be shown, and costs its perspective one more line; elsewhere a third at most.
     smallest = min(
@@ -194,7 +200,7 @@ def test_weekly_signals_clear_k_and_few_figures_are_withheld(
 @pytest.mark.parametrize("phase", list(Phase))
 @pytest.mark.parametrize("size", [10, 30, 300])
 def test_nobody_answers_two_signals_of_one_perspective_in_a_week(phase: Phase, size: int) -> None:
-    run = run_phase(phase, organisation(size, MIXES["board-and-explorers"], 5), seed=5)
+    _, run = simulated(phase, size, "board-and-explorers", 1)
     seen: dict[tuple[int, int, Perspective], set] = defaultdict(set)
     for day, member_id, prompt in run.asked:
         week = (day - START).days // 7
