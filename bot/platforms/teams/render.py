@@ -31,7 +31,8 @@ ANSWER_VERB = "pioneer.answer"
 COMMAND_VERB = "pioneer.command"
 ANSWER_INPUT = "text"
 FILE_PREVIEW_LINES = 20
-# Teams refuses messages over ~28 KB; a larger chart is left out rather than lose the card.
+# Teams refuses messages over ~28 KB: a larger chart is sent with fewer colours (and smaller if
+# need be), and left out only when even that does not fit.
 MAX_INLINE_CHART = 18 * 1024
 _BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 
@@ -248,7 +249,11 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
             body.append(_text("• " + escape(nudge_text(nudge, lang))))
-    if chart_png and len(chart_png) <= MAX_INLINE_CHART:
+    if chart_png and len(chart_png) > MAX_INLINE_CHART:
+        from bot.rendering.png import compact_png
+
+        chart_png = compact_png(chart_png, MAX_INLINE_CHART)
+    if chart_png:
         encoded = base64.b64encode(chart_png).decode("ascii")
         body.append(
             {

@@ -110,7 +110,25 @@ def test_digest_card_to_a_director_and_to_the_channel(
     assert "minder dan 5 mensen" in dutch
 
 
-def test_a_chart_too_large_for_a_teams_message_is_left_out(
+def test_a_real_chart_too_large_for_a_teams_message_is_sent_smaller(
+    teams: Teams, container: Container, connector: FakeConnector
+) -> None:
+    from bot.rendering.chart import render_chart
+
+    journey_with(teams)
+    workspace_id = workspace_of(container)
+    digest = a_digest(Language.EN)
+    full = render_chart(digest)
+    assert len(full) > MAX_INLINE_CHART  # a real chart is several times the inline limit
+    chat(container, workspace_id).send_digest(CHANNEL, digest, full)
+    card = connector.messages()[-1].card
+    assert card is not None
+    [image] = [item for item in card["body"] if item["type"] == "Image"]
+    shown = base64.b64decode(image["url"].removeprefix("data:image/png;base64,"))
+    assert shown[:8] == b"\x89PNG\r\n\x1a\n" and len(shown) <= MAX_INLINE_CHART
+
+
+def test_a_chart_that_cannot_be_made_small_enough_is_left_out(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
     journey_with(teams)
