@@ -26,6 +26,15 @@ MAX_NAME_LENGTH = 80
 MAX_REASON_LENGTH = 500
 MAX_NOTE_LENGTH = 1000
 
+# A phase as typed, in either language ("awareness" is also the Dutch name of the phase).
+PHASE_WORDS: dict[str, Phase] = {p.value: p for p in Phase} | {
+    "bewustwording": Phase.AWARENESS,
+    "bewustzijn": Phase.AWARENESS,
+    "interesse": Phase.INTEREST,
+    "verlangen": Phase.DESIRE,
+    "actie": Phase.ACTION,
+}
+
 # Who may do what; the refusal names these roles.
 FACILITATORS = frozenset({Role.FACILITATOR})
 DIGEST_READERS = frozenset({Role.FACILITATOR, Role.DIRECTOR, Role.LEARNING})
@@ -65,9 +74,9 @@ class PhaseTarget:
             return cls(direction="next")
         if word in ("back", "terug", "previous", "vorige"):
             return cls(direction="back")
-        for phase in Phase:
-            if word == phase.value:
-                return cls(phase=phase)
+        phase = PHASE_WORDS.get(word)
+        if phase is not None:
+            return cls(phase=phase)
         raise errors.NotFound(what=word or "?")
 
 

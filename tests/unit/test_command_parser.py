@@ -102,3 +102,18 @@ def test_every_subcommand_has_help_in_both_languages() -> None:
     for sub in SUBCOMMANDS:
         for language in Language:
             assert sub.name in t(sub.usage_key, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [
+        ("phase interesse", Phase.INTEREST),
+        ("fase verlangen", Phase.DESIRE),
+        ("fase actie", Phase.ACTION),
+        ("phase bewustwording", Phase.AWARENESS),
+        ("fase desire", Phase.DESIRE),
+    ],
+)
+def test_a_phase_is_understood_in_either_language(text: str, phase: Phase) -> None:
+    _, command = parse(text)
+    assert isinstance(command, PhaseMove) and command.target.phase is phase

