@@ -15,6 +15,7 @@ from bot.domain.digest.analysis import (
     analyse,
     concern_writers,
     detail_weeks,
+    first_week,
     phase_at,
     trend_weeks,
 )
@@ -111,15 +112,14 @@ class DigestService:
             values = uow.answers.values_for_weeks(
                 workspace_id, journey_id, detail_weeks(iso_week, phase_start_week)
             )
-            week_cells = uow.answers.week_perspective_means(
-                workspace_id, journey_id, trend_weeks(iso_week)
-            )
+            weeks = trend_weeks(iso_week, first_week(journey))
+            week_cells = uow.answers.week_perspective_means(workspace_id, journey_id, weeks)
             last_week = shift_week(iso_week, -1)
             texts = uow.answers.texts_for_weeks(workspace_id, journey_id, [iso_week, last_week])
             asked = uow.deliveries.asked_members(workspace_id, journey_id, start, end)
             asked_by_perspective = {
                 (week, perspective): n
-                for week in trend_weeks(iso_week)[-nudges.QUIET_WINDOW_WEEKS :]
+                for week in weeks[-nudges.QUIET_WINDOW_WEEKS :]
                 for perspective, n in uow.deliveries.asked_by_perspective(
                     workspace_id, journey_id, *week_bounds(week, zone)
                 ).items()

@@ -82,8 +82,14 @@ def perspective_name(value: str, language: Language) -> str:
     return t(f"perspective.{value}", language)
 
 
-def signal_name(value: str, language: Language) -> str:
-    return t(f"signal.{value}", language)
+def signal_name(key: str, language: Language) -> str:
+    """A signal's name; `balance.<perspective>` (see `signal_key`) names its perspective."""
+    signal, _, perspective = key.partition(".")
+    if perspective:
+        return t(
+            f"signal.{signal}.of", language, perspective=perspective_name(perspective, language)
+        )
+    return t(f"signal.{signal}", language)
 
 
 def nudge_text(nudge: NudgeView, language: Language | str) -> str:

@@ -15,8 +15,8 @@ from datetime import datetime
 from bot.domain.anonymity import AnonymityRule
 from bot.domain.digest.figures import Family, group_view, participation, week_figures
 from bot.domain.digest.texts import ThemeRule, quotes, themes
-from bot.domain.digest.view import DigestView, GridCell, TrendPoint
-from bot.domain.digest.weeks import shift_week, weeks_between
+from bot.domain.digest.view import DigestView, GridCell, TrendPoint, signal_key
+from bot.domain.digest.weeks import local_week, shift_week, weeks_between
 from bot.domain.model import (
     PERSPECTIVES,
     Journey,
@@ -32,6 +32,12 @@ from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
 
 TREND_WEEKS = 8
 TOUCHPOINT_WEEKS = 4
+# The order signals are shown in: the method's, balance once per perspective.
+SIGNAL_KEYS: tuple[str, ...] = tuple(
+    signal_key(s, p)
+    for s in Signal
+    for p in (PERSPECTIVES if s is Signal.BALANCE else PERSPECTIVES[:1])
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,16 @@ class DigestInput:
     asked_by_perspective: Mapping[tuple[str, Perspective], int] = field(default_factory=dict)
 
 
-def trend_weeks(iso_week: str) -> tuple[str, ...]:
-    return tuple(shift_week(iso_week, -i) for i in range(TREND_WEEKS - 1, -1, -1))
+def trend_weeks(iso_week: str, first_week: str | None = None) -> tuple[str, ...]:
+    """The trend's weeks up to `iso_week`: at most TREND_WEEKS, none before `first_week`
+    (the journey's first week: before it there was nothing to ask)."""
+    weeks = [shift_week(iso_week, -i) for i in range(TREND_WEEKS - 1, -1, -1)]
+    return tuple(w for w in weeks if first_week is None or w >= first_week) or (iso_week,)
+
+
+def first_week(journey: Journey) -> str:
+    """The ISO week the journey started in, in its own time zone."""
+    return local_week(journey.started_at, journey.timezone)
 
 
 def detail_weeks(iso_week: str, phase_start_week: str) -> list[str]:
@@ -120,15 +134,15 @@ def analyse(data: DigestInput) -> DigestView:
         for p in PERSPECTIVES
     )
     signals = tuple(
-        group_view(s.value, fam, signals_last.get(s.value), signals_start.get(s.value))
-        for s in Signal
-        if (fam := signals_now.get(s.value)) is not None
+        group_view(key, fam, signals_last.get(key), signals_start.get(key))
+        for key in SIGNAL_KEYS
+        if (fam := signals_now.get(key)) is not None
     )
     answered = {p.member_id for p in by_week.get(week, [])} | {
         t.member_id for t in data.texts if t.iso_week == week
     }
 
-    weeks = trend_weeks(week)
+    weeks = trend_weeks(week, first_week(journey))
     week_cells = {(c.iso_week, c.perspective): c for c in data.weeks}
     trend = [
         TrendPoint(

@@ -51,6 +51,16 @@ class FigureView:
 WITHHELD_FIGURE = FigureView()
 
 
+def signal_key(signal: Signal, perspective: Perspective) -> str:
+    """The key a signal's figures are shown under.
+
+    Balance asks whether one perspective gets attention, so its answers mean something
+    only per perspective (`balance.human`); every other signal is one figure across the
+    perspectives its items belong to.
+    """
+    return f"{signal.value}.{perspective.value}" if signal is Signal.BALANCE else signal.value
+
+
 @dataclass(frozen=True)
 class RoleFigure:
     role: Role
