@@ -22,7 +22,6 @@ from bot.domain.exit_signals import (
     BACK_LEVEL,
     BACK_SIGNALS,
     EXIT_LEVEL,
-    EXIT_MIN_WEEKS,
     EXIT_SIGNALS,
 )
 from bot.domain.model import PERSPECTIVES, PHASES, Perspective, Phase, Role, Signal
@@ -309,16 +308,20 @@ def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired 
 @nudge("exit signals", CAN_MOVE_ON, threshold=EXIT_LEVEL, priority=40, group="phase")
 @cites("Waking up", "a picture of the future that starts to take shape is the cue to move on")
 def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    wanted = EXIT_SIGNALS.get(view.phase, ())
-    if not wanted or view.weeks_in_phase < EXIT_MIN_WEEKS:
+    """The scorecard says ready: every exit signal met for EXIT_MIN_WEEKS weeks in a row."""
+    card = view.scorecard
+    if card is None or not card.ready:
         return None
-    met = []
-    for signal in wanted:
-        mean = view.signal(signal).all.mean
-        if mean is None or mean < rule.threshold:
-            return None
-        met.append((signal, mean))
-    return Fired(None, {"phase": NudgeArg.word(view.phase), "signals": NudgeArg.means(met)})
+    met = [(row.signal, row.figure.mean) for row in card.rows if row.figure.mean is not None]
+    weeks = min(row.weeks for row in card.rows)
+    return Fired(
+        None,
+        {
+            "phase": NudgeArg.word(view.phase),
+            "signals": NudgeArg.means(met),
+            "weeks": NudgeArg.count(weeks),
+        },
+    )
 
 
 @nudge(

@@ -71,7 +71,7 @@ def digest(
             roles=dict(everyone),
             cells=[],
             weeks=[],
-            touchpoints=0,
+            touchpoints=[],
             generated_at=NOW,
             asked_by_perspective=asked_by_perspective or {},
         )
