@@ -15,6 +15,7 @@ from bot.domain.digest.analysis import (
     analyse,
     concern_writers,
     detail_weeks,
+    first_week,
     phase_at,
     trend_weeks,
 )
@@ -30,7 +31,7 @@ from bot.domain.digest.weeks import (
 )
 from bot.domain.errors import DeliveryFailed, Unreachable
 from bot.domain.journeys import DIGEST_READERS, require_role
-from bot.domain.model import Journey, Member, Role
+from bot.domain.model import PERSPECTIVES, Journey, Member, Role
 from bot.domain.ports import Clock, DigestSender, UnitOfWork, UnitOfWorkFactory
 from bot.domain.records import DigestSend
 
@@ -109,30 +110,33 @@ class DigestService:
             at = phase_at(journey, uow.journeys.phase_history(workspace_id, journey_id), end)
             phase_start_week = min(local_week(at.since, zone), iso_week)
             values = uow.answers.values_for_weeks(
-                workspace_id, journey_id, detail_weeks(iso_week, phase_start_week)
+                workspace_id, journey_id, detail_weeks(iso_week, phase_start_week, at.phase)
             )
-            week_cells = uow.answers.week_perspective_means(
-                workspace_id, journey_id, trend_weeks(iso_week)
-            )
+            weeks = trend_weeks(iso_week, first_week(journey))
+            week_cells = uow.answers.week_perspective_means(workspace_id, journey_id, weeks)
             last_week = shift_week(iso_week, -1)
             texts = uow.answers.texts_for_weeks(workspace_id, journey_id, [iso_week, last_week])
             asked = uow.deliveries.asked_members(workspace_id, journey_id, start, end)
+            # Zero where nobody was asked: a perspective not asked is not a quiet one.
             asked_by_perspective = {
-                (week, perspective): n
-                for week in trend_weeks(iso_week)[-nudges.QUIET_WINDOW_WEEKS :]
-                for perspective, n in uow.deliveries.asked_by_perspective(
-                    workspace_id, journey_id, *week_bounds(week, zone)
-                ).items()
+                (week, perspective): counts.get(perspective, 0)
+                for week in weeks[-nudges.QUIET_WINDOW_WEEKS :]
+                for counts in [
+                    uow.deliveries.asked_by_perspective(
+                        workspace_id, journey_id, *week_bounds(week, zone)
+                    )
+                ]
+                for perspective in PERSPECTIVES
             }
             roles = uow.members.roles_by_id(workspace_id, journey_id)
             cells = uow.answers.phase_perspective_means(workspace_id, journey_id, iso_week)
             first_day = week_monday(iso_week) - timedelta(weeks=TOUCHPOINT_WEEKS - 1)
             last_day = week_monday(iso_week) + timedelta(days=6)
-            touchpoints = sum(
-                1
+            touchpoints = [
+                tp
                 for tp in uow.touchpoints.list(workspace_id, journey_id, since=first_day)
                 if tp.happened_on <= last_day
-            )
+            ]
         view = analyse(
             DigestInput(
                 journey=journey,

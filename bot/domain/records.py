@@ -35,6 +35,8 @@ class AnswerPoint(NamedTuple):
     signal: Signal
     roles: frozenset[Role]
     value: int
+    # The item answered: two weeks' figures are compared only over the same items.
+    prompt_id: str = ""
 
 
 class TextPoint(NamedTuple):

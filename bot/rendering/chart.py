@@ -1,4 +1,4 @@
-"""The digest's chart as PNG bytes: the phases x perspectives grid and the 8-week trend.
+"""The digest's chart as PNG bytes: the phases x perspectives grid and the weekly trend.
 
 Drawn with matplotlib's object API on an Agg canvas: no display, no pyplot global state,
 so it is safe in a server thread.

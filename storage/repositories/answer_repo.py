@@ -130,6 +130,7 @@ class SqlAnswers(SessionRepository):
                 AnswerRow.signal,
                 AnswerRow.roles,
                 AnswerRow.value,
+                AnswerRow.prompt_id,
             ).where(
                 *_in_weeks(workspace_id, journey_id, weeks),
                 AnswerRow.value.is_not(None),
@@ -149,8 +150,9 @@ class SqlAnswers(SessionRepository):
                 signals[signal],
                 roles(role_text),
                 int(value or 0),  # never 0: the query keeps non-null values only
+                prompt_id,
             )
-            for member_id, week, phase, perspective, signal, role_text, value in rows.all()
+            for member_id, week, phase, perspective, signal, role_text, value, prompt_id in rows
         ]
 
     def texts_for_weeks(

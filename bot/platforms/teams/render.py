@@ -16,7 +16,15 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
-from bot.rendering.markdown import nudge_text
+from bot.rendering.markdown import (
+    left_out_line,
+    nudge_text,
+    ready_line,
+    score_line,
+    scorecard_level,
+    scorecard_title,
+    signal_name,
+)
 from prompts.messages import t
 
 if TYPE_CHECKING:
@@ -237,10 +245,26 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
                 )
             )
         )
+    if view.left_out:
+        body.append(_small(left_out_line(view.left_out, view.k, lang)))
+    card = view.scorecard
+    if card is not None:
+        body.append(_text(scorecard_title(card, lang), weight="Bolder"))
+        body.append(_small(scorecard_level(lang)))
+        rows = [
+            {"title": signal_name(r.signal.value, lang), "value": score_line(r, view.k, lang)}
+            for r in card.rows
+        ]
+        body.append({"type": "FactSet", "facts": rows})
+        body.append(_text(ready_line(card, lang), weight="Bolder"))
     facts = [
         {
             "title": t(f"perspective.{p.value}", lang),
-            "value": _figure(view.perspective(p).all, view.k, lang),
+            "value": (
+                t("digest.not_asked", lang)
+                if not view.perspective(p).all.shown and view.asked(p) == 0
+                else _figure(view.perspective(p).all, view.k, lang)
+            ),
         }
         for p in Perspective
     ]

@@ -76,9 +76,20 @@ def test_block_kit_stays_within_slacks_limits(view: DigestView, language: Langua
     assert 1 <= len(quotes) <= 3
     everything = json.dumps(blocks, ensure_ascii=False)
     assert "<!channel>" not in everything
-    # Headline, phase, participation, the three perspectives with arrows, the nudges.
+    # Headline, phase, participation, the three perspectives, the nudges.
     assert view.journey_name in blocks[0]["text"]["text"]
-    assert "↓" in everything
+    # No perspective asked the same items as last week, so no arrow compares unlike things;
+    # a figure that does compare like with like shows its arrow.
+    assert all(group.all.vs_last_week is None for group in view.perspectives)
+    assert "↓" not in everything and "↑" not in everything
+    falling = replace(
+        view,
+        perspectives=tuple(
+            replace(g, all=replace(g.all, vs_last_week=-0.5)) if g.all.shown else g
+            for g in view.perspectives
+        ),
+    )
+    assert "↓" in json.dumps(digest_blocks(falling, language), ensure_ascii=False)
     for nudge in view.nudges:
         assert nudge_text(nudge, language)[:40] in everything
 

@@ -177,7 +177,7 @@ def test_company_b_desire_followers_involved_and_ready_for_action(
     assert [n.rule for n in view.nudges] == ["phase_next"]
     (move_on,) = view.nudges
     assert move_on.params["signals"] == "why_unavoidable=3.8, heard=3.8, my_role=3.6"
-    assert "why change is unavoidable 3.8 and being heard 3.8 and what it means" in (
+    assert "why change is unavoidable 3.8, being heard 3.8 and what it means" in (
         nudge_text(move_on, EN)
     )
     assert "`/pioneer phase next`" in nudge_text(move_on, EN)

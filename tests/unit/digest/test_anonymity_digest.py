@@ -69,7 +69,7 @@ def digest(
             roles={m: frozenset(r) for m, r in roles.items()},
             cells=cells or [],
             weeks=weeks or [],
-            touchpoints=0,
+            touchpoints=[],
             generated_at=NOW,
             theme_rules=load_themes(),
         )

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, NudgeRule, fire, select
+from bot.domain.digest.scorecard import scorecard, status_of
 from bot.domain.digest.view import (
     DigestView,
     FigureView,
     GroupView,
     ParticipationView,
     RoleFigure,
+    ScoreStatus,
     TrendPoint,
 )
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role, Signal
@@ -47,10 +49,16 @@ def view(
     participation: tuple[ParticipationView, ...] = (),
     roles: dict[Signal, dict[Role, FigureView]] | None = None,
     trend: dict[Perspective, list[int | None]] | None = None,
+    earlier: list[dict[Signal, ScoreStatus]] | None = None,
 ) -> DigestView:
+    """A week's digest; the scorecard's earlier weeks (oldest first) default to weeks just
+    like this one since the phase began."""
     means = perspectives or {p: 3.5 for p in PERSPECTIVES}
     weeks = tuple(f"2026-W{w}" for w in range(42, 50))
     counts = trend or {p: [10] * 8 for p in PERSPECTIVES}
+    now = {s: GroupView(s.value, f) for s, f in (signals or {}).items()}
+    if earlier is None:
+        earlier = [{s: status_of(g.all.mean) for s, g in now.items()}] * (weeks_in_phase - 1)
     return DigestView(
         journey_id=1,
         journey_name="J",
@@ -80,6 +88,7 @@ def view(
             for w, n in zip(weeks, counts[p], strict=True)
         ),
         touchpoints=touchpoints,
+        scorecard=scorecard(phase, now, earlier),
     )
 
 
@@ -236,9 +245,14 @@ def test_exit_signals_suggest_the_next_phase_and_collapse_suggests_going_back() 
     fired = fire(view(Phase.AWARENESS, ready), CALM)
     assert [n.rule for n in fired] == ["phase_next"]
     assert fired[0].params["signals"] == "urgency=3.6, curiosity=3.9"
+    assert fired[0].params["weeks"] == 3
     assert "urgentie 3,6 en nieuwsgierigheid 3,9" in nudge_text(fired[0], Language.NL)
+    assert "for 3 weeks in a row" in nudge_text(fired[0], Language.EN)
     assert rules_of(view(Phase.AWARENESS, ready, weeks_in_phase=1)) == []
     assert rules_of(view(Phase.AWARENESS, {Signal.URGENCY: fig(3.6)})) == []
+    # Met this week, but last week curiosity was not: one week in a row is not enough.
+    once = [{Signal.URGENCY: ScoreStatus.MET, Signal.CURIOSITY: ScoreStatus.NOT_MET}]
+    assert rules_of(view(Phase.AWARENESS, ready, earlier=once)) == []
     back = fire(view(Phase.DESIRE, {Signal.FUTURE_PICTURE: fig(2.2)}), CALM)
     assert [n.rule for n in back] == ["phase_back"]
     assert back[0].params == {"signal": "future_picture", "mean": 2.2, "previous": "interest"}
