@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.exit_signals import EXIT_SIGNALS
 from bot.domain.model import PERSPECTIVES, Member, Perspective, Phase, Prompt, Role, Signal
 from bot.domain.records import Asked
 from bot.domain.rituals import Ritual, candidates
@@ -63,14 +64,17 @@ GROUP_ORDER: tuple[Role, ...] = (
     Role.LEARNING,
     Role.FACILITATOR,
 )
-# Asked of whole groups every week where a ritual offers them: what must be true to leave
-# the phase, and what the phase's advice is about (room while waking up, learning and
-# experiments in action).
-WEEKLY_SIGNALS: Mapping[Phase, tuple[Signal, ...]] = {
-    Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY, Signal.ROOM_TO_EXPLORE),
-    Phase.INTEREST: (Signal.FUTURE_PICTURE, Signal.ROOM_TO_EXPLORE),
-    Phase.DESIRE: (Signal.WHY_UNAVOIDABLE, Signal.HEARD, Signal.MY_ROLE),
+# What the phase's advice is about besides its exit signals: room while waking up,
+# learning, experiments and being heard in action.
+ADVICE_SIGNALS: Mapping[Phase, tuple[Signal, ...]] = {
+    Phase.AWARENESS: (Signal.ROOM_TO_EXPLORE,),
+    Phase.INTEREST: (Signal.ROOM_TO_EXPLORE,),
     Phase.ACTION: (Signal.LEARNING, Signal.EXPERIMENTS, Signal.HEARD),
+}
+# Asked of whole groups every week where a ritual offers them: what must be true to leave
+# the phase (bot/domain/exit_signals.py), then what the phase's advice is about.
+WEEKLY_SIGNALS: Mapping[Phase, tuple[Signal, ...]] = {
+    phase: (*EXIT_SIGNALS.get(phase, ()), *ADVICE_SIGNALS.get(phase, ())) for phase in Phase
 }
 NOTHING_ASKED = Asked()
 # The earliest any place on earth starts a day: 14 hours ahead of UTC.

@@ -18,6 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.digest.view import DigestView, FigureView, NudgeArg, NudgeView, TrendPoint
+from bot.domain.exit_signals import (
+    BACK_LEVEL,
+    BACK_SIGNALS,
+    EXIT_LEVEL,
+    EXIT_MIN_WEEKS,
+    EXIT_SIGNALS,
+)
 from bot.domain.model import PERSPECTIVES, PHASES, Perspective, Phase, Role, Signal
 
 MAX_NUDGES = 3
@@ -34,22 +41,8 @@ HOBBYISM_WEEKS = 6
 QUIET_BASELINE_WEEKS = 2
 # This week and the four before it: how a perspective's answers compare with usual.
 QUIET_WINDOW_WEEKS = 5
-# A move forward needs its exit signals this high for at least this many weeks in phase.
-EXIT_MIN_WEEKS = 2
 LOOK_OUTSIDE_WEEKS = 4
 
-# What must be true to leave a phase (docs/method.md, "What it means for the bot").
-EXIT_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
-    Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY),
-    Phase.INTEREST: (Signal.FUTURE_PICTURE,),
-    Phase.DESIRE: (Signal.WHY_UNAVOIDABLE, Signal.HEARD, Signal.MY_ROLE),
-}
-# What, when it collapses, says the previous phase's work is not done.
-BACK_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
-    Phase.INTEREST: (Signal.URGENCY, Signal.CURIOSITY),
-    Phase.DESIRE: (Signal.FUTURE_PICTURE,),
-    Phase.ACTION: (Signal.WHY_UNAVOIDABLE,),
-}
 CAN_MOVE_ON = frozenset(EXIT_SIGNALS)
 CAN_GO_BACK = frozenset(BACK_SIGNALS)
 
@@ -313,7 +306,7 @@ def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired 
     return Fired(None, {"weeks": NudgeArg.count(LOOK_OUTSIDE_WEEKS)})
 
 
-@nudge("exit signals", CAN_MOVE_ON, threshold=3.5, priority=40, group="phase")
+@nudge("exit signals", CAN_MOVE_ON, threshold=EXIT_LEVEL, priority=40, group="phase")
 @cites("Waking up", "a picture of the future that starts to take shape is the cue to move on")
 def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     wanted = EXIT_SIGNALS.get(view.phase, ())
@@ -328,7 +321,13 @@ def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
     return Fired(None, {"phase": NudgeArg.word(view.phase), "signals": NudgeArg.means(met)})
 
 
-@nudge("exit signals of the previous phase", CAN_GO_BACK, threshold=2.5, priority=65, group="phase")
+@nudge(
+    "exit signals of the previous phase",
+    CAN_GO_BACK,
+    threshold=BACK_LEVEL,
+    priority=65,
+    group="phase",
+)
 @cites("Four phases", "going back a phase is part of the process, not a failure")
 def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     previous = view.phase.previous()
