@@ -106,7 +106,6 @@ class DeliveryRepository(Protocol):
         phase: Phase,
         before: datetime,
         week_start: datetime,
-        recent_start: datetime,
     ) -> Asked:
         """What the pulse design balances: the phase's pulses due before `before` (see Asked)."""
         ...

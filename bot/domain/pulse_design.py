@@ -18,7 +18,7 @@ asks so that this holds and the figures tell the truth about the whole phase:
    behind one signal never overlap those behind another signal of the same perspective,
    and no difference of two figures falls under k.
 3. The best cell, independently on signal and perspective: first a signal the phase asks
-   every week (WEEKLY_SIGNALS) that nobody got in the last seven days; then a perspective
+   every week (WEEKLY_SIGNALS) that nobody got yet in this digest week; then a perspective
    no more than one group's worth of questions ahead of the least-asked one in this phase
    (so each keeps close to a third); then the cell with the most items nobody was asked
    yet; then the least-asked perspective and signal. Within the cell a member gets the
@@ -79,23 +79,22 @@ WEEKLY_SIGNALS: Mapping[Phase, tuple[Signal, ...]] = {
 NOTHING_ASKED = Asked()
 # The earliest any place on earth starts a day: 14 hours ahead of UTC.
 _EARLIEST_OFFSET = timedelta(hours=14)
-RECENT = timedelta(days=7)
 
 Cell = tuple[Signal, Perspective]
 
 
-def history_window(day: date, timezone: str) -> tuple[datetime, datetime, datetime]:
-    """(before, week start, recent start) of the history a day's pulses are designed with.
+def history_window(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """(before, week start) of the history a day's pulses are designed with.
 
     `before` is the first instant of `day` anywhere on earth, so every process planning
     that day, in whichever member's zone it is due, counts the same deliveries. The week is
-    the digest's week: from Monday 00:00 in the journey's zone. "Recent" is the seven days
-    before `day`, so a signal asked last Wednesday counts as asked for this Tuesday.
+    the digest's week: from Monday 00:00 in the journey's zone, the week the scorecard
+    judges, so each weekly signal is asked in every digest week.
     """
     before = datetime.combine(day, time(0), tzinfo=UTC) - _EARLIEST_OFFSET
     monday = day - timedelta(days=day.weekday())
     week_start = datetime.combine(monday, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-    return before, min(week_start, before), before - RECENT
+    return before, min(week_start, before)
 
 
 def group_size(k: int) -> int:
@@ -116,7 +115,7 @@ class _Tally:
     perspectives: Counter[Perspective] = field(default_factory=Counter)
     signals: Counter[Signal] = field(default_factory=Counter)
     week: dict[int, dict[Perspective, Signal]] = field(default_factory=dict)
-    recent: set[Signal] = field(default_factory=set)
+    this_week: set[Signal] = field(default_factory=set)
 
     @classmethod
     def of(cls, asked: Asked) -> _Tally:
@@ -129,7 +128,7 @@ class _Tally:
             Counter(asked.perspectives),
             Counter(asked.signals),
             week,
-            set(asked.recent_signals),
+            {signal for cells in asked.week_cells.values() for signal, _ in cells},
         )
 
     def may_take(self, member_id: int, cell: Cell) -> bool:
@@ -142,7 +141,7 @@ class _Tally:
         self.perspectives[prompt.perspective] += 1
         self.signals[prompt.signal] += 1
         self.week.setdefault(member_id, {}).setdefault(prompt.perspective, prompt.signal)
-        self.recent.add(prompt.signal)
+        self.this_week.add(prompt.signal)
 
 
 def _rank(
@@ -152,11 +151,11 @@ def _rank(
     weekly: Sequence[Signal],
     slack: int,
 ) -> tuple[int, int, int, int, int, int, int]:
-    """Smaller is better: a weekly signal not asked lately; a perspective not more than
-    `slack` questions ahead of the least-asked one; the most items nobody was asked yet;
-    the least-asked perspective; the least-asked signal; then a fixed order."""
+    """Smaller is better: a weekly signal not asked yet this week; a perspective not more
+    than `slack` questions ahead of the least-asked one; the most items nobody was asked
+    yet; the least-asked perspective; the least-asked signal; then a fixed order."""
     signal, perspective = cell
-    fresh = signal in weekly and signal not in tally.recent
+    fresh = signal in weekly and signal not in tally.this_week
     ahead = tally.perspectives[perspective] - min(tally.perspectives[p] for p in PERSPECTIVES)
     unasked = {p.id for items in takers.values() for p in items if not tally.items[p.id]}
     return (

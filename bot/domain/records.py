@@ -168,5 +168,3 @@ class Asked:
     signals: Mapping[Signal, int] = field(default_factory=dict)
     # The digest's week so far: member id -> the (signal, perspective) cells they got.
     week_cells: Mapping[int, frozenset[tuple[Signal, Perspective]]] = field(default_factory=dict)
-    # The signals anybody got in the last seven days.
-    recent_signals: frozenset[Signal] = frozenset()

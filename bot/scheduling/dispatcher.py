@@ -32,7 +32,7 @@ from bot.domain.model import (
     PromptKind,
 )
 from bot.domain.ports import ChatPort, Clock, DispatchLock, UnitOfWork, UnitOfWorkFactory
-from bot.domain.pulse_design import RECENT, history_window
+from bot.domain.pulse_design import history_window
 from bot.domain.records import Asked, JourneySchedule
 from bot.domain.rituals import CadenceOverride, Fate, RitualPlan, first_due
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
@@ -319,9 +319,9 @@ class Dispatcher:
             require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
             overrides = uow.rituals.overrides(workspace_id, journey_id)
             members = list(uow.members.list(workspace_id, journey_id))
-            _, week_start, _ = history_window(now.date(), journey.timezone)
+            _, week_start = history_window(now.date(), journey.timezone)
             asked = uow.deliveries.pulse_history(
-                workspace_id, journey_id, journey.phase, now, week_start, now - RECENT
+                workspace_id, journey_id, journey.phase, now, week_start
             )
         ritual = adhoc_ritual(self.plan.for_phase(journey.phase, overrides), kind)
         planned = plan_now(journey, ritual, members, self.prompts, now, perspective, asked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
 
@@ -79,7 +79,6 @@ class SqlDeliveries(SessionRepository):
         phase: Phase,
         before: datetime,
         week_start: datetime,
-        recent_start: datetime,
     ) -> Asked:
         conn = self.session.connection()
         where = (
@@ -102,28 +101,18 @@ class SqlDeliveries(SessionRepository):
             perspectives[Perspective(perspective)] += count
             signals[Signal(signal)] += count
         week: dict[int, set[tuple[Signal, Perspective]]] = {}
-        recent: set[Signal] = set()
-        since = min(week_start, recent_start)
-        recent_rows = conn.execute(
-            select(
-                DeliveryRow.member_id,
-                DeliveryRow.perspective,
-                DeliveryRow.signal,
-                DeliveryRow.due_at,
-            ).where(*where, DeliveryRow.due_at >= since)
+        week_rows = conn.execute(
+            select(DeliveryRow.member_id, DeliveryRow.perspective, DeliveryRow.signal).where(
+                *where, DeliveryRow.due_at >= week_start
+            )
         )
-        for member_id, perspective, signal, due_at in recent_rows:
-            due = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)
-            if due >= week_start:
-                week.setdefault(member_id, set()).add((Signal(signal), Perspective(perspective)))
-            if due >= recent_start:
-                recent.add(Signal(signal))
+        for member_id, perspective, signal in week_rows:
+            week.setdefault(member_id, set()).add((Signal(signal), Perspective(perspective)))
         return Asked(
             items=items,
             perspectives=dict(perspectives),
             signals=dict(signals),
             week_cells={m: frozenset(cells) for m, cells in week.items()},
-            recent_signals=frozenset(recent),
         )
 
     def open_for_member(

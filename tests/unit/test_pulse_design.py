@@ -118,24 +118,19 @@ def simulated(phase: Phase, size: int, mix: str, seed: int) -> tuple[list[Member
 
 
 def history(run: Phase_, day: date) -> Asked:
-    """What the scheduler would hand in: the phase before `day`, its week, its last 7 days."""
+    """What the scheduler would hand in: the phase before `day` and its digest week."""
     monday = day - timedelta(days=day.weekday())
     items: Counter[str] = Counter()
     perspectives: Counter[Perspective] = Counter()
     signals: Counter = Counter()
     week: dict[int, set] = defaultdict(set)
-    recent = set()
     for asked_on, member_id, prompt in run.asked:
         items[prompt.id] += 1
         perspectives[prompt.perspective] += 1
         signals[prompt.signal] += 1
         if asked_on >= monday:
             week[member_id].add((prompt.signal, prompt.perspective))
-        if asked_on >= day - timedelta(days=7):
-            recent.add(prompt.signal)
-    return Asked(
-        items, perspectives, signals, {m: frozenset(c) for m, c in week.items()}, frozenset(recent)
-    )
+    return Asked(items, perspectives, signals, {m: frozenset(c) for m, c in week.items()})
 
 
 def due_items(phase: Phase, members: list[Member]) -> set[str]:
@@ -170,8 +165,10 @@ def test_nearly_every_item_is_asked_over_a_phase(
     due = due_items(phase, members)
     asked = {prompt.id for _, _, prompt in run.asked}
     # Four weeks cover the items of the roles present; where few people share a role (two
-    # frontrunners, one learning professional), a few of their own items may wait longer.
-    least = {"board-and-explorers": 0.9, "many-explorers": 0.85}.get(mix, 0.75)
+    # frontrunners, one learning professional), a few of their own items may wait longer,
+    # and where the followers make one group only, the phase's weekly signals take part of
+    # the all-hands pulse every week.
+    least = {"board-and-explorers": 0.9}.get(mix, 0.74)
     if size >= 300:
         least = 0.9
     assert len(asked & due) >= least * len(due), sorted(due - asked)
@@ -192,9 +189,12 @@ def test_weekly_signals_clear_k_and_few_figures_are_withheld(
     )
     share = 1 / 3 if smallest >= group_size(5) else 1 / 2
     assert run.withheld <= run.lines * share, (run.withheld, run.lines)
-    if mix == "board-and-explorers" or size >= 300:
+    # Where the explorers fill a group, the scorecard gets a figure for each weekly signal
+    # in every week but one at most (the last for the tail of a rotation); at 300, every week.
+    if mix != "few-explorers" or size >= 300:
+        least = run.weeks if size >= 300 else run.weeks - 1
         for signal in WEEKLY_SIGNALS.get(phase, ()):
-            assert run.weekly_shown[signal.value] >= run.weeks / 2, (signal, run.weekly_shown)
+            assert run.weekly_shown[signal.value] >= least, (signal, run.weekly_shown)
 
 
 @pytest.mark.parametrize("phase", list(Phase))
@@ -251,6 +251,6 @@ def test_group_size_leaves_k_answers_at_a_sixty_percent_answer_rate() -> None:
 
 
 def test_the_history_window_is_the_same_in_every_zone() -> None:
-    before, week_start, recent_start = history_window(date(2027, 1, 6), "Europe/Amsterdam")
+    before, week_start = history_window(date(2027, 1, 6), "Europe/Amsterdam")
     assert before == history_window(date(2027, 1, 6), "America/New_York")[0]
-    assert week_start <= before and recent_start == before - timedelta(days=7)
+    assert week_start <= before

@@ -136,7 +136,7 @@ def test_poll_now_reaches_the_audience_and_a_click_is_recorded(
     posts = {c.args["channel"]: c for c in fake_slack.calls_to("chat.postMessage")}
     # The audience is the phase's pulse audience (the scheduler decides whether it
     # includes the facilitator); every one of them got exactly one DM.
-    assert f"Pulse poll sent to {len(posts)} person(s)." in text, text
+    assert f"Pulse poll sent to {len(posts)} people." in text, text
     assert {f"D{BOB}", f"D{CAROL}"} <= set(posts)
     assert len(fake_slack.calls_to("chat.postMessage")) == len(posts)
     post = posts[f"D{BOB}"]
@@ -174,10 +174,10 @@ def test_language_switches_every_reply(slack: SlackSender, started: int) -> None
     slack.say("join", user=BOB)
     assert "Nederlands" in slack.say("language nl", user=BOB)
     dutch = slack.say("help", user=BOB)
-    assert "gebruik" in dutch and "`start <naam>`" in dutch
+    assert "gebruik" in dutch and "`start ‹naam›`" in dutch
     assert "Alleen een facilitator" in slack.say("phase next", user=BOB)
     assert "English" in slack.say("taal en", user=BOB)
-    assert "`start <name>`" in slack.say("help", user=BOB)
+    assert "`start ‹name›`" in slack.say("help", user=BOB)
 
 
 def test_without_a_journey_the_slack_locale_decides(
