@@ -156,7 +156,8 @@ def week_figures(
         by_perspective[p.perspective].append(p)
         by_signal[signal_key(p.signal, p.perspective)].append(p)
     perspectives: dict[str, Family] = {}
-    blocked: set[tuple[str, Role | None]] = set()
+    # (signal key, role or None) -> the perspectives in which that figure may not be shown.
+    blocked: dict[tuple[str, Role | None], set[Perspective]] = defaultdict(set)
     for perspective, items in by_perspective.items():
         universe = {p.member_id for p in items}
         role_sets: dict[Role, set[int]] = defaultdict(set)
@@ -192,23 +193,26 @@ def week_figures(
             items=_items(items),
             role_items=_role_items(items, roles),
         )
-        blocked |= {
-            (signal_key(key[0], perspective), key[1])
-            for key, _ in candidates
-            if isinstance(key, tuple) and key not in allowed
-        }
+        for key, _ in candidates:
+            if isinstance(key, tuple) and key not in allowed:
+                blocked[(signal_key(key[0], perspective), key[1])].add(perspective)
     signals: dict[str, Family] = {}
     for key, items in by_signal.items():
-        family = _family(rule, items)
-        if (key, None) in blocked:
-            family.all = None
-            family.roles = dict.fromkeys(family.roles)
-        else:
-            family.roles = {
-                r: (None if (key, r) in blocked else fig) for r, fig in family.roles.items()
-            }
+        # A signal asked in several perspectives is shown over those where it passed: a
+        # group too small in one perspective is left out of the signal's figure (it still
+        # counts in its perspective's), rather than hiding the signal everywhere.
+        shown = [p for p in items if p.perspective not in blocked.get((key, None), ())]
+        family = _family(rule, shown)
+        family.roles = {
+            r: (None if blocked.get((key, r), set()) & _perspectives(shown) else fig)
+            for r, fig in family.roles.items()
+        }
         signals[key] = family
     return perspectives, signals
+
+
+def _perspectives(points: Iterable[AnswerPoint]) -> set[Perspective]:
+    return {p.perspective for p in points}
 
 
 # A figure and the items behind it: what a change between two weeks is computed from.

@@ -119,7 +119,7 @@ def test_the_scorecard_comes_first_in_both_languages() -> None:
     ) in english
     assert "**Ready to move on? Yes: every signal has been met for at least 2 weeks" in english
     dutch = render_markdown(view, Language.NL)
-    assert "## Scorekaart: interesse" in dutch
+    assert "## Scorekaart: interest" in dutch
     assert "Een signaal is gehaald vanaf 3,5 uit 5." in dutch
     assert ("- **gedeeld toekomstbeeld**: 4,0 uit 5 (10 mensen) — 2 weken op rij gehaald") in dutch
     assert "**Klaar voor de volgende fase? Ja: elk signaal is minstens 2 weken" in dutch
