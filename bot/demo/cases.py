@@ -58,7 +58,9 @@ SCENARIO_A = Scenario(
         (P.AWARENESS, S.URGENCY): Mood(4.3),
         (P.AWARENESS, S.SPARK): Mood(4.4),
         (P.AWARENESS, S.ECOSYSTEM): Mood(2.6),
-        (P.INTEREST, S.FUTURE_PICTURE): Mood(3.3, 0.4),
+        # The spark is there at once; curiosity grows over the first weeks.
+        (P.AWARENESS, S.CURIOSITY): Mood(3.1, 0.35),
+        (P.INTEREST, S.FUTURE_PICTURE): Mood(2.8, 0.55),
         (P.DESIRE, S.HEARD): Mood(3.0, 0.15),
         (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.2, 0.15),
         (P.DESIRE, S.MY_ROLE): Mood(3.0, 0.15),
