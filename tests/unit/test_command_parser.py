@@ -25,7 +25,7 @@ from bot.app.commands.words import (
     parse,
 )
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import Language, Perspective, Phase, Role
+from bot.domain.model import Language, Perspective, Phase, Role, TouchpointKind
 from prompts.messages import t
 
 
@@ -58,7 +58,9 @@ from prompts.messages import t
         ("poll now Business", PollNow(Perspective.BUSINESS)),
         ("checkin now", CheckinNow()),
         ("digest preview", DigestPreview()),
-        ("ecosystem Fieldlab <b>", Ecosystem("Fieldlab <b>")),
+        # A first word naming a kind tags the touchpoint (and is not part of the note).
+        ("ecosystem Fieldlab <b>", Ecosystem("<b>", TouchpointKind.FIELDLAB)),
+        ("ecosystem Visited <b>", Ecosystem("Visited <b>")),
         ("language NL", SetLanguage(Language.NL)),
         ("taal english", SetLanguage(Language.EN)),
         ("forget-me", ForgetMe(confirmed=False)),
