@@ -130,6 +130,13 @@ class DigestService:
             }
             roles = uow.members.roles_by_id(workspace_id, journey_id)
             cells = uow.answers.phase_perspective_means(workspace_id, journey_id, iso_week)
+            # What the digests of the weeks just before advised: advice open for weeks folds.
+            shown_before = []
+            for back in range(1, nudges.FOLD_AFTER + 1):
+                week = shift_week(iso_week, -back)
+                stored = uow.digests.get(workspace_id, journey_id, week)
+                before = DigestView.from_dict(stored.payload).nudges if stored else ()
+                shown_before.append((week, before))
             first_day = week_monday(iso_week) - timedelta(weeks=TOUCHPOINT_WEEKS - 1)
             last_day = week_monday(iso_week) + timedelta(days=6)
             touchpoints = [
@@ -162,7 +169,8 @@ class DigestService:
             concerns_now=concern_writers(texts, iso_week),
             concerns_before=concern_writers(texts, last_week),
         )
-        return replace(view, nudges=nudges.select(nudges.fire(view, context)))
+        chosen = nudges.select(nudges.fire(view, context))
+        return replace(view, nudges=nudges.fold(chosen, shown_before))
 
     # -- the public operations ---------------------------------------------------------------
     def build(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestView:

@@ -168,7 +168,10 @@ def nudge_text(nudge: NudgeView, language: Language | str) -> str:
         # Stored by a version that kept the words in the digest: shown as they were.
         return nudge.text.in_(lang) if nudge.text is not None else ""
     words = {name: _say(arg, lang) for name, arg in nudge.args.items()}
-    return _capitalise(t(nudge.key, lang, **words))
+    text = _capitalise(t(nudge.key, lang, **words))
+    if nudge.open_since:
+        return t("digest.still_open", lang, since=nudge.open_since, text=text)
+    return text
 
 
 def _say(arg: NudgeArg, language: Language) -> str:
