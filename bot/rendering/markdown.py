@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.domain.digest.texts import escape
 from bot.domain.digest.view import (
     ArgKind,
+    ContactView,
     DigestView,
     FigureView,
     GroupView,
@@ -145,6 +146,19 @@ def perspective_figure(view: DigestView, perspective: Perspective, language: Lan
     if not group.all.shown and view.asked(perspective) == 0:
         return t("digest.not_asked", language)
     return figure_line(group.all, language)
+
+
+def contact_line(contact: ContactView, language: Language) -> str:
+    """`2027-02-16, outside expert: <note>`; a step inside the walls says it does not count."""
+    key = "digest.contact.outside" if contact.outside else "digest.contact.inside"
+    kind = t(f"touchpoint.{contact.kind.value}", language)
+    return t(key, language, day=contact.day.isoformat(), kind=kind, note=contact.note)
+
+
+def ecosystem_lines(view: DigestView, language: Language) -> list[str]:
+    """The count of outside contacts, then every touchpoint of the last weeks by kind."""
+    count = t("digest.ecosystem.line", language, count=view.touchpoints)
+    return [count, *(contact_line(c, language) for c in view.contacts)]
 
 
 def perspective_name(value: str, language: Language) -> str:
@@ -290,7 +304,10 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     out.append("")
 
     out += [f"## {t('digest.section.ecosystem', lang)}", ""]
-    out += [t("digest.ecosystem.line", lang, count=view.touchpoints), ""]
+    count, *contacts = ecosystem_lines(view, lang)
+    out += [count, ""]
+    if contacts:
+        out += [*(f"- {line}" for line in contacts), ""]
 
     if view.themes:
         out += [f"## {t('digest.section.themes', lang)}", ""]
@@ -347,6 +364,8 @@ def render_summary(view: DigestView, language: Language | None = None, limit: in
     for perspective in PERSPECTIVES:
         name = perspective_name(perspective.value, lang)
         lines.append(f"• {name}: {perspective_figure(view, perspective, lang)}")
+    count, *contacts = ecosystem_lines(view, lang)
+    lines += ["", count, *(f"• {line}" for line in contacts)]
     lines += ["", t("digest.anonymity_note", lang, k=view.k)]
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -17,6 +17,7 @@ from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
 from bot.rendering.markdown import (
+    ecosystem_lines,
     left_out_line,
     nudge_text,
     ready_line,
@@ -272,6 +273,8 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
             body.append(_text("• " + escape(nudge_text(nudge, lang))))
+    count, *contacts = ecosystem_lines(view, lang)
+    body.append(_small("\n\n".join([count, *(f"• {line}" for line in contacts)])))
     if chart_png and len(chart_png) <= MAX_INLINE_CHART:
         encoded = base64.b64encode(chart_png).decode("ascii")
         body.append(

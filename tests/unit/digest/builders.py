@@ -17,7 +17,16 @@ from bot.domain.digest.view import (
     ScoreStatus,
     TrendPoint,
 )
-from bot.domain.model import PERSPECTIVES, Journey, Language, Perspective, Phase, Role, Signal
+from bot.domain.model import (
+    PERSPECTIVES,
+    Journey,
+    Language,
+    Perspective,
+    Phase,
+    Role,
+    Signal,
+    Touchpoint,
+)
 from bot.domain.records import AnswerPoint
 
 WEEK = "2026-W49"
@@ -67,6 +76,7 @@ def digest(
     roles: Mapping[int, frozenset[Role]] | None = None,
     started_at: datetime = STARTED,
     asked_by_perspective: Mapping[tuple[str, Perspective], int] | None = None,
+    touchpoints: Sequence[Touchpoint] = (),
 ) -> DigestView:
     everyone = roles or {p.member_id: p.roles for p in values}
     return analyse(
@@ -81,7 +91,7 @@ def digest(
             roles=dict(everyone),
             cells=[],
             weeks=[],
-            touchpoints=[],
+            touchpoints=touchpoints,
             generated_at=NOW,
             asked_by_perspective=asked_by_perspective or {},
         )

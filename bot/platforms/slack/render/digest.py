@@ -13,6 +13,7 @@ from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
 from bot.rendering.markdown import (
     ARROWS,
+    ecosystem_lines,
     headline,
     left_out_line,
     nudge_text,
@@ -110,7 +111,10 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
         )
     blocks.append(_fields(t("digest.section.perspectives", lang), perspective_fields))
 
-    extras = [t("digest.ecosystem.line", lang, count=view.touchpoints)]
+    count, *contacts = ecosystem_lines(view, lang)
+    extras = [count]
+    if contacts:
+        extras.append("\n".join(f"• {line}" for line in contacts))
     if view.themes:
         themes = ", ".join(
             f"{x.label.in_(lang)} ({perspective_name(x.perspective.value, lang)})"
