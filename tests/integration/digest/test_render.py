@@ -128,8 +128,8 @@ def test_markdown_in_both_languages(view: DigestView) -> None:
     assert "Phase: desire (warming up), week 4 in this phase" in english
     assert "Fase: verlangen (warmdraaien), week 4 in deze fase" in dutch
     assert "2.2 out of 5 (12 people)" in english and "2,2 uit 5 (12 mensen)" in dutch
-    assert "technology**: not enough answers yet" in english
-    assert "technologie**: nog niet genoeg antwoorden" in dutch
+    assert "technology**: not shown (too few answers to keep them anonymous)" in english
+    assert "technologie**: niet getoond (te weinig antwoorden om ze anoniem te houden)" in dutch
     for nudge in view.nudges:
         assert nudge_text(nudge, Language.EN) in english
         assert nudge_text(nudge, Language.NL) in dutch
