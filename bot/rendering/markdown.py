@@ -105,15 +105,15 @@ def left_out_line(roles: Sequence[Role], k: int, language: Language) -> str:
     return _capitalise(t(key, language, groups=group_names(roles, language), k=k))
 
 
-def score_status(row: ScoreRow, k: int, language: Language) -> str:
+def score_status(row: ScoreRow, language: Language) -> str:
     """`met 3 weeks in a row`, `not measured this week (...)`."""
     many = "many" if row.weeks > 1 else "one"
-    return t(f"digest.scorecard.{row.status}.{many}", language, weeks=row.weeks, k=k)
+    return t(f"digest.scorecard.{row.status}.{many}", language, weeks=row.weeks)
 
 
-def score_line(row: ScoreRow, k: int, language: Language) -> str:
+def score_line(row: ScoreRow, language: Language) -> str:
     """One exit signal: its figure this week (when shown) and where it stands."""
-    status = score_status(row, k, language)
+    status = score_status(row, language)
     if not row.figure.shown:
         return status
     return f"{figure(row.figure, language)} — {status}"
@@ -254,8 +254,7 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     if card is not None:
         out += [f"## {scorecard_title(card, lang)}", "", scorecard_level(lang), ""]
         out += [
-            f"- **{signal_name(r.signal.value, lang)}**: {score_line(r, view.k, lang)}"
-            for r in card.rows
+            f"- **{signal_name(r.signal.value, lang)}**: {score_line(r, lang)}" for r in card.rows
         ]
         out += ["", f"**{ready_line(card, lang)}**", ""]
 
@@ -347,8 +346,7 @@ def render_summary(view: DigestView, language: Language | None = None, limit: in
     if card is not None:
         lines.append(scorecard_title(card, lang) + ":")
         lines += [
-            f"• {signal_name(r.signal.value, lang)}: {score_line(r, view.k, lang)}"
-            for r in card.rows
+            f"• {signal_name(r.signal.value, lang)}: {score_line(r, lang)}" for r in card.rows
         ]
         lines += [ready_line(card, lang), ""]
     lines.append(t("digest.section.nudges", lang) + ":")

@@ -252,7 +252,7 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(scorecard_title(card, lang), weight="Bolder"))
         body.append(_small(scorecard_level(lang)))
         rows = [
-            {"title": signal_name(r.signal.value, lang), "value": score_line(r, view.k, lang)}
+            {"title": signal_name(r.signal.value, lang), "value": score_line(r, lang)}
             for r in card.rows
         ]
         body.append({"type": "FactSet", "facts": rows})

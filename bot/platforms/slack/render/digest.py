@@ -78,8 +78,7 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
     card = view.scorecard
     if card is not None:
         rows = [
-            f"• *{signal_name(r.signal.value, lang)}*: {score_line(r, view.k, lang)}"
-            for r in card.rows
+            f"• *{signal_name(r.signal.value, lang)}*: {score_line(r, lang)}" for r in card.rows
         ]
         blocks.append(_section("\n".join([f"*{scorecard_title(card, lang)}*", *rows])))
         blocks.append(_context(scorecard_level(lang)))
