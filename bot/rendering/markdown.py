@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.domain.digest.texts import escape
 from bot.domain.digest.view import (
     ArgKind,
+    ContactView,
     DigestView,
     FigureView,
     GroupView,
@@ -104,15 +105,15 @@ def left_out_line(roles: Sequence[Role], k: int, language: Language) -> str:
     return _capitalise(t(key, language, groups=group_names(roles, language), k=k))
 
 
-def score_status(row: ScoreRow, k: int, language: Language) -> str:
+def score_status(row: ScoreRow, language: Language) -> str:
     """`met 3 weeks in a row`, `not measured this week (...)`."""
     many = "many" if row.weeks > 1 else "one"
-    return t(f"digest.scorecard.{row.status}.{many}", language, weeks=row.weeks, k=k)
+    return t(f"digest.scorecard.{row.status}.{many}", language, weeks=row.weeks)
 
 
-def score_line(row: ScoreRow, k: int, language: Language) -> str:
+def score_line(row: ScoreRow, language: Language) -> str:
     """One exit signal: its figure this week (when shown) and where it stands."""
-    status = score_status(row, k, language)
+    status = score_status(row, language)
     if not row.figure.shown:
         return status
     return f"{figure(row.figure, language)} — {status}"
@@ -147,6 +148,19 @@ def perspective_figure(view: DigestView, perspective: Perspective, language: Lan
     return figure_line(group.all, language)
 
 
+def contact_line(contact: ContactView, language: Language) -> str:
+    """`2027-02-16, outside expert: <note>`; a step inside the walls says it does not count."""
+    key = "digest.contact.outside" if contact.outside else "digest.contact.inside"
+    kind = t(f"touchpoint.{contact.kind.value}", language)
+    return t(key, language, day=contact.day.isoformat(), kind=kind, note=contact.note)
+
+
+def ecosystem_lines(view: DigestView, language: Language) -> list[str]:
+    """The count of outside contacts, then every touchpoint of the last weeks by kind."""
+    count = t("digest.ecosystem.line", language, count=view.touchpoints)
+    return [count, *(contact_line(c, language) for c in view.contacts)]
+
+
 def perspective_name(value: str, language: Language) -> str:
     return t(f"perspective.{value}", language)
 
@@ -168,7 +182,10 @@ def nudge_text(nudge: NudgeView, language: Language | str) -> str:
         # Stored by a version that kept the words in the digest: shown as they were.
         return nudge.text.in_(lang) if nudge.text is not None else ""
     words = {name: _say(arg, lang) for name, arg in nudge.args.items()}
-    return _capitalise(t(nudge.key, lang, **words))
+    text = _capitalise(t(nudge.key, lang, **words))
+    if nudge.open_since:
+        return t("digest.still_open", lang, since=nudge.open_since, text=text)
+    return text
 
 
 def _say(arg: NudgeArg, language: Language) -> str:
@@ -237,8 +254,7 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     if card is not None:
         out += [f"## {scorecard_title(card, lang)}", "", scorecard_level(lang), ""]
         out += [
-            f"- **{signal_name(r.signal.value, lang)}**: {score_line(r, view.k, lang)}"
-            for r in card.rows
+            f"- **{signal_name(r.signal.value, lang)}**: {score_line(r, lang)}" for r in card.rows
         ]
         out += ["", f"**{ready_line(card, lang)}**", ""]
 
@@ -287,7 +303,10 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     out.append("")
 
     out += [f"## {t('digest.section.ecosystem', lang)}", ""]
-    out += [t("digest.ecosystem.line", lang, count=view.touchpoints), ""]
+    count, *contacts = ecosystem_lines(view, lang)
+    out += [count, ""]
+    if contacts:
+        out += [*(f"- {line}" for line in contacts), ""]
 
     if view.themes:
         out += [f"## {t('digest.section.themes', lang)}", ""]
@@ -327,8 +346,7 @@ def render_summary(view: DigestView, language: Language | None = None, limit: in
     if card is not None:
         lines.append(scorecard_title(card, lang) + ":")
         lines += [
-            f"• {signal_name(r.signal.value, lang)}: {score_line(r, view.k, lang)}"
-            for r in card.rows
+            f"• {signal_name(r.signal.value, lang)}: {score_line(r, lang)}" for r in card.rows
         ]
         lines += [ready_line(card, lang), ""]
     lines.append(t("digest.section.nudges", lang) + ":")
@@ -344,6 +362,8 @@ def render_summary(view: DigestView, language: Language | None = None, limit: in
     for perspective in PERSPECTIVES:
         name = perspective_name(perspective.value, lang)
         lines.append(f"• {name}: {perspective_figure(view, perspective, lang)}")
+    count, *contacts = ecosystem_lines(view, lang)
+    lines += ["", count, *(f"• {line}" for line in contacts)]
     lines += ["", t("digest.anonymity_note", lang, k=view.k)]
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"

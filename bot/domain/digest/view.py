@@ -139,6 +139,7 @@ class ArgKind(StrEnum):
     PHASE = "phase"
     GROUP = "group"  # the people of a role (`follower`), or `everyone`
     MEASURES = "measures"  # signals, each with its mean
+    WEEK = "week"  # an ISO week, `2026-W49`
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,10 @@ class NudgeArg:
         return cls(kinds[type(value)], value.value)
 
     @classmethod
+    def week(cls, iso_week: str) -> NudgeArg:
+        return cls(ArgKind.WEEK, iso_week)
+
+    @classmethod
     def group(cls, role: Role | None) -> NudgeArg:
         """The people of `role`, or everyone when the role's own figure is not shown."""
         return cls(ArgKind.GROUP, role.value if role else EVERYONE)
@@ -213,6 +218,9 @@ class NudgeView:
     # Legacy, only in digests stored by versions that put the words in the view itself:
     # such a nudge has no key, and is shown with these words as they were stored.
     text: Text | None = None
+    # The ISO week this advice was first shown, when it has been open for weeks: then
+    # `key` is the rule's next step (`nudge.<rule>.next`), not the same words again.
+    open_since: str = ""
 
     @property
     def params(self) -> dict[str, str | int | float]:

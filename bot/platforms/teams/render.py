@@ -17,6 +17,7 @@ from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
 from bot.rendering.markdown import (
+    ecosystem_lines,
     left_out_line,
     nudge_text,
     ready_line,
@@ -252,7 +253,7 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(scorecard_title(card, lang), weight="Bolder"))
         body.append(_small(scorecard_level(lang)))
         rows = [
-            {"title": signal_name(r.signal.value, lang), "value": score_line(r, view.k, lang)}
+            {"title": signal_name(r.signal.value, lang), "value": score_line(r, lang)}
             for r in card.rows
         ]
         body.append({"type": "FactSet", "facts": rows})
@@ -273,6 +274,8 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
             body.append(_text("• " + escape(nudge_text(nudge, lang))))
+    count, *contacts = ecosystem_lines(view, lang)
+    body.append(_small("\n\n".join([count, *(f"• {line}" for line in contacts)])))
     if chart_png and len(chart_png) > MAX_INLINE_CHART:
         from bot.rendering.png import compact_png
 

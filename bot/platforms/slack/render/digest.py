@@ -13,6 +13,7 @@ from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
 from bot.rendering.markdown import (
     ARROWS,
+    ecosystem_lines,
     headline,
     left_out_line,
     nudge_text,
@@ -77,8 +78,7 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
     card = view.scorecard
     if card is not None:
         rows = [
-            f"• *{signal_name(r.signal.value, lang)}*: {score_line(r, view.k, lang)}"
-            for r in card.rows
+            f"• *{signal_name(r.signal.value, lang)}*: {score_line(r, lang)}" for r in card.rows
         ]
         blocks.append(_section("\n".join([f"*{scorecard_title(card, lang)}*", *rows])))
         blocks.append(_context(scorecard_level(lang)))
@@ -110,7 +110,10 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
         )
     blocks.append(_fields(t("digest.section.perspectives", lang), perspective_fields))
 
-    extras = [t("digest.ecosystem.line", lang, count=view.touchpoints)]
+    count, *contacts = ecosystem_lines(view, lang)
+    extras = [count]
+    if contacts:
+        extras.append("\n".join(f"• {line}" for line in contacts))
     if view.themes:
         themes = ", ".join(
             f"{x.label.in_(lang)} ({perspective_name(x.perspective.value, lang)})"
