@@ -163,12 +163,13 @@ def test_ecosystem_is_logged_escaped(
     slack: SlackSender, container: Container, started: int
 ) -> None:
     text = slack.say("ecosystem Fieldlab visit <http://evil|click> & talk", user=FACILITATOR)
-    assert "(fieldlab): visit &lt;http://evil|click&gt; &amp; talk" in text
+    assert "(fieldlab): Fieldlab visit &lt;http://evil|click&gt; &amp; talk" in text
     with container.uow() as uow:
         logged = uow.touchpoints.list(slack_workspace_id(container), started)
-    # "Fieldlab" names the kind of contact; the rest is the note, stored as written.
+    # "Fieldlab" names the kind of contact and, without a colon, stays part of the note,
+    # stored as written.
     assert [(t.kind, t.note) for t in logged] == [
-        (TouchpointKind.FIELDLAB, "visit <http://evil|click> & talk")
+        (TouchpointKind.FIELDLAB, "Fieldlab visit <http://evil|click> & talk")
     ]
     assert "Only a" in slack.say("ecosystem something", user=DIANA)
 

@@ -135,7 +135,7 @@ def test_digest_card_to_a_director_and_to_the_channel(
     assert "Weekoverzicht" in dutch
     assert "Ruimte om te verkennen scoort 2,4 uit 5 bij koplopers (7 mensen)" in dutch
     assert "minder dan 5 mensen" in dutch
-    assert "Scorekaart: interesse" in dutch
+    assert "Scorekaart: interest" in dutch
     assert "3,8 uit 5 (9 mensen) — 2 weken op rij gehaald" in dutch
     assert "Klaar voor de volgende fase? Ja" in dutch
     assert "Respons: 9 van de 12 gevraagden gaven antwoord" in dutch

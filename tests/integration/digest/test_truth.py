@@ -137,7 +137,7 @@ def view(scenario_factory: Factory, digests: DigestService) -> DigestView:
         (
             Language.NL,
             (
-                "Scorekaart: verlangen",
+                "Scorekaart: desire",
                 "2 weken op rij gehaald",
                 "Klaar voor de volgende fase? Ja",
                 "Directeuren, facilitators en leerprofessionals tellen elk minder dan 5 mensen",

@@ -297,8 +297,7 @@ def test_a_signal_too_small_in_one_perspective_is_shown_over_the_others() -> Non
     values = [point(i, 4) for i in human]
     values += [point(i, 1, perspective=Perspective.TECHNOLOGY) for i in tech_heard]
     values += [
-        point(i, 3, perspective=Perspective.TECHNOLOGY, signal=Signal.URGENCY)
-        for i in tech_urgency
+        point(i, 3, perspective=Perspective.TECHNOLOGY, signal=Signal.URGENCY) for i in tech_urgency
     ]
     view = digest(5, values)
     heard = view.signal(Signal.HEARD)
