@@ -61,9 +61,10 @@ SCENARIO_A = Scenario(
         # The spark is there at once; curiosity grows over the first weeks.
         (P.AWARENESS, S.CURIOSITY): Mood(3.1, 0.35),
         (P.INTEREST, S.FUTURE_PICTURE): Mood(2.8, 0.55),
-        (P.DESIRE, S.HEARD): Mood(3.0, 0.15),
-        (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.2, 0.15),
-        (P.DESIRE, S.MY_ROLE): Mood(3.0, 0.15),
+        # Once the change expert works with sales, desire comes within reach week by week.
+        (P.DESIRE, S.HEARD): Mood(3.0, 0.2),
+        (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.2, 0.2),
+        (P.DESIRE, S.MY_ROLE): Mood(3.0, 0.2),
         (P.ACTION, S.LEARNING): Mood(3.0, 0.2),
         (P.ACTION, S.EXPERIMENTS): Mood(3.1, 0.25),
     },
@@ -75,7 +76,7 @@ SCENARIO_A = Scenario(
         ("sales", P.ACTION, S.LEARNING): -0.4,
     },
     # During desire, technology falls into the shadow of the sales reorganisation.
-    quiet={(P.DESIRE, Perspective.TECHNOLOGY): 0.25, (P.ACTION, Perspective.TECHNOLOGY): 0.6},
+    quiet={(P.DESIRE, Perspective.TECHNOLOGY): 0.45, (P.ACTION, Perspective.TECHNOLOGY): 0.6},
     quiet_offset={
         (P.DESIRE, Perspective.TECHNOLOGY): -1.4,
         (P.ACTION, Perspective.TECHNOLOGY): -0.6,
@@ -177,7 +178,8 @@ SCENARIO_B = Scenario(
     groups={"production": 9, "manual": 6, "office": 4},
     moods={
         **COMMON_MOODS,
-        (P.AWARENESS, S.URGENCY): Mood(3.5),
+        # Curious at once; the sense that it must happen grows with the visits.
+        (P.AWARENESS, S.URGENCY): Mood(3.0, 0.3),
         (P.AWARENESS, S.CURIOSITY): Mood(4.1),
         (P.AWARENESS, S.ECOSYSTEM): Mood(3.9),
         (P.AWARENESS, S.ROOM_TO_EXPLORE): Mood(2.4),
@@ -289,7 +291,7 @@ SCENARIO_B = Scenario(
             ),
         ),
     },
-    max_weeks={P.AWARENESS: 4, P.INTEREST: 10, P.DESIRE: 8, P.ACTION: 52},
+    max_weeks={P.AWARENESS: 5, P.INTEREST: 10, P.DESIRE: 8, P.ACTION: 52},
 )
 
 SCENARIOS = {"a": SCENARIO_A, "b": SCENARIO_B}

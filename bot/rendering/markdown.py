@@ -21,7 +21,6 @@ from bot.domain.digest.view import (
     ParticipationView,
     Scorecard,
     ScoreRow,
-    ScoreStatus,
 )
 from bot.domain.exit_signals import EXIT_LEVEL, EXIT_MIN_WEEKS
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role
@@ -106,7 +105,9 @@ def left_out_line(roles: Sequence[Role], k: int, language: Language) -> str:
 
 
 def score_status(row: ScoreRow, language: Language) -> str:
-    """`met 3 weeks in a row`, `not measured this week (...)`."""
+    """`met 3 times in a row`, `not measured this week (...); met the 2 times before`."""
+    if row.before:
+        return t("digest.scorecard.not_measured.after_met", language, before=row.before)
     many = "many" if row.weeks > 1 else "one"
     return t(f"digest.scorecard.{row.status}.{many}", language, weeks=row.weeks)
 
@@ -123,11 +124,7 @@ def ready_line(card: Scorecard, language: Language) -> str:
     """The facilitator's question: ready to move on? Yes, or which signals are not yet."""
     if card.ready:
         return t("digest.scorecard.ready", language, weeks=EXIT_MIN_WEEKS)
-    waiting = [
-        signal_name(r.signal.value, language)
-        for r in card.rows
-        if r.status != ScoreStatus.MET or r.weeks < EXIT_MIN_WEEKS
-    ]
+    waiting = [signal_name(r.signal.value, language) for r in card.rows if not r.counts_as_met]
     signals = listing(waiting, language)
     return t("digest.scorecard.not_ready", language, weeks=EXIT_MIN_WEEKS, signals=signals)
 

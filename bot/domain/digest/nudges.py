@@ -203,7 +203,7 @@ def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired 
 @nudge("scorecard", CAN_MOVE_ON, threshold=EXIT_LEVEL, priority=40, group="phase")
 @cites("Waking up", "a picture of the future that starts to take shape is the cue to move on")
 def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    """The scorecard says ready: every exit signal met for EXIT_MIN_WEEKS weeks in a row."""
+    """The scorecard says ready: every exit signal met EXIT_MIN_WEEKS times in a row."""
     card = view.scorecard
     if card is None or not card.ready:
         return None
@@ -213,7 +213,9 @@ def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
         {
             "phase": NudgeArg.word(view.phase),
             "signals": NudgeArg.means(met),
-            "weeks": NudgeArg.count(min(row.weeks for row in card.rows)),
+            "weeks": NudgeArg.count(
+                min(row.weeks if row.status == "met" else row.before for row in card.rows)
+            ),
         },
     )
 

@@ -6,6 +6,11 @@ where each of those signals stands this week, and whether the phase is ready to 
 weeks in the phase). Earlier weeks of the phase are judged the same way as this one, from
 their own answers with the same anonymity rule, so a streak never rests on a figure a
 director could not have been shown.
+
+The pulse asks each exit signal of part of the team every week, and now and then a week
+gives too few answers to show. Such a single week without a figure does not break a run:
+"met 3 times in a row" counts the weeks it was measured. Two such weeks in a row do, so a
+phase is never judged ready on old figures.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from bot.domain.anonymity import AnonymityRule
 from bot.domain.digest.figures import week_figures
 from bot.domain.digest.view import FigureView, GroupView, Scorecard, ScoreRow, ScoreStatus
-from bot.domain.exit_signals import EXIT_LEVEL, EXIT_MIN_WEEKS, EXIT_SIGNALS
+from bot.domain.exit_signals import EXIT_LEVEL, EXIT_SIGNALS
 from bot.domain.model import Phase, Role, Signal
 from bot.domain.pulse_design import WEEKLY_SIGNALS
 from bot.domain.records import AnswerPoint
@@ -65,11 +70,27 @@ def scorecard(
         group = now.get(signal)
         figure = group.all if group is not None else FigureView()
         status = status_of(figure.mean)
-        weeks = 1
-        for week in reversed(earlier):
-            if week.get(signal) is not status:
-                break
-            weeks += 1
-        rows.append(ScoreRow(signal, figure, status.value, weeks))
-    ready = all(r.status == ScoreStatus.MET and r.weeks >= EXIT_MIN_WEEKS for r in rows)
-    return Scorecard(phase, tuple(rows), ready, left)
+        history = [week.get(signal, ScoreStatus.NOT_MEASURED) for week in earlier]
+        if status is ScoreStatus.NOT_MEASURED:
+            weeks = 1 + _run(history, ScoreStatus.NOT_MEASURED, bridge=False)
+            before = _run(history, ScoreStatus.MET) if weeks == 1 else 0
+            rows.append(ScoreRow(signal, figure, status.value, weeks, before))
+        else:
+            rows.append(ScoreRow(signal, figure, status.value, 1 + _run(history, status)))
+    return Scorecard(phase, tuple(rows), all(r.counts_as_met for r in rows), left)
+
+
+def _run(history: Sequence[ScoreStatus], status: ScoreStatus, bridge: bool = True) -> int:
+    """How many of the latest weeks had `status`, newest first; with `bridge`, a single
+    week without a figure between two is passed over (not counted), two end the run."""
+    run = 0
+    gap = 0
+    for week in reversed(history):
+        if week is status:
+            run += 1
+            gap = 0
+        elif bridge and week is ScoreStatus.NOT_MEASURED and gap == 0:
+            gap = 1
+        else:
+            break
+    return run

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.digest.codec import decode, encode
+from bot.domain.exit_signals import EXIT_MIN_WEEKS
 from bot.domain.model import Language, Perspective, Phase, Role, Signal, Text, TouchpointKind
 
 # A change smaller than this is noise on a 1-5 scale; it shows as flat.
@@ -243,7 +244,17 @@ class ScoreRow:
     signal: Signal
     figure: FigureView  # this week's figure for everyone (withheld: respondents None)
     status: str  # a ScoreStatus: "met" | "not_met" | "not_measured"
-    weeks: int  # weeks in a row with this status, this one included
+    # Measured: weeks it was measured with this status in a row (one week without a figure
+    # between them does not break the run), this one included. Not measured: weeks in a row.
+    weeks: int
+    # Not measured this week only: the run of "met" just before (0 if none).
+    before: int = 0
+
+    @property
+    def counts_as_met(self) -> bool:
+        """Met for long enough to leave the phase (a single week without a figure aside)."""
+        run = self.weeks if self.status == ScoreStatus.MET else self.before
+        return run >= EXIT_MIN_WEEKS
 
 
 @dataclass(frozen=True)
@@ -252,7 +263,7 @@ class Scorecard:
 
     phase: Phase
     rows: tuple[ScoreRow, ...]
-    ready: bool  # every exit signal met for at least 2 weeks in a row
+    ready: bool  # every exit signal counts as met (ScoreRow.counts_as_met)
     left_out: tuple[Role, ...] = ()  # role groups that can never reach k
 
 

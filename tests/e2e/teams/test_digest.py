@@ -118,7 +118,7 @@ def test_digest_card_to_a_director_and_to_the_channel(
     ]
     # The scorecard first: the exit signal, its figure and for how long; then the verdict.
     assert scorecard == {
-        "shared picture of the future": "3.8 out of 5 (9 people) — met 2 weeks in a row"
+        "shared picture of the future": "3.8 out of 5 (9 people) — met 2 times in a row"
     }
     assert "Ready to move on? Yes" in text and "`/pioneer phase next`" in text
     assert "Directors are fewer than 5 people, so they never get figures of their own" in text
@@ -136,7 +136,7 @@ def test_digest_card_to_a_director_and_to_the_channel(
     assert "Ruimte om te verkennen scoort 2,4 uit 5 bij koplopers (7 mensen)" in dutch
     assert "minder dan 5 mensen" in dutch
     assert "Scorekaart: interest" in dutch
-    assert "3,8 uit 5 (9 mensen) — 2 weken op rij gehaald" in dutch
+    assert "3,8 uit 5 (9 mensen) — 2 keer op rij gehaald" in dutch
     assert "Klaar voor de volgende fase? Ja" in dutch
     assert "Respons: 9 van de 12 gevraagden gaven antwoord" in dutch
 

@@ -126,7 +126,7 @@ def view(scenario_factory: Factory, digests: DigestService) -> DigestView:
             Language.EN,
             (
                 "Scorecard: desire",
-                "met 2 weeks in a row",
+                "met 2 times in a row",
                 "Ready to move on? Yes",
                 "Directors, facilitators and learning professionals are each fewer than 5 people",
                 "fieldlab: Fieldlab &lt;visit&gt;: industrial robots",
@@ -138,7 +138,7 @@ def view(scenario_factory: Factory, digests: DigestService) -> DigestView:
             Language.NL,
             (
                 "Scorekaart: desire",
-                "2 weken op rij gehaald",
+                "2 keer op rij gehaald",
                 "Klaar voor de volgende fase? Ja",
                 "Directeuren, facilitators en leerprofessionals tellen elk minder dan 5 mensen",
                 "fieldlab: Fieldlab &lt;visit&gt;: industrial robots",

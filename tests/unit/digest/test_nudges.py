@@ -187,7 +187,7 @@ def test_exit_signals_suggest_the_next_phase_and_collapse_suggests_going_back() 
     assert fired[0].params["signals"] == "urgency=3.6, curiosity=3.9"
     assert fired[0].params["weeks"] == 3
     assert "urgentie 3,6 en nieuwsgierigheid 3,9" in nudge_text(fired[0], Language.NL)
-    assert "for 3 weeks in a row" in nudge_text(fired[0], Language.EN)
+    assert "3 times in a row" in nudge_text(fired[0], Language.EN)
     assert rules_of(view(Phase.AWARENESS, ready, weeks_in_phase=1)) == []
     assert rules_of(view(Phase.AWARENESS, {Signal.URGENCY: fig(3.6)})) == []
     # Met this week, but last week curiosity was not: one week in a row is not enough.

@@ -63,6 +63,31 @@ def test_fewer_than_k_answers_are_not_measured_not_a_low_score() -> None:
     assert (row.status, row.weeks, row.figure.respondents) == (NOT_MEASURED, 1, None)
 
 
+def test_one_week_without_a_figure_does_not_break_a_run_two_do() -> None:
+    # Met in W46, too few answers in W47, met in W48: met twice in a row, ready.
+    bridged = interest(
+        [*picture("2026-W46", 4), *picture("2026-W47", 4, range(1, 4)), *picture("2026-W48", 4)],
+        week="2026-W48",
+    ).scorecard
+    assert bridged is not None and [(r.status, r.weeks) for r in bridged.rows] == [(MET, 2)]
+    assert bridged.ready
+    # Not measured this week after two met weeks: still ready, and the row says so.
+    after = interest([*picture("2026-W47", 4), *picture("2026-W48", 4)]).scorecard
+    assert after is not None
+    assert [(r.status, r.weeks, r.before) for r in after.rows] == [(NOT_MEASURED, 1, 2)]
+    assert after.ready
+    text = render_markdown(interest([*picture("2026-W47", 4), *picture("2026-W48", 4)]))
+    assert "not measured this week (not asked, or too few answers to show anonymously); " in text
+    assert "met the 2 times before" in text
+    # Two weeks without a figure end the run: W46 and W47 met, W48 and W49 not measured.
+    stale = interest([*picture("2026-W46", 4), *picture("2026-W47", 4)]).scorecard
+    assert stale is not None
+    assert [(r.status, r.weeks, r.before) for r in stale.rows] == [(NOT_MEASURED, 2, 0)]
+    assert not stale.ready
+    gap = interest([*picture("2026-W46", 4), *picture("2026-W49", 4)], week="2026-W49").scorecard
+    assert gap is not None and [(r.status, r.weeks) for r in gap.rows] == [(MET, 1)]
+
+
 def test_weeks_before_the_phase_began_do_not_count() -> None:
     values = [*picture("2026-W47", 4), *picture("2026-W48", 4), *picture("2026-W49", 4)]
     card = interest(values, start="2026-W49").scorecard
@@ -113,21 +138,21 @@ def test_the_scorecard_comes_first_in_both_languages() -> None:
     view = interest(values)
     english = render_markdown(view, Language.EN)
     assert english.index("## Scorecard: interest") < english.index("## What to do now")
-    assert "A signal is met at 3.5 out of 5 or more." in english
+    assert "A signal is met at 3.5 out of 5 or more;" in english
     assert (
-        "- **shared picture of the future**: 4.0 out of 5 (10 people) — met 2 weeks in a row"
+        "- **shared picture of the future**: 4.0 out of 5 (10 people) — met 2 times in a row"
     ) in english
-    assert "**Ready to move on? Yes: every signal has been met for at least 2 weeks" in english
+    assert "**Ready to move on? Yes: every signal has been met at least 2 times" in english
     dutch = render_markdown(view, Language.NL)
     assert "## Scorekaart: interest" in dutch
-    assert "Een signaal is gehaald vanaf 3,5 uit 5." in dutch
-    assert ("- **gedeeld toekomstbeeld**: 4,0 uit 5 (10 mensen) — 2 weken op rij gehaald") in dutch
-    assert "**Klaar voor de volgende fase? Ja: elk signaal is minstens 2 weken" in dutch
+    assert "Een signaal is gehaald vanaf 3,5 uit 5;" in dutch
+    assert ("- **gedeeld toekomstbeeld**: 4,0 uit 5 (10 mensen) — 2 keer op rij gehaald") in dutch
+    assert "**Klaar voor de volgende fase? Ja: elk signaal is minstens 2 keer" in dutch
     waiting = interest(picture("2026-W49", 4))
-    assert "Not yet. Not yet met for 2 weeks in a row: shared picture of the future." in (
+    assert "Not yet. Not yet met 2 times in a row: shared picture of the future." in (
         render_summary(waiting, Language.EN)
     )
-    assert "Nog niet. Nog geen 2 weken op rij gehaald: gedeeld toekomstbeeld." in (
+    assert "Nog niet. Nog geen 2 keer op rij gehaald: gedeeld toekomstbeeld." in (
         render_summary(waiting, Language.NL)
     )
 
