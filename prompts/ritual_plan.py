@@ -67,7 +67,7 @@ def _ritual(path: Path, phase: Phase, item: dict[str, Any]) -> Ritual:
             remind_before_hours=None if remind is None else int(remind),
             grace_hours=None if grace is None else int(grace),
             active=bool(item.get("active", True)),
-            together=bool(item.get("together", False)),
+            questions=int(item.get("questions", 1)),
         )
     except KeyError as exc:
         raise PlanError(f"{where}: missing {exc.args[0]}") from None

@@ -27,6 +27,7 @@ from bot.domain.model import (
     Role,
     Signal,
     Touchpoint,
+    TouchpointKind,
     Workspace,
 )
 from bot.domain.records import JourneySchedule
@@ -157,7 +158,7 @@ def answer_from_row(row: AnswerRow) -> Answer:
 
 
 def touchpoint_from_row(row: TouchpointRow) -> Touchpoint:
-    return from_row(Touchpoint, row)
+    return from_row(Touchpoint, row, kind=TouchpointKind(row.kind))
 
 
 def override_from_row(row: RitualRow) -> CadenceOverride:

@@ -205,6 +205,7 @@ class TouchpointRow(Base):
         ForeignKey("members.id", ondelete="SET NULL"), nullable=True
     )
     logged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
 
 
 class DigestRow(Base):

@@ -15,6 +15,7 @@ from bot.domain.digest.analysis import (
     analyse,
     concern_writers,
     detail_weeks,
+    first_week,
     phase_at,
     trend_weeks,
 )
@@ -30,7 +31,7 @@ from bot.domain.digest.weeks import (
 )
 from bot.domain.errors import DeliveryFailed, Unreachable
 from bot.domain.journeys import DIGEST_READERS, require_role
-from bot.domain.model import Journey, Member, Role
+from bot.domain.model import PERSPECTIVES, Journey, Member, Perspective, Role
 from bot.domain.ports import Clock, DigestSender, UnitOfWork, UnitOfWorkFactory
 from bot.domain.records import DigestSend
 
@@ -109,30 +110,36 @@ class DigestService:
             at = phase_at(journey, uow.journeys.phase_history(workspace_id, journey_id), end)
             phase_start_week = min(local_week(at.since, zone), iso_week)
             values = uow.answers.values_for_weeks(
-                workspace_id, journey_id, detail_weeks(iso_week, phase_start_week)
+                workspace_id, journey_id, detail_weeks(iso_week, phase_start_week, at.phase)
             )
-            week_cells = uow.answers.week_perspective_means(
-                workspace_id, journey_id, trend_weeks(iso_week)
-            )
+            weeks = trend_weeks(iso_week, first_week(journey))
+            week_cells = uow.answers.week_perspective_means(workspace_id, journey_id, weeks)
             last_week = shift_week(iso_week, -1)
             texts = uow.answers.texts_for_weeks(workspace_id, journey_id, [iso_week, last_week])
             asked = uow.deliveries.asked_members(workspace_id, journey_id, start, end)
-            asked_by_perspective = {
-                (week, perspective): n
-                for week in trend_weeks(iso_week)[-nudges.QUIET_WINDOW_WEEKS :]
-                for perspective, n in uow.deliveries.asked_by_perspective(
+            asked_by_perspective: dict[tuple[str, Perspective], int] = {}
+            for week in weeks[-nudges.QUIET_WINDOW_WEEKS :]:
+                counts = uow.deliveries.asked_by_perspective(
                     workspace_id, journey_id, *week_bounds(week, zone)
-                ).items()
-            }
+                )
+                # Zero where nobody was asked: a perspective not asked is not a quiet one.
+                asked_by_perspective.update({(week, p): counts.get(p, 0) for p in PERSPECTIVES})
             roles = uow.members.roles_by_id(workspace_id, journey_id)
             cells = uow.answers.phase_perspective_means(workspace_id, journey_id, iso_week)
+            # What the digests of the weeks just before advised: advice open for weeks folds.
+            shown_before = []
+            for back in range(1, nudges.FOLD_AFTER + 1):
+                week = shift_week(iso_week, -back)
+                stored = uow.digests.get(workspace_id, journey_id, week)
+                before = DigestView.from_dict(stored.payload).nudges if stored else ()
+                shown_before.append((week, before))
             first_day = week_monday(iso_week) - timedelta(weeks=TOUCHPOINT_WEEKS - 1)
             last_day = week_monday(iso_week) + timedelta(days=6)
-            touchpoints = sum(
-                1
+            touchpoints = [
+                tp
                 for tp in uow.touchpoints.list(workspace_id, journey_id, since=first_day)
                 if tp.happened_on <= last_day
-            )
+            ]
         view = analyse(
             DigestInput(
                 journey=journey,
@@ -158,7 +165,8 @@ class DigestService:
             concerns_now=concern_writers(texts, iso_week),
             concerns_before=concern_writers(texts, last_week),
         )
-        return replace(view, nudges=nudges.select(nudges.fire(view, context)))
+        chosen = nudges.select(nudges.fire(view, context))
+        return replace(view, nudges=nudges.fold(chosen, shown_before))
 
     # -- the public operations ---------------------------------------------------------------
     def build(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestView:

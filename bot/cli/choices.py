@@ -17,7 +17,7 @@ class DigestFormat(StrEnum):
 
 
 class Scenario(StrEnum):
-    """The demo's organisations (bot/demo/scenarios.py; a test keeps the two lists equal)."""
+    """The demo's organisations (bot/demo/cases.py; a test keeps the two lists equal)."""
 
     A = "a"
     B = "b"

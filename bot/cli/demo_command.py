@@ -14,7 +14,7 @@ from bot.domain.model import Language
 
 @app.command()
 def demo(
-    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks to simulate.")] = 16,
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="Weeks to simulate.")] = 20,
     seed: Annotated[int, typer.Option(help="Same seed, same output.")] = 7,
     out: Annotated[Path, typer.Option(help="Folder for digests, charts and the database.")] = Path(
         "demo-output"
@@ -29,8 +29,8 @@ def demo(
     from tqdm import tqdm
 
     from bot.container import demo_parts
+    from bot.demo.cases import SCENARIOS
     from bot.demo.runner import run_demo
-    from bot.demo.scenarios import SCENARIOS
     from prompts.messages import t
 
     # The demo takes plain strings, as it did before these were choices.

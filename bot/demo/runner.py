@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from bot.app.services import Services
 from bot.clock import FixedClock
+from bot.demo.cases import SCENARIOS
 from bot.demo.scenarios import (
-    SCENARIOS,
     Persona,
     Scenario,
     answer_rate,
@@ -34,14 +34,14 @@ from bot.domain.calendar import Calendar
 from bot.domain.digest.view import DigestView
 from bot.domain.errors import DomainError
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import Language, Phase, PromptKind, Role, Signal
+from bot.domain.model import Language, Phase, PromptKind, Role, Signal, TouchpointKind
 from bot.domain.ports import Clock
 from bot.domain.rituals import Ritual, RitualPlan, first_due, occurrences
 from bot.domain.views import PromptView
 from bot.platforms.console.chat import ConsoleChat, Sent
 from bot.rendering.chart import render_chart
-from bot.rendering.markdown import nudge_text, render_markdown
-from prompts.messages import t
+from bot.rendering.markdown import render_markdown, signal_name
+from prompts.messages import number, t
 
 TIMEZONE = "Europe/Amsterdam"
 # A fixed start keeps the same seed giving the same output, whatever today is.
@@ -72,7 +72,7 @@ class DemoResult:
     out: Path
     digests: list[DigestView] = field(default_factory=list)
     phase_changes: list[tuple[str, Phase, Phase, str]] = field(default_factory=list)
-    touchpoints: list[tuple[str, str]] = field(default_factory=list)
+    touchpoints: list[tuple[str, TouchpointKind, str]] = field(default_factory=list)
     prompts_sent: int = 0
     answers: int = 0
     reminders: int = 0
@@ -172,10 +172,11 @@ class Simulation:
             week = (tick_at - START) // timedelta(weeks=1)
             if week != week_seen:
                 week_seen = week
-                self.start_of_week()
                 if self.progress:
                     self.progress(week, self.phase().value)
+            self.happen()
             self.dispatch(tick_at)
+            self.happen()  # a phase the digest just moved to starts with its own events
         return self.result
 
     def phase(self) -> Phase:
@@ -186,7 +187,8 @@ class Simulation:
         return (self.clock.now() - journey.phase_since) // timedelta(weeks=1) + 1
 
     # -- what happens in the case --------------------------------------------------------
-    def start_of_week(self) -> None:
+    def happen(self) -> None:
+        """The case's events of this week of the phase, each once."""
         phase, week = self.phase(), self.weeks_in_phase()
         for event in self.scenario.events:
             if (event.phase, event.week) != (phase, week) or (phase, week) in self.handled_events:
@@ -198,9 +200,9 @@ class Simulation:
             if event.touchpoint is not None:
                 note = event.touchpoint.in_(self.language)
                 self.services.journeys.log_touchpoint(
-                    self.workspace_id, self.journey_id, self.cast[0].user, note
+                    self.workspace_id, self.journey_id, self.cast[0].user, note, kind=event.kind
                 )
-                self.result.touchpoints.append((self.week_label(), note))
+                self.result.touchpoints.append((self.week_label(), event.kind, note))
 
     def week_label(self) -> str:
         year, week, _ = self.clock.now().astimezone(ZoneInfo(TIMEZONE)).isocalendar()
@@ -284,16 +286,30 @@ class Simulation:
         self.maybe_move_phase(view)
 
     def maybe_move_phase(self, view: DigestView) -> None:
+        """The facilitator moves on when the scorecard says the exit signals are met, and
+        only after a phase has clearly run its time otherwise (said so in the reason)."""
         phase = self.phase()
-        suggested = next((n for n in view.nudges if n.rule == "phase_next"), None)
-        timeboxed = self.weeks_in_phase() > self.scenario.max_weeks[phase]
-        if phase.next() is None or not (suggested or timeboxed):
+        if phase.next() is None or view.phase is not phase:
             return
-        reason = (
-            nudge_text(suggested, self.language).split(". ")[0].rstrip(".")
-            if suggested
-            else t("demo.timebox", self.language)
-        )
+        card = view.scorecard
+        if card is not None and card.ready:
+            met = ", ".join(
+                f"{signal_name(row.signal.value, self.language)} "
+                f"{number(row.figure.mean, self.language)}"
+                if row.figure.mean is not None
+                else t(
+                    "demo.ready.unmeasured",
+                    self.language,
+                    signal=signal_name(row.signal.value, self.language),
+                    weeks=row.before,
+                )
+                for row in card.rows
+            )
+            reason = t("demo.ready", self.language, phase=phase, signals=met)
+        elif self.weeks_in_phase() > self.scenario.max_weeks[phase]:
+            reason = t("demo.timebox", self.language)
+        else:
+            return
         change = self.services.journeys.move_phase(
             self.workspace_id,
             self.journey_id,

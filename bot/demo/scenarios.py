@@ -12,10 +12,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from bot.domain.model import Perspective, Phase, Role, Signal, Text
+from bot.domain.model import Perspective, Phase, Role, Signal, Text, TouchpointKind
 
 P = Phase
 S = Signal
+K = TouchpointKind
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,16 @@ class Mood:
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happens in the case, in a phase's n-th week (1-based)."""
+    """Something that happens in the case, in a phase's n-th week (1-based).
+
+    With a touchpoint it is logged, of its kind: a contact outside (a customer, a fieldlab)
+    or a step inside the walls (a decision, a team formed).
+    """
 
     phase: Phase
     week: int
     touchpoint: Text | None = None
+    kind: TouchpointKind = TouchpointKind.OTHER
     lifts: dict[str, dict[Signal, float]] = field(default_factory=dict)  # group -> signal -> lift
 
 
@@ -156,227 +162,3 @@ def answer_rate(
 def checkin_text(scenario: Scenario, persona: Persona, language: str, rng: random.Random) -> str:
     pool = scenario.texts.get(persona.group) or scenario.texts["*"]
     return rng.choice(pool).in_(language)
-
-
-def T(nl: str, en: str) -> Text:  # noqa: N802 - reads like a literal
-    return Text(nl=nl, en=en)
-
-
-COMMON_MOODS: dict[tuple[Phase, Signal], Mood] = {
-    (P.AWARENESS, S.URGENCY): Mood(3.9),
-    (P.AWARENESS, S.SPARK): Mood(3.8),
-    (P.AWARENESS, S.CURIOSITY): Mood(3.7, 0.1),
-    (P.AWARENESS, S.ROOM_TO_EXPLORE): Mood(3.3),
-    (P.AWARENESS, S.FUTURE_PICTURE): Mood(2.3, 0.1),
-    (P.INTEREST, S.CURIOSITY): Mood(3.9),
-    (P.INTEREST, S.ROOM_TO_EXPLORE): Mood(3.5),
-    (P.INTEREST, S.FUTURE_PICTURE): Mood(2.6, 0.35),
-    (P.DESIRE, S.FUTURE_PICTURE): Mood(3.6),
-    (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.0, 0.15),
-    (P.DESIRE, S.HEARD): Mood(3.0, 0.1),
-    (P.DESIRE, S.MY_ROLE): Mood(2.8, 0.15),
-    (P.ACTION, S.HEARD): Mood(3.4, 0.05),
-    (P.ACTION, S.MY_ROLE): Mood(3.4, 0.1),
-    (P.ACTION, S.LEARNING): Mood(3.3, 0.15),
-    (P.ACTION, S.EXPERIMENTS): Mood(3.2, 0.2),
-}
-
-SCENARIO_A = Scenario(
-    key="a",
-    title=T(
-        "Bedrijf A: van machines verkopen naar betalen per gebruik",
-        "Company A: from selling machines to pay-per-use",
-    ),
-    story=T(
-        "Een klant vraagt om te betalen voor gebruik in plaats van de machine te kopen. Een "
-        "kleine groep verkent gericht wat de machinedata opleveren. Als het toekomstbeeld de "
-        "verkoop raakt, verzetten ervaren verkopers zich en raakt de techniek uit beeld.",
-        "A customer asks to pay for use instead of buying the machine. A small group explores, "
-        "focused, what the machine data can offer. When the picture of the future reaches "
-        "sales, experienced sales staff push back and technology drops out of sight.",
-    ),
-    groups={"sales": 7, "service": 6, "production": 6},
-    moods={
-        **COMMON_MOODS,
-        (P.AWARENESS, S.URGENCY): Mood(4.3),
-        (P.AWARENESS, S.SPARK): Mood(4.4),
-        (P.AWARENESS, S.ECOSYSTEM): Mood(2.6),
-        (P.INTEREST, S.FUTURE_PICTURE): Mood(2.8, 0.45),
-        (P.DESIRE, S.HEARD): Mood(2.7, 0.1),
-    },
-    group_moods={
-        ("sales", P.DESIRE, S.HEARD): -1.2,
-        ("sales", P.DESIRE, S.WHY_UNAVOIDABLE): -1.0,
-        ("sales", P.DESIRE, S.MY_ROLE): -1.3,
-        ("sales", P.ACTION, S.MY_ROLE): -0.6,
-    },
-    # During desire, technology falls into the shadow of the sales reorganisation.
-    quiet={(P.DESIRE, Perspective.TECHNOLOGY): 0.25, (P.ACTION, Perspective.TECHNOLOGY): 0.6},
-    quiet_offset={
-        (P.DESIRE, Perspective.TECHNOLOGY): -1.4,
-        (P.ACTION, Perspective.TECHNOLOGY): -0.6,
-    },
-    events=(
-        Event(
-            P.INTEREST,
-            2,
-            touchpoint=T(
-                "Brainstorm met de klant over een contract per gebruiksuur",
-                "Brainstorm with the customer about a contract per hour of use",
-            ),
-        ),
-        Event(
-            P.DESIRE,
-            2,
-            touchpoint=T(
-                "Externe veranderdeskundige aangetrokken voor het verkoopteam",
-                "External change expert hired to work with the sales team",
-            ),
-            lifts={"sales": {S.HEARD: 0.6, S.MY_ROLE: 0.4}},
-        ),
-    ),
-    texts={
-        "*": (
-            T(
-                "Begin met één klant en meet wat de machine echt doet.",
-                "Start with one customer and measure what the machine really does.",
-            ),
-            T("Wie gaat de data straks beheren?", "Who will look after the data later on?"),
-            T(
-                "Meer tijd om met de klant mee te kijken.",
-                "More time to look along with the customer.",
-            ),
-        ),
-        "sales": (
-            T(
-                "Ik verkoop al twintig jaar machines; een abonnement verkopen is iets anders.",
-                "I have sold machines for twenty years; selling a subscription is something else.",
-            ),
-            T(
-                "Wat betekent dit voor mijn bonus en mijn klanten?",
-                "What does this mean for my bonus and my customers?",
-            ),
-            T(
-                "Ik maak me zorgen dat klanten dit niet willen.",
-                "I worry that customers will not want this.",
-            ),
-        ),
-        "frontrunner": (
-            T(
-                "De sensordata van lijn 3 laten al patronen zien.",
-                "The sensor data from line 3 already show patterns.",
-            ),
-            T("Ik wil een proef met twee klanten.", "I want a pilot with two customers."),
-        ),
-    },
-    max_weeks={P.AWARENESS: 3, P.INTEREST: 5, P.DESIRE: 5, P.ACTION: 52},
-)
-
-SCENARIO_B = Scenario(
-    key="b",
-    title=T(
-        "Bedrijf B: breed verkennen, robots kiezen en een reparatieteam",
-        "Company B: broad exploration, choosing robots and a repair team",
-    ),
-    story=T(
-        "Aandacht in de regio maakt de directie nieuwsgierig. Zij bezoekt bedrijven, werkt aan "
-        "een businessmodel en laat een futuroloog spreken, maar de koplopers houden weinig "
-        "ruimte naast het dagelijkse werk. Later kiest het personeel zelf de eerste "
-        "technologie; wie liever met de hand werkt, krijgt een plek in een nieuw reparatieteam.",
-        "Regional attention makes the board curious. It visits companies, works on a business "
-        "model and invites a futurist, but the frontrunners have little room beside the daily "
-        "work. Later the staff choose the first technology themselves; those who prefer manual "
-        "work find a place in a new repair team.",
-    ),
-    groups={"production": 9, "manual": 6, "office": 4},
-    moods={
-        **COMMON_MOODS,
-        (P.AWARENESS, S.URGENCY): Mood(3.5),
-        (P.AWARENESS, S.CURIOSITY): Mood(4.1),
-        (P.AWARENESS, S.ECOSYSTEM): Mood(3.9),
-        (P.AWARENESS, S.ROOM_TO_EXPLORE): Mood(2.4),
-        (P.INTEREST, S.ROOM_TO_EXPLORE): Mood(2.2),
-        (P.INTEREST, S.CURIOSITY): Mood(4.2),
-        (P.INTEREST, S.ECOSYSTEM): Mood(4.1),
-        (P.INTEREST, S.FUTURE_PICTURE): Mood(2.5, 0.3),
-        (P.DESIRE, S.HEARD): Mood(3.6, 0.05),
-        (P.DESIRE, S.WHY_UNAVOIDABLE): Mood(3.5, 0.1),
-        (P.ACTION, S.LEARNING): Mood(3.7, 0.1),
-    },
-    group_moods={
-        ("manual", P.DESIRE, S.MY_ROLE): -1.6,
-        ("manual", P.DESIRE, S.HEARD): -0.8,
-        ("manual", P.ACTION, S.MY_ROLE): -0.4,
-    },
-    quiet={},
-    quiet_offset={},
-    events=(
-        Event(
-            P.AWARENESS,
-            1,
-            touchpoint=T(
-                "Regionale bijeenkomst over digitalisering", "Regional meeting on digitalisation"
-            ),
-        ),
-        Event(
-            P.INTEREST,
-            1,
-            touchpoint=T("Bezoek aan een fieldlab robotica", "Visit to a robotics fieldlab"),
-        ),
-        Event(
-            P.INTEREST,
-            2,
-            touchpoint=T("Futuroloog sprak het personeel toe", "A futurist spoke to the staff"),
-        ),
-        Event(
-            P.INTEREST,
-            3,
-            touchpoint=T(
-                "Twee bedrijven in het netwerk bezocht",
-                "Visited two companies in the regional network",
-            ),
-        ),
-        Event(
-            P.DESIRE,
-            2,
-            touchpoint=T(
-                "Reparatieteam opgericht voor wie liever met de hand werkt",
-                "Repair team formed for those who prefer manual work",
-            ),
-            lifts={"manual": {S.MY_ROLE: 1.4, S.HEARD: 0.8}},
-        ),
-    ),
-    texts={
-        "*": (
-            T(
-                "Laat ons eerst de robot zien voordat we kiezen.",
-                "Let us see the robot before we choose.",
-            ),
-            T(
-                "Goed dat we zelf mogen kiezen welke technologie eerst komt.",
-                "Good that we may choose which technology comes first.",
-            ),
-            T("Plan de training niet midden in de piek.", "Do not plan the training in the peak."),
-        ),
-        "manual": (
-            T(
-                "Ik werk graag met mijn handen; is daar straks nog plek voor?",
-                "I like working with my hands; will there still be room for that?",
-            ),
-            T("Ik maak me zorgen dat mijn vak verdwijnt.", "I worry that my trade will disappear."),
-        ),
-        "frontrunner": (
-            T(
-                "Ik kom niet aan verkennen toe door de orders van deze week.",
-                "I cannot get to exploring because of this week's orders.",
-            ),
-            T(
-                "Het fieldlab gaf veel ideeën; nu tijd om ze uit te werken.",
-                "The fieldlab gave plenty of ideas; now we need time to work them out.",
-            ),
-        ),
-    },
-    max_weeks={P.AWARENESS: 3, P.INTEREST: 5, P.DESIRE: 5, P.ACTION: 52},
-)
-
-SCENARIOS = {"a": SCENARIO_A, "b": SCENARIO_B}

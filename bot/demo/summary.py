@@ -35,7 +35,10 @@ def write_journey_summary(scenario: Scenario, lang: Language, result: DemoResult
         )
         lines.append(f"- {view.iso_week} ({t(f'phase.{view.phase.value}', lang)}): {names}")
     lines += ["", f"## {t('demo.summary.ecosystem', lang)}", ""]
-    lines += [f"- {week}: {note}" for week, note in result.touchpoints] or ["- –"]
+    lines += [
+        f"- {week} ({t(f'touchpoint.{kind.value}', lang)}): {note}"
+        for week, kind, note in result.touchpoints
+    ] or ["- –"]
     lines += [
         "",
         t(

@@ -18,12 +18,22 @@ from bot.domain.model import (
     PhaseChange,
     Role,
     Touchpoint,
+    TouchpointKind,
 )
 from bot.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 MAX_NAME_LENGTH = 80
 MAX_REASON_LENGTH = 500
 MAX_NOTE_LENGTH = 1000
+
+# A phase as typed, in either language ("awareness" is also the Dutch name of the phase).
+PHASE_WORDS: dict[str, Phase] = {p.value: p for p in Phase} | {
+    "bewustwording": Phase.AWARENESS,
+    "bewustzijn": Phase.AWARENESS,
+    "interesse": Phase.INTEREST,
+    "verlangen": Phase.DESIRE,
+    "actie": Phase.ACTION,
+}
 
 # Who may do what; the refusal names these roles.
 FACILITATORS = frozenset({Role.FACILITATOR})
@@ -64,9 +74,9 @@ class PhaseTarget:
             return cls(direction="next")
         if word in ("back", "terug", "previous", "vorige"):
             return cls(direction="back")
-        for phase in Phase:
-            if word == phase.value:
-                return cls(phase=phase)
+        phase = PHASE_WORDS.get(word)
+        if phase is not None:
+            return cls(phase=phase)
         raise errors.NotFound(what=word or "?")
 
 
@@ -295,6 +305,7 @@ class JourneyService:
         user: str,
         note: str,
         happened_on: date | None = None,
+        kind: TouchpointKind = TouchpointKind.OTHER,
     ) -> Touchpoint:
         note = " ".join(note.split())
         if not note or len(note) > MAX_NOTE_LENGTH:
@@ -313,6 +324,7 @@ class JourneyService:
                     note=note,
                     logged_by_member_id=member.id,
                     logged_at=now,
+                    kind=kind,
                 )
             )
             uow.commit()

@@ -222,9 +222,29 @@ class Answer:
     id: int | None = None
 
 
+class TouchpointKind(StrEnum):
+    """What a logged touchpoint was: a contact outside the walls, or a step inside them."""
+
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+    FIELDLAB = "fieldlab"
+    UNIVERSITY = "university"
+    EXPERT = "expert"
+    COMPANY = "company"  # another company: a visit, a peer
+    COMMUNITY = "community"  # a learning community, a regional network
+    OTHER = "other"  # outside, not said what (what `/pioneer ecosystem` logged before kinds)
+    DECISION = "decision"  # inside: a decision taken
+    TEAM = "team"  # inside: a team formed
+
+    @property
+    def outside(self) -> bool:
+        """Only contacts outside the organisation count as looking outside."""
+        return self not in (TouchpointKind.DECISION, TouchpointKind.TEAM)
+
+
 @dataclass
 class Touchpoint:
-    """A logged contact with the world outside the organisation."""
+    """A logged touchpoint: a contact with the world outside, or a step taken inside."""
 
     workspace_id: int
     journey_id: int
@@ -232,7 +252,12 @@ class Touchpoint:
     note: str
     logged_by_member_id: int | None
     logged_at: datetime
+    kind: TouchpointKind = TouchpointKind.OTHER
     id: int | None = None
+
+    @property
+    def outside(self) -> bool:
+        return self.kind.outside
 
 
 def iso_week(moment: datetime | date) -> str:

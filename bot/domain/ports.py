@@ -1,8 +1,5 @@
-"""Ports: what the domain needs from the outside world, as Protocols.
-
-Storage implements the repositories and the unit of work; the scheduler and tests
-provide clocks. Nothing here knows how it is done.
-"""
+"""Ports: what the domain needs from the outside world, as Protocols. Storage implements the
+repositories and the unit of work, the platforms the chat ports; nothing here knows how."""
 
 from __future__ import annotations
 
@@ -18,6 +15,7 @@ from bot.domain.model import (
     Journey,
     Member,
     Perspective,
+    Phase,
     PhaseChange,
     Prompt,
     PromptKind,
@@ -28,6 +26,7 @@ from bot.domain.model import (
 from bot.domain.records import (
     AnswerContext,
     AnswerPoint,
+    Asked,
     DeliveryCounts,
     DigestSend,
     JourneyCursor,
@@ -98,6 +97,17 @@ class DeliveryRepository(Protocol):
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
     ) -> dict[Perspective, int]:
         """People sent a pulse of each perspective, due in [start, end)."""
+        ...
+
+    def pulse_history(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        phase: Phase,
+        before: datetime,
+        week_start: datetime,
+    ) -> Asked:
+        """What the pulse design balances: the phase's pulses due before `before` (see Asked)."""
         ...
 
     def open_for_member(
@@ -281,10 +291,7 @@ class PeopleRepository(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction. `with uow:` opens it; leaving without `commit()` rolls back.
-
-    Repositories are read-only properties so implementations may return their own
-    (richer) repository types.
-    """
+    Repositories are read-only properties, so implementations may return richer types."""
 
     @property
     def workspaces(self) -> WorkspaceRepository: ...

@@ -8,6 +8,7 @@ scheduler reads every journey's cursor every minute.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -34,6 +35,8 @@ class AnswerPoint(NamedTuple):
     signal: Signal
     roles: frozenset[Role]
     value: int
+    # The item answered: two weeks' figures are compared only over the same items.
+    prompt_id: str = ""
 
 
 class TextPoint(NamedTuple):
@@ -150,3 +153,18 @@ class Person(NamedTuple):
     name: str
     personal_conversation_id: str | None
     unreachable_since: datetime | None
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a journey's pulses asked before an occurrence: the history the sampler balances.
+
+    Counted over the journey's current phase (every stint in it), up to the day of the
+    occurrence being planned, so every process that plans that occurrence sees the same.
+    """
+
+    items: Mapping[str, int] = field(default_factory=dict)  # prompt id -> times asked
+    perspectives: Mapping[Perspective, int] = field(default_factory=dict)
+    signals: Mapping[Signal, int] = field(default_factory=dict)
+    # The digest's week so far: member id -> the (signal, perspective) cells they got.
+    week_cells: Mapping[int, frozenset[tuple[Signal, Perspective]]] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from bot.domain.calendar import Cadence, Calendar, local_instant, zone
 from bot.domain.errors import DomainError
-from bot.domain.model import Member, Phase, PromptKind, Role, Signal
+from bot.domain.model import Member, Phase, Prompt, PromptKind, Role, Signal
 
 # How far back a scheduler looks after downtime; older occurrences are not reconstructed.
 MAX_CATCH_UP = timedelta(days=31)
@@ -75,10 +75,7 @@ class Ritual:
     remind_before_hours: int | None = 24  # None: no reminder
     grace_hours: int | None = None  # None: until the poll would close
     active: bool = True
-    # Everyone asked on one occurrence gets the same item (of the same signal), so that
-    # signal is read from the whole audience at once and clears the anonymity threshold;
-    # the ritual's signals, and their items' perspectives, take turns across occurrences.
-    together: bool = False
+    questions: int = 1  # pulses: questions asked each occurrence (each its own message)
 
     def closes_at(self, due: datetime) -> datetime:
         return due + timedelta(hours=self.open_hours)
@@ -233,3 +230,19 @@ def anything_due(
     after = max(after, upto - MAX_CATCH_UP)
     zones = set(timezones)
     return any(occurrences(r, tz, calendar, after, upto) for r in rituals for tz in zones)
+
+
+def candidates(
+    prompts: Iterable[Prompt], ritual: Ritual, phase: Phase, roles: Iterable[Role]
+) -> list[Prompt]:
+    """Prompts this ritual may ask a person with `roles` in `phase`."""
+    kind = ritual.kind.prompt_kind
+    wanted = set(roles) & ritual.audience
+    return [
+        p
+        for p in prompts
+        if p.kind == kind
+        and phase in p.phases
+        and (p.audience & wanted)
+        and (not ritual.signals or p.signal in ritual.signals)
+    ]

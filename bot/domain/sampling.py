@@ -1,15 +1,18 @@
-"""Who is asked what: the prompt each member gets on a ritual's occurrence.
+"""Who is asked what: the pulse design, and the prompt each member gets on an occurrence.
 
-Pure: the scheduler asks `plan_due` which deliveries fell due between two instants and
-records them before anything is sent; `plan_now` does the same for a facilitator's
-"send now".
+Pure: the scheduler asks `plan_due` which deliveries fell due between two instants (and
+`plan_now` for a facilitator's "send now"), and records them before anything is sent. It
+hands in what the journey was already asked in this phase (`Asked`), so the design can
+balance over the whole phase; every process that plans an occurrence is handed the same
+history (up to that occurrence's day), so they all plan it the same way.
+The pulse design itself is in `bot/domain/pulse_design.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from bot.domain.calendar import Cadence, Calendar, zone
 from bot.domain.model import (
@@ -18,40 +21,25 @@ from bot.domain.model import (
     Journey,
     Member,
     Perspective,
-    Phase,
     Prompt,
     PromptKind,
     Role,
-    Signal,
 )
+from bot.domain.pulse_design import NOTHING_ASKED, day_design
+from bot.domain.records import Asked
 from bot.domain.rituals import (
     MAX_CATCH_UP,
     Fate,
     Ritual,
     RitualKind,
+    candidates,
     is_away,
     member_timezone,
     occurrences,
 )
 
 
-# -- prompt rotation ----------------------------------------------------------------------
-def candidates(
-    prompts: Iterable[Prompt], ritual: Ritual, phase: Phase, roles: Iterable[Role]
-) -> list[Prompt]:
-    """Prompts this ritual may ask a person with `roles` in `phase`."""
-    kind = ritual.kind.prompt_kind
-    wanted = set(roles) & ritual.audience
-    return [
-        p
-        for p in prompts
-        if p.kind == kind
-        and phase in p.phases
-        and (p.audience & wanted)
-        and (not ritual.signals or p.signal in ritual.signals)
-    ]
-
-
+# -- check-ins: each person's own rotation --------------------------------------------------
 def rotation_order(prompts: Iterable[Prompt]) -> list[Prompt]:
     """Interleave perspectives (technology, human, business, technology, ...) so a rotation
     samples all three and none goes quiet; within a perspective, by id."""
@@ -80,30 +68,6 @@ def choose_prompt(pool: Sequence[Prompt], member_id: int, seq: int) -> Prompt | 
     if not order:
         return None
     return order[(seq + member_id) % len(order)]
-
-
-def shared_signal_pool(
-    ritual: Ritual, pool: Sequence[Prompt], seq: int, everyone: Sequence[Prompt] = ()
-) -> Sequence[Prompt]:
-    """For a `together` ritual, the part of `pool` for this occurrence's signal.
-
-    The signals take turns by occurrence; the perspective follows the rotation of the
-    whole audience's pool (`everyone`), so people whose roles get different items of the
-    signal still answer about the same perspective.
-    """
-    if not ritual.together or not ritual.signals:
-        return pool
-    turns = [s for s in Signal if s in ritual.signals]
-    signal = turns[seq % len(turns)]
-    of_signal = [p for p in pool if p.signal is signal]
-    shared = rotation_order(p for p in everyone if p.signal is signal)
-    if shared:
-        perspective = shared[seq % len(shared)].perspective
-        same = [p for p in of_signal if p.perspective is perspective]
-        if same:
-            return same
-    # Someone with no item for this signal still gets a question of the ritual.
-    return of_signal or pool
 
 
 # -- what is due ----------------------------------------------------------------------------
@@ -155,6 +119,14 @@ class DuePlan:
     journey_rituals: list[JourneyDue] = field(default_factory=list)
 
 
+# The history of a journey's pulses before a day (the day of the occurrence being planned).
+AskedBefore = Callable[[date], Asked]
+
+
+def _nothing_asked(_day: date) -> Asked:
+    return NOTHING_ASKED
+
+
 def plan_due(
     journey: Journey,
     rituals: Sequence[Ritual],
@@ -164,63 +136,56 @@ def plan_due(
     after: datetime,
     upto: datetime,
     now: datetime,
+    asked_before: AskedBefore = _nothing_asked,
 ) -> DuePlan:
-    """Everything of `journey` that fell due in (after, upto], with its fate as of `now`."""
+    """Everything of `journey` that fell due in (after, upto], with its fate as of `now`.
+
+    A day's pulses are designed for their whole audiences at once (the groups need them
+    all), whatever zone each member is in; only the members whose own occurrence falls in
+    the window are recorded now, the others by the pass that reaches their hour. A
+    ritual's second question is recorded as occurrence `<day>/2`.
+    """
     plan = DuePlan()
     after = max(after, upto - MAX_CATCH_UP)
-    members = list(members)
+    members = [m for m in members if m.id is not None]
+    pulses = [r for r in rituals if r.kind is RitualKind.PULSE]
+    designs: dict[date, dict[tuple[str, int], list[Prompt]]] = {}
     for ritual in rituals:
         if ritual.kind is RitualKind.DIGEST:
             for occ in occurrences(ritual, journey.timezone, calendar, after, upto):
                 plan.journey_rituals.append(JourneyDue(ritual, occ.key, occ.due_at))
             continue
-        chooser = _Chooser(ritual, journey.phase, prompts)
         for member in members:
-            if member.id is None or not (member.roles & ritual.audience):
+            if not (member.roles & ritual.audience):
                 continue
+            assert member.id is not None
             tz = member_timezone(member, journey.timezone)
             for occ in occurrences(ritual, tz, calendar, after, upto):
                 if is_away(member, occ.day):
                     continue
-                prompt = chooser.prompt(member, ritual.occurrence_seq(occ.day))
-                if prompt is not None:
+                if ritual.kind is RitualKind.PULSE:
+                    design = designs.get(occ.day)
+                    if design is None:
+                        weekday = occ.day.weekday()
+                        design = designs[occ.day] = day_design(
+                            [r for r in pulses if weekday in r.cadence.days],
+                            journey.phase,
+                            [m for m in members if not is_away(m, occ.day)],
+                            prompts,
+                            journey.anonymity_threshold,
+                            asked_before(occ.day),
+                        )
+                    chosen = design.get((ritual.key, member.id), [])
+                else:
+                    pool = candidates(prompts, ritual, journey.phase, member.roles)
+                    one = choose_prompt(pool, member.id, ritual.occurrence_seq(occ.day))
+                    chosen = [one] if one is not None else []
+                for n, prompt in enumerate(chosen, 1):
+                    key = occ.key if n == 1 else f"{occ.key}/{n}"
                     plan.deliveries.append(
-                        _planned(ritual, member.id, occ.key, occ.due_at, prompt, now)
+                        _planned(ritual, member.id, key, occ.due_at, prompt, now)
                     )
     return plan
-
-
-class _Chooser:
-    """Which prompt of a ritual each member gets on an occurrence (pools kept per role set)."""
-
-    def __init__(
-        self,
-        ritual: Ritual,
-        phase: Phase,
-        prompts: Sequence[Prompt],
-        perspective: Perspective | None = None,
-    ) -> None:
-        self.ritual = ritual
-        self.phase = phase
-        self.prompts = prompts
-        self.perspective = perspective
-        self.everyone = candidates(prompts, ritual, phase, ritual.audience)
-        self._pools: dict[frozenset[Role], list[Prompt]] = {}
-
-    def prompt(self, member: Member, seq: int) -> Prompt | None:
-        assert member.id is not None
-        roles = frozenset(member.roles)
-        pool = self._pools.get(roles)
-        if pool is None:
-            pool = candidates(self.prompts, self.ritual, self.phase, roles)
-            if self.perspective is not None:
-                pool = [p for p in pool if p.perspective == self.perspective]
-            self._pools[roles] = pool
-        # Together, everyone gets the same signal and perspective: the digest may then show
-        # the signal without a split of it falling under the threshold.
-        spread = 0 if self.ritual.together else member.id
-        shared = shared_signal_pool(self.ritual, pool, seq, self.everyone)
-        return choose_prompt(shared, spread, seq)
 
 
 def _planned(
@@ -245,27 +210,42 @@ def plan_now(
     prompts: Sequence[Prompt],
     now: datetime,
     perspective: Perspective | None = None,
+    asked: Asked = NOTHING_ASKED,
 ) -> list[Planned]:
-    """A facilitator's "send now": `ritual`'s audience, one prompt each, due `now`.
+    """A facilitator's "send now": `ritual`'s audience, due `now`, designed like any pulse.
 
-    The occurrence is the minute (so a double click asks once); the rotation moves on by
-    the minute too, and people away today are left out, as on any scheduled day.
+    The occurrence is the minute (so a double click asks once); people away today are left
+    out, as on any scheduled day. A check-in goes to each person from their own rotation.
     """
     occurrence = now.strftime("%Y-%m-%dT%H:%M")
-    seq = int(now.timestamp() // 60)
-    # Ad hoc, each person gets the next item of their own rotation, not a shared one.
-    chooser = _Chooser(replace(ritual, together=False), journey.phase, prompts, perspective)
-    planned = []
+    present = []
     for member in members:
         if member.id is None or not (member.roles & ritual.audience):
             continue
         local_day = now.astimezone(zone(member_timezone(member, journey.timezone))).date()
-        if is_away(member, local_day):
-            continue
-        prompt = chooser.prompt(member, seq)
-        if prompt is not None:
-            planned.append(_planned(ritual, member.id, occurrence, now, prompt, now))
-    return planned
+        if not is_away(member, local_day):
+            present.append(member)
+    design: dict[int, Prompt] = {}
+    if ritual.kind is RitualKind.PULSE:
+        # One question now, whatever the ritual it borrows its window from asks on its days.
+        one = replace(ritual, questions=1)
+        for (_, member_id), chosen in day_design(
+            [one], journey.phase, present, prompts, journey.anonymity_threshold, asked, perspective
+        ).items():
+            design[member_id] = chosen[0]
+    else:
+        seq = int(now.timestamp() // 60)
+        for member in present:
+            assert member.id is not None
+            pool = candidates(prompts, ritual, journey.phase, member.roles)
+            if perspective is not None:
+                pool = [p for p in pool if p.perspective is perspective]
+            if (prompt := choose_prompt(pool, member.id, seq)) is not None:
+                design[member.id] = prompt
+    return [
+        _planned(ritual, member_id, occurrence, now, prompt, now)
+        for member_id, prompt in sorted(design.items())
+    ]
 
 
 # -- ad-hoc ("/pioneer poll now") ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The digest's chart as PNG bytes: the phases x perspectives grid and the 8-week trend.
+"""The digest's chart as PNG bytes: the phases x perspectives grid and the weekly trend.
 
 Drawn with matplotlib's object API on an Agg canvas: no display, no pyplot global state,
 so it is safe in a server thread.
@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language, Phase
-from prompts.messages import t
+from prompts.messages import number, t
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.0, 100
 COLOURS = {"technology": "#1f77b4", "human": "#d62728", "business": "#2ca02c"}
@@ -36,11 +36,12 @@ def render_chart(view: DigestView, language: Language | None = None) -> bytes:
     grid_ax.set_xticks(range(len(names)), labels=names)
     grid_ax.set_yticks(range(len(phases)), labels=[t(f"phase.{ph.value}", lang) for ph in phases])
     too_few = t("digest.chart.no_data", lang)
+    not_yet = t("digest.chart.not_reached", lang)
     for row, phase_values in enumerate(values):
+        # A phase the journey has not reached has no answers yet: say so, not "too few".
+        empty = not_yet if phases[row].order > view.phase.order else too_few
         for col, mean in enumerate(phase_values):
-            label = f"{mean:.1f}" if mean is not None else too_few
-            if mean is not None and lang is Language.NL:
-                label = label.replace(".", ",")
+            label = number(mean, lang) if mean is not None else empty
             grid_ax.text(col, row, label, ha="center", va="center", fontsize=9)
         if phases[row] is view.phase:
             grid_ax.get_yticklabels()[row].set_fontweight("bold")
@@ -56,6 +57,11 @@ def render_chart(view: DigestView, language: Language | None = None) -> bytes:
             range(len(weeks)), ys, marker="o", label=name, color=COLOURS[perspective.value]
         )
     trend_ax.set_xticks(range(len(weeks)), labels=[w.split("-")[1] for w in weeks])
+    # Where the current phase began, if within the weeks shown: a line and the phase's name.
+    if view.phase_start_week in weeks and weeks.index(view.phase_start_week) > 0:
+        at = weeks.index(view.phase_start_week) - 0.5
+        trend_ax.axvline(at, color="#555555", linestyle="--", linewidth=1)
+        trend_ax.text(at + 0.1, 4.8, t(f"phase.{view.phase.value}", lang), fontsize=8, va="top")
     trend_ax.set_ylim(1, 5)
     trend_ax.grid(alpha=0.3)
     trend_ax.legend(loc="lower left", fontsize=8)

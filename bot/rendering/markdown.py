@@ -6,9 +6,12 @@ all say the same numbers the same way; `nudge_text` is the one place a nudge bec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.digest.texts import escape
 from bot.domain.digest.view import (
     ArgKind,
+    ContactView,
     DigestView,
     FigureView,
     GroupView,
@@ -16,16 +19,14 @@ from bot.domain.digest.view import (
     NudgeArg,
     NudgeView,
     ParticipationView,
+    Scorecard,
+    ScoreRow,
 )
-from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase
-from prompts.messages import t
+from bot.domain.exit_signals import EXIT_LEVEL, EXIT_MIN_WEEKS
+from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role
+from prompts.messages import number, t
 
 ARROWS = {"up": "↑", "down": "↓", "flat": "→", "": ""}
-
-
-def number(value: float, language: Language) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if language is Language.NL else text
 
 
 def change(value: float | None, language: Language) -> str:
@@ -62,7 +63,8 @@ def who(role_value: str | None, language: Language) -> str:
     return t(f"digest.group.{role_value or 'everyone'}", language)
 
 
-def participation_line(item: ParticipationView, language: Language) -> str:
+def participation_line(item: ParticipationView, language: Language, k: int | None = None) -> str:
+    """`followers: 15 answered of 19 asked (79%)`; a withheld count says why it is withheld."""
     name = who(item.role.value if item.role else None, language)
     if item.answered is not None and item.asked and item.rate is not None:
         return t(
@@ -75,15 +77,94 @@ def participation_line(item: ParticipationView, language: Language) -> str:
         )
     if item.answered is not None:
         return t("digest.participation.answered_only", language, who=name, answered=item.answered)
+    if item.asked is not None and k is not None:
+        return t("digest.participation.withheld", language, who=name, asked=item.asked, k=k)
     return f"{name}: {t('digest.not_enough', language)}"
+
+
+def listing(words: Sequence[str], language: Language) -> str:
+    """`a`, `a and b`, `a, b and c` (`a, b en c`)."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + t("digest.and", language) + words[-1]
+
+
+def group_names(roles: Sequence[Role], language: Language) -> str:
+    return listing([who(r.value, language) for r in roles], language)
+
+
+def left_out_line(roles: Sequence[Role], k: int, language: Language) -> str:
+    """Why some role groups have no lines: they can never reach k (a board of three)."""
+    key = "digest.left_out.one" if len(roles) == 1 else "digest.left_out.many"
+    return _capitalise(t(key, language, groups=group_names(roles, language), k=k))
+
+
+def score_status(row: ScoreRow, language: Language) -> str:
+    """`met 3 times in a row`, `not measured this week (...); met the 2 times before`."""
+    if row.before:
+        return t("digest.scorecard.not_measured.after_met", language, before=row.before)
+    many = "many" if row.weeks > 1 else "one"
+    return t(f"digest.scorecard.{row.status}.{many}", language, weeks=row.weeks)
+
+
+def score_line(row: ScoreRow, language: Language) -> str:
+    """One exit signal: its figure this week (when shown) and where it stands."""
+    status = score_status(row, language)
+    if not row.figure.shown:
+        return status
+    return f"{figure(row.figure, language)} — {status}"
+
+
+def ready_line(card: Scorecard, language: Language) -> str:
+    """The facilitator's question: ready to move on? Yes, or which signals are not yet."""
+    if card.ready:
+        return t("digest.scorecard.ready", language, weeks=EXIT_MIN_WEEKS)
+    waiting = [signal_name(r.signal.value, language) for r in card.rows if not r.counts_as_met]
+    signals = listing(waiting, language)
+    return t("digest.scorecard.not_ready", language, weeks=EXIT_MIN_WEEKS, signals=signals)
+
+
+def scorecard_title(card: Scorecard, language: Language) -> str:
+    return t("digest.section.scorecard", language, phase=card.phase)
+
+
+def scorecard_level(language: Language) -> str:
+    return t("digest.scorecard.level", language, level=number(EXIT_LEVEL, language))
+
+
+def perspective_figure(view: DigestView, perspective: Perspective, language: Language) -> str:
+    """A perspective's line: its figure, or that nobody was asked about it this week."""
+    group = view.perspective(perspective)
+    if not group.all.shown and view.asked(perspective) == 0:
+        return t("digest.not_asked", language)
+    return figure_line(group.all, language)
+
+
+def contact_line(contact: ContactView, language: Language) -> str:
+    """`2027-02-16, outside expert: <note>`; a step inside the walls says it does not count."""
+    key = "digest.contact.outside" if contact.outside else "digest.contact.inside"
+    kind = t(f"touchpoint.{contact.kind.value}", language)
+    return t(key, language, day=contact.day.isoformat(), kind=kind, note=contact.note)
+
+
+def ecosystem_lines(view: DigestView, language: Language) -> list[str]:
+    """The count of outside contacts, then every touchpoint of the last weeks by kind."""
+    count = t("digest.ecosystem.line", language, count=view.touchpoints)
+    return [count, *(contact_line(c, language) for c in view.contacts)]
 
 
 def perspective_name(value: str, language: Language) -> str:
     return t(f"perspective.{value}", language)
 
 
-def signal_name(value: str, language: Language) -> str:
-    return t(f"signal.{value}", language)
+def signal_name(key: str, language: Language) -> str:
+    """A signal's name; `balance.<perspective>` (see `signal_key`) names its perspective."""
+    signal, _, perspective = key.partition(".")
+    if perspective:
+        return t(
+            f"signal.{signal}.of", language, perspective=perspective_name(perspective, language)
+        )
+    return t(f"signal.{signal}", language)
 
 
 def nudge_text(nudge: NudgeView, language: Language | str) -> str:
@@ -93,7 +174,10 @@ def nudge_text(nudge: NudgeView, language: Language | str) -> str:
         # Stored by a version that kept the words in the digest: shown as they were.
         return nudge.text.in_(lang) if nudge.text is not None else ""
     words = {name: _say(arg, lang) for name, arg in nudge.args.items()}
-    return _capitalise(t(nudge.key, lang, **words))
+    text = _capitalise(t(nudge.key, lang, **words))
+    if nudge.open_since:
+        return t("digest.still_open", lang, since=nudge.open_since, text=text)
+    return text
 
 
 def _say(arg: NudgeArg, language: Language) -> str:
@@ -110,7 +194,7 @@ def _say(arg: NudgeArg, language: Language) -> str:
         case ArgKind.GROUP:
             return who(value, language)
         case ArgKind.MEASURES:
-            return t("digest.and", language).join(_measure(m, language) for m in arg.measures)
+            return listing([_measure(m, language) for m in arg.measures], language)
     return value  # a count
 
 
@@ -158,6 +242,14 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
         out += [f"_{t('digest.preview_note', lang)}_", ""]
     out += [phase_line(view, lang), "", t("digest.anonymity_note", lang, k=view.k), ""]
 
+    card = view.scorecard
+    if card is not None:
+        out += [f"## {scorecard_title(card, lang)}", "", scorecard_level(lang), ""]
+        out += [
+            f"- **{signal_name(r.signal.value, lang)}**: {score_line(r, lang)}" for r in card.rows
+        ]
+        out += ["", f"**{ready_line(card, lang)}**", ""]
+
     out += [f"## {t('digest.section.nudges', lang)}", ""]
     if view.nudges:
         out += [f"{i}. {nudge_text(n, lang)}" for i, n in enumerate(view.nudges, 1)]
@@ -166,13 +258,17 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     out.append("")
 
     out += [f"## {t('digest.section.participation', lang)}", ""]
-    out += [f"- {participation_line(item, lang)}" for item in view.participation]
+    out += [f"- {participation_line(item, lang, view.k)}" for item in view.participation]
+    if view.left_out:
+        out += ["", left_out_line(view.left_out, view.k, lang)]
     out.append("")
 
     out += [f"## {t('digest.section.perspectives', lang)}", ""]
     for perspective in PERSPECTIVES:
         group = view.perspective(perspective)
-        out += group_lines(group, perspective_name(perspective.value, lang), lang)
+        name = perspective_name(perspective.value, lang)
+        out.append(f"- **{name}**: {perspective_figure(view, perspective, lang)}")
+        out += group_lines(group, name, lang)[1:]
     out.append("")
 
     if view.signals:
@@ -199,7 +295,10 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     out.append("")
 
     out += [f"## {t('digest.section.ecosystem', lang)}", ""]
-    out += [t("digest.ecosystem.line", lang, count=view.touchpoints), ""]
+    count, *contacts = ecosystem_lines(view, lang)
+    out += [count, ""]
+    if contacts:
+        out += [*(f"- {line}" for line in contacts), ""]
 
     if view.themes:
         out += [f"## {t('digest.section.themes', lang)}", ""]
@@ -235,18 +334,28 @@ def render_summary(view: DigestView, language: Language | None = None, limit: in
     if view.preview:
         lines.append(t("digest.preview_note", lang))
     lines += [phase_line(view, lang), ""]
+    card = view.scorecard
+    if card is not None:
+        lines.append(scorecard_title(card, lang) + ":")
+        lines += [
+            f"• {signal_name(r.signal.value, lang)}: {score_line(r, lang)}" for r in card.rows
+        ]
+        lines += [ready_line(card, lang), ""]
     lines.append(t("digest.section.nudges", lang) + ":")
     if view.nudges:
         lines += [f"• {nudge_text(n, lang)}" for n in view.nudges]
     else:
         lines.append(t("digest.no_nudges", lang))
     lines += ["", t("digest.section.participation", lang) + ":"]
-    lines += [f"• {participation_line(item, lang)}" for item in view.participation]
+    lines += [f"• {participation_line(item, lang, view.k)}" for item in view.participation]
+    if view.left_out:
+        lines.append(left_out_line(view.left_out, view.k, lang))
     lines += ["", t("digest.section.perspectives", lang) + ":"]
     for perspective in PERSPECTIVES:
-        group = view.perspective(perspective)
         name = perspective_name(perspective.value, lang)
-        lines.append(f"• {name}: {figure_line(group.all, lang)}")
+        lines.append(f"• {name}: {perspective_figure(view, perspective, lang)}")
+    count, *contacts = ecosystem_lines(view, lang)
+    lines += ["", count, *(f"• {line}" for line in contacts)]
     lines += ["", t("digest.anonymity_note", lang, k=view.k)]
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"

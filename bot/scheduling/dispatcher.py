@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain import errors
@@ -31,7 +31,8 @@ from bot.domain.model import (
     PromptKind,
 )
 from bot.domain.ports import ChatPort, Clock, DispatchLock, UnitOfWork, UnitOfWorkFactory
-from bot.domain.records import JourneySchedule
+from bot.domain.pulse_design import history_window
+from bot.domain.records import Asked, JourneySchedule
 from bot.domain.rituals import CadenceOverride, Fate, JourneyPaused, RitualPlan, first_due
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
 from bot.scheduling.courier import Courier, Holds
@@ -161,8 +162,26 @@ class Dispatcher:
         assert journey.id is not None
         rituals = self.plan.for_phase(journey.phase, overrides)
         members = uow.members.list(journey.workspace_id, journey.id)
+
+        def asked_before(day: date) -> Asked:
+            assert journey.id is not None
+            return uow.deliveries.pulse_history(
+                journey.workspace_id,
+                journey.id,
+                journey.phase,
+                *history_window(day, journey.timezone),
+            )
+
         return plan_due(
-            journey, rituals, members, self.prompts, _calendar(schedule), mark, now, now
+            journey,
+            rituals,
+            members,
+            self.prompts,
+            _calendar(schedule),
+            mark,
+            now,
+            now,
+            asked_before,
         )
 
     def record_due(self, now: datetime, report: PassReport | None = None) -> None:
@@ -326,8 +345,12 @@ class Dispatcher:
                 raise JourneyPaused()  # it would wait, unsent, until the journey resumes
             overrides = uow.rituals.overrides(workspace_id, journey_id)
             members = list(uow.members.list(workspace_id, journey_id))
+            _, week_start = history_window(now.date(), journey.timezone)
+            asked = uow.deliveries.pulse_history(
+                workspace_id, journey_id, journey.phase, now, week_start
+            )
         ritual = adhoc_ritual(self.plan.for_phase(journey.phase, overrides), kind)
-        planned = plan_now(journey, ritual, members, self.prompts, now, perspective)
+        planned = plan_now(journey, ritual, members, self.prompts, now, perspective, asked)
         rows = [(p.delivery(journey, now), p.remind_at) for p in planned]
         occurrence = planned[0].occurrence if planned else ""
         if not rows:

@@ -132,6 +132,7 @@ class SqlAnswers(SessionRepository):
                 AnswerRow.signal,
                 AnswerRow.roles,
                 AnswerRow.value,
+                AnswerRow.prompt_id,
             ),
             AnswerRow.value,
         )
@@ -149,8 +150,9 @@ class SqlAnswers(SessionRepository):
                 signals[signal],
                 roles(role_text),
                 int(value or 0),  # never 0: the query keeps non-null values only
+                prompt_id,
             )
-            for member_id, week, phase, perspective, signal, role_text, value in rows
+            for member_id, week, phase, perspective, signal, role_text, value, prompt_id in rows
         ]
 
     def texts_for_weeks(

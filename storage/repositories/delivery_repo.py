@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, or_, select
 
-from bot.domain.model import Delivery, Journey, Member, Perspective, PromptKind
+from bot.domain.model import Delivery, Journey, Member, Perspective, Phase, PromptKind, Signal
+from bot.domain.records import Asked
 from storage.mapping import (
     copy_fields,
     delivery_from_row,
@@ -69,6 +71,49 @@ class SqlDeliveries(SessionRepository):
             .group_by(DeliveryRow.perspective)
         )
         return {Perspective(p): n for p, n in rows}
+
+    def pulse_history(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        phase: Phase,
+        before: datetime,
+        week_start: datetime,
+    ) -> Asked:
+        conn = self.session.connection()
+        where = (
+            DeliveryRow.workspace_id == workspace_id,
+            DeliveryRow.journey_id == journey_id,
+            DeliveryRow.phase == phase.value,
+            DeliveryRow.kind == PromptKind.PULSE.value,
+            DeliveryRow.due_at < before,
+        )
+        items: dict[str, int] = {}
+        perspectives: Counter[Perspective] = Counter()
+        signals: Counter[Signal] = Counter()
+        rows = conn.execute(
+            select(DeliveryRow.prompt_id, DeliveryRow.perspective, DeliveryRow.signal, func.count())
+            .where(*where)
+            .group_by(DeliveryRow.prompt_id, DeliveryRow.perspective, DeliveryRow.signal)
+        )
+        for prompt_id, perspective, signal, count in rows:
+            items[prompt_id] = items.get(prompt_id, 0) + count
+            perspectives[Perspective(perspective)] += count
+            signals[Signal(signal)] += count
+        week: dict[int, set[tuple[Signal, Perspective]]] = {}
+        week_rows = conn.execute(
+            select(DeliveryRow.member_id, DeliveryRow.perspective, DeliveryRow.signal).where(
+                *where, DeliveryRow.due_at >= week_start
+            )
+        )
+        for member_id, perspective, signal in week_rows:
+            week.setdefault(member_id, set()).add((Signal(signal), Perspective(perspective)))
+        return Asked(
+            items=items,
+            perspectives=dict(perspectives),
+            signals=dict(signals),
+            week_cells={m: frozenset(cells) for m, cells in week.items()},
+        )
 
     def open_for_member(
         self, workspace_id: int, member_id: int, now: datetime

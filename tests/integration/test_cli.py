@@ -97,7 +97,7 @@ def test_choices_are_listed_by_help_and_refused_by_the_parser(
 
 def test_the_demo_choices_are_the_demo_scenarios() -> None:
     from bot.cli.choices import Scenario
-    from bot.demo.scenarios import SCENARIOS
+    from bot.demo.cases import SCENARIOS
 
     assert [s.value for s in Scenario] == list(SCENARIOS)
 

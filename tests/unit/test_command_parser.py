@@ -25,7 +25,7 @@ from bot.app.commands.words import (
     parse,
 )
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import Language, Perspective, Phase, Role
+from bot.domain.model import Language, Perspective, Phase, Role, TouchpointKind
 from prompts.messages import t
 
 
@@ -58,7 +58,10 @@ from prompts.messages import t
         ("poll now Business", PollNow(Perspective.BUSINESS)),
         ("checkin now", CheckinNow()),
         ("digest preview", DigestPreview()),
-        ("ecosystem Fieldlab <b>", Ecosystem("Fieldlab <b>")),
+        ("ecosystem Fieldlab <b>", Ecosystem("Fieldlab <b>", TouchpointKind.FIELDLAB)),
+        ("ecosystem klant: brainstorm", Ecosystem("brainstorm", TouchpointKind.CUSTOMER)),
+        ("ecosystem team formed", Ecosystem("team formed", TouchpointKind.TEAM)),
+        ("ecosystem a visit", Ecosystem("a visit")),
         ("language NL", SetLanguage(Language.NL)),
         ("taal english", SetLanguage(Language.EN)),
         ("forget-me", ForgetMe(confirmed=False)),
@@ -99,3 +102,18 @@ def test_every_subcommand_has_help_in_both_languages() -> None:
     for sub in SUBCOMMANDS:
         for language in Language:
             assert sub.name in t(sub.usage_key, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [
+        ("phase interesse", Phase.INTEREST),
+        ("fase verlangen", Phase.DESIRE),
+        ("fase actie", Phase.ACTION),
+        ("phase bewustwording", Phase.AWARENESS),
+        ("fase desire", Phase.DESIRE),
+    ],
+)
+def test_a_phase_is_understood_in_either_language(text: str, phase: Phase) -> None:
+    _, command = parse(text)
+    assert isinstance(command, PhaseMove) and command.target.phase is phase

@@ -96,8 +96,11 @@ def run_phase(env: Env, command: PhaseMove) -> Reply:
 def run_ecosystem(env: Env, command: Ecosystem) -> Reply:
     env.need_journey()
     touchpoint = env.services.journeys.log_touchpoint(
-        env.ctx.workspace_id, env.journey_id, env.ctx.user, command.note
+        env.ctx.workspace_id, env.journey_id, env.ctx.user, command.note, kind=command.kind
     )
     return env.reply(
-        "cmd.ecosystem.logged", note=escape(touchpoint.note), day=touchpoint.happened_on
+        "cmd.ecosystem.logged",
+        note=escape(touchpoint.note),
+        day=touchpoint.happened_on,
+        kind=env.say(f"touchpoint.{touchpoint.kind.value}"),
     )

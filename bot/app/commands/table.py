@@ -13,6 +13,7 @@ from bot.app.commands import asking, cadence, exports, membership, phases
 from bot.app.commands.context import Context, Env, Reply, escape
 from bot.app.commands.words import (
     BY_NAME,
+    HELP_GROUPS,
     SUBCOMMANDS,
     Away,
     CheckinNow,
@@ -46,8 +47,14 @@ Handler = Callable[[Env, Any], Reply]
 
 
 def run_help(env: Env, _: Help) -> Reply:
+    """Every subcommand, grouped by who may use it, each with one example."""
     lines = [env.say("cmd.help.title")]
-    lines += [f"• {env.say(sub.usage_key)}" for sub in SUBCOMMANDS]
+    for group in HELP_GROUPS:
+        lines.append(env.say(f"cmd.help.group.{group}"))
+        for sub in SUBCOMMANDS:
+            if sub.group == group:
+                example = env.say("cmd.help.example", example=env.say(sub.example_key))
+                lines.append(f"• {env.say(sub.usage_key)} — {example}")
     return Reply(text="\n".join(lines), language=env.language)
 
 

@@ -15,7 +15,7 @@ from datetime import date
 
 from bot.domain import errors
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import ROLES, Language, Perspective, Role
+from bot.domain.model import ROLES, Language, Perspective, Role, TouchpointKind
 
 # Slack ids (U123) and Teams AAD object ids (GUIDs, with hyphens; the Teams adapter writes
 # its mentions in this form).
@@ -85,6 +85,7 @@ class DigestPreview:
 @dataclass(frozen=True)
 class Ecosystem:
     note: str
+    kind: TouchpointKind = TouchpointKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,19 @@ LANGUAGE_WORDS: dict[str, Language] = {
     "engels": Language.EN,
     "english": Language.EN,
 }
+KIND_WORDS: dict[str, TouchpointKind] = {k.value: k for k in TouchpointKind} | {
+    "klant": TouchpointKind.CUSTOMER,
+    "leverancier": TouchpointKind.SUPPLIER,
+    "universiteit": TouchpointKind.UNIVERSITY,
+    "hogeschool": TouchpointKind.UNIVERSITY,
+    "school": TouchpointKind.UNIVERSITY,
+    "deskundige": TouchpointKind.EXPERT,
+    "bedrijf": TouchpointKind.COMPANY,
+    "leergemeenschap": TouchpointKind.COMMUNITY,
+    "netwerk": TouchpointKind.COMMUNITY,
+    "overig": TouchpointKind.OTHER,
+    "besluit": TouchpointKind.DECISION,
+}
 YES_WORDS = frozenset({"yes", "ja", "confirm", "bevestig"})
 
 
@@ -239,9 +253,16 @@ def _parse_digest(rest: str) -> Command:
 
 
 def _parse_ecosystem(rest: str) -> Command:
+    """`ecosystem [kind:] <what happened>`: a first word naming a kind tags the touchpoint
+    ("Fieldlab visit" is a fieldlab); followed by a colon it is only the tag ("customer:
+    brainstorm about pricing" logs "brainstorm about pricing")."""
     if not rest:
         raise BadArguments
-    return Ecosystem(note=rest)
+    word, _, after = rest.partition(" ")
+    kind = KIND_WORDS.get(word.lower().rstrip(":"))
+    if kind is None or not after.strip():
+        return Ecosystem(note=rest)
+    return Ecosystem(note=after.strip() if word.endswith(":") else rest, kind=kind)
 
 
 def _parse_language(rest: str) -> Command:
@@ -276,30 +297,41 @@ class Subcommand:
     name: str
     parse: Callable[[str], Command]
     aliases: tuple[str, ...] = field(default=())
+    group: str = "everyone"  # whose part of `help` it is: everyone, facilitators, readers
 
     @property
     def usage_key(self) -> str:
         return f"cmd.usage.{self.name.replace('-', '_')}"
 
+    @property
+    def example_key(self) -> str:
+        return f"cmd.example.{self.name.replace('-', '_')}"
+
+
+# The groups of `help`, in its order: what everyone can do, then the roles with more.
+HELP_GROUPS = ("everyone", "facilitators", "readers")
+
 
 # In the order `help` lists them.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", _no_args(Help()), aliases=("hulp", "?")),
-    Subcommand("start", _parse_start),
+    Subcommand("start", _parse_start, group="facilitators"),
     Subcommand("status", _no_args(Status())),
     Subcommand("join", _no_args(Join()), aliases=("meedoen",)),
-    Subcommand("role", _parse_role, aliases=("rol",)),
-    Subcommand("phase", _parse_phase, aliases=("fase",)),
-    Subcommand("poll", _parse_poll, aliases=("peiling",)),
-    Subcommand("checkin", _parse_checkin, aliases=("check-in",)),
-    Subcommand("digest", _parse_digest),
-    Subcommand("ecosystem", _parse_ecosystem, aliases=("ecosysteem",)),
+    Subcommand("role", _parse_role, aliases=("rol",), group="facilitators"),
+    Subcommand("phase", _parse_phase, aliases=("fase",), group="facilitators"),
+    Subcommand("poll", _parse_poll, aliases=("peiling",), group="facilitators"),
+    Subcommand("checkin", _parse_checkin, aliases=("check-in",), group="facilitators"),
+    Subcommand("digest", _parse_digest, group="readers"),
+    Subcommand("ecosystem", _parse_ecosystem, aliases=("ecosysteem",), group="readers"),
     Subcommand("language", _parse_language, aliases=("taal",)),
     Subcommand("forget-me", _parse_forget, aliases=("vergeet-mij",)),
     Subcommand("export", _no_args(Export()), aliases=("exporteer",)),
-    Subcommand("schedule", lambda rest: Schedule(args=rest), aliases=("rooster",)),
-    Subcommand("pause", _no_args(Pause()), aliases=("pauze",)),
-    Subcommand("resume", _no_args(Resume()), aliases=("hervat",)),
+    Subcommand(
+        "schedule", lambda rest: Schedule(args=rest), aliases=("rooster",), group="facilitators"
+    ),
+    Subcommand("pause", _no_args(Pause()), aliases=("pauze",), group="facilitators"),
+    Subcommand("resume", _no_args(Resume()), aliases=("hervat",), group="facilitators"),
     Subcommand("away", _parse_away, aliases=("afwezig",)),
 )
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS} | {

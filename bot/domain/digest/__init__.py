@@ -1,1 +1,2 @@
-"""The weekly digest's analytics: weeks, figures, disclosure control, themes, nudges."""
+"""The weekly digest's analytics: weeks, figures, disclosure control, the phase scorecard, themes,
+nudges."""

@@ -14,9 +14,11 @@ from datetime import datetime
 
 from bot.domain.anonymity import AnonymityRule
 from bot.domain.digest.figures import Family, group_view, participation, week_figures
-from bot.domain.digest.texts import ThemeRule, quotes, themes
-from bot.domain.digest.view import DigestView, GridCell, TrendPoint
-from bot.domain.digest.weeks import shift_week, weeks_between
+from bot.domain.digest.scorecard import left_out, scorecard, week_statuses
+from bot.domain.digest.texts import ThemeRule, note_text, quotes, themes
+from bot.domain.digest.view import ContactView, DigestView, GridCell, TrendPoint, signal_key
+from bot.domain.digest.weeks import local_week, shift_week, weeks_between
+from bot.domain.exit_signals import EXIT_SIGNALS
 from bot.domain.model import (
     PERSPECTIVES,
     Journey,
@@ -26,11 +28,19 @@ from bot.domain.model import (
     PromptKind,
     Role,
     Signal,
+    Touchpoint,
 )
+from bot.domain.pulse_design import WEEKLY_SIGNALS
 from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
 
 TREND_WEEKS = 8
 TOUCHPOINT_WEEKS = 4
+# The order signals are shown in: the method's, balance once per perspective.
+SIGNAL_KEYS: tuple[str, ...] = tuple(
+    signal_key(s, p)
+    for s in Signal
+    for p in (PERSPECTIVES if s is Signal.BALANCE else PERSPECTIVES[:1])
+)
 
 
 @dataclass(frozen=True)
@@ -59,27 +69,47 @@ class DigestInput:
     iso_week: str
     phase: Phase
     phase_start_week: str
-    values: Sequence[AnswerPoint]  # pulses of this week, last week and the phase's first
+    values: Sequence[AnswerPoint]  # pulses of the weeks `detail_weeks` names
     texts: Sequence[TextPoint]  # check-ins and comments of this week and the one before
     asked: set[int]  # members sent a prompt this week
     roles: Mapping[int, frozenset[Role]]  # every member's roles now
     cells: Sequence[PhaseCell]  # the whole journey, phase x perspective
     weeks: Sequence[WeekCell]  # the trend weeks, week x perspective
-    touchpoints: int  # logged in the last four weeks
+    touchpoints: Sequence[Touchpoint]  # logged in the last TOUCHPOINT_WEEKS weeks
     generated_at: datetime
     theme_rules: Sequence[ThemeRule] = ()
     preview: bool = False
-    # (week, perspective) -> people sent a pulse of it, for the recent trend weeks.
+    # (week, perspective) -> people sent a pulse of it (0: nobody), for the recent trend
+    # weeks; a week missing here is one whose deliveries were not counted.
     asked_by_perspective: Mapping[tuple[str, Perspective], int] = field(default_factory=dict)
 
 
-def trend_weeks(iso_week: str) -> tuple[str, ...]:
-    return tuple(shift_week(iso_week, -i) for i in range(TREND_WEEKS - 1, -1, -1))
+def trend_weeks(iso_week: str, first_week: str | None = None) -> tuple[str, ...]:
+    """The trend's weeks up to `iso_week`: at most TREND_WEEKS, none before `first_week`
+    (the journey's first week: before it there was nothing to ask)."""
+    weeks = [shift_week(iso_week, -i) for i in range(TREND_WEEKS - 1, -1, -1)]
+    return tuple(w for w in weeks if first_week is None or w >= first_week) or (iso_week,)
 
 
-def detail_weeks(iso_week: str, phase_start_week: str) -> list[str]:
-    """The weeks whose answers the analysis reads one by one (the rest comes aggregated)."""
-    return sorted({iso_week, shift_week(iso_week, -1), phase_start_week})
+def first_week(journey: Journey) -> str:
+    """The ISO week the journey started in, in its own time zone."""
+    return local_week(journey.started_at, journey.timezone)
+
+
+def detail_weeks(iso_week: str, phase_start_week: str, phase: Phase) -> list[str]:
+    """The weeks whose answers the analysis reads one by one (the rest comes aggregated):
+    this week and last week, and every week of the phase so far when it has exit signals
+    (the scorecard counts weeks in a row), else only its first week."""
+    weeks = {iso_week, shift_week(iso_week, -1), phase_start_week}
+    if EXIT_SIGNALS.get(phase):
+        weeks |= set(phase_weeks(phase_start_week, iso_week))
+    return sorted(weeks)
+
+
+def phase_weeks(phase_start_week: str, iso_week: str) -> list[str]:
+    """The weeks the phase has run by `iso_week`, from its first to that one."""
+    count = weeks_between(phase_start_week, iso_week) + 1
+    return [shift_week(phase_start_week, i) for i in range(count)]
 
 
 def _shown(cell: PhaseCell | WeekCell | None, k: int) -> tuple[int | None, float | None]:
@@ -102,11 +132,13 @@ def analyse(data: DigestInput) -> DigestView:
     for point in data.values:
         by_week[point.iso_week].append(point)
 
+    stint = phase_weeks(data.phase_start_week, week)
     empty: tuple[dict[str, Family], dict[str, Family]] = ({}, {})
-    perspectives_now, signals_now = week_figures(rule, by_week.get(week, []))
-    perspectives_last, signals_last = week_figures(rule, by_week.get(last_week, []))
+    first = WEEKLY_SIGNALS.get(data.phase, ())
+    perspectives_now, signals_now = week_figures(rule, by_week.get(week, []), first)
+    perspectives_last, signals_last = week_figures(rule, by_week.get(last_week, []), first)
     perspectives_start, signals_start = (
-        week_figures(rule, by_week.get(start_week, [])) if start_week else empty
+        week_figures(rule, by_week.get(start_week, []), first) if start_week else empty
     )
     perspectives = tuple(
         group_view(
@@ -118,15 +150,15 @@ def analyse(data: DigestInput) -> DigestView:
         for p in PERSPECTIVES
     )
     signals = tuple(
-        group_view(s.value, fam, signals_last.get(s.value), signals_start.get(s.value))
-        for s in Signal
-        if (fam := signals_now.get(s.value)) is not None
+        group_view(key, fam, signals_last.get(key), signals_start.get(key))
+        for key in SIGNAL_KEYS
+        if (fam := signals_now.get(key)) is not None
     )
     answered = {p.member_id for p in by_week.get(week, [])} | {
         t.member_id for t in data.texts if t.iso_week == week
     }
 
-    weeks = trend_weeks(week)
+    weeks = trend_weeks(week, first_week(journey))
     week_cells = {(c.iso_week, c.perspective): c for c in data.weeks}
     trend = [
         TrendPoint(
@@ -146,17 +178,25 @@ def analyse(data: DigestInput) -> DigestView:
     ]
 
     week_texts = [t for t in data.texts if t.iso_week == week]
+    small = left_out(data.roles, rule.k)
+    exits = EXIT_SIGNALS.get(data.phase, ())
+    earlier = [week_statuses(rule, data.phase, by_week.get(w, [])) for w in stint[:-1] if exits]
+    now = {s: group for s in exits for group in signals if group.key == s.value}
     return DigestView(
         journey_id=journey.id,
         journey_name=journey.name,
         iso_week=week,
         language=journey.language,
         phase=data.phase,
-        weeks_in_phase=weeks_between(data.phase_start_week, week) + 1,
+        weeks_in_phase=len(stint),
         phase_start_week=data.phase_start_week,
         k=rule.k,
         generated_at=data.generated_at,
-        participation=participation(rule, data.asked, answered, data.roles),
+        participation=tuple(
+            item
+            for item in participation(rule, data.asked, answered, data.roles)
+            if item.role not in small
+        ),
         perspectives=perspectives,
         signals=signals,
         # Per role across all perspectives is not shown: when people answer one perspective
@@ -165,13 +205,24 @@ def analyse(data: DigestInput) -> DigestView:
         grid=tuple(grid),
         trend_weeks=weeks,
         trend=tuple(trend),
-        touchpoints=data.touchpoints,
+        touchpoints=sum(1 for tp in data.touchpoints if tp.outside),
         themes=themes(
             rule.k, [t for t in week_texts if t.kind is PromptKind.CHECKIN], data.theme_rules
         ),
         quotes=quotes(rule.k, week_texts, seed=f"{journey.id}:{week}"),
         preview=data.preview,
         workspace_id=journey.workspace_id,
+        scorecard=scorecard(data.phase, now, earlier, small),
+        left_out=small,
+        contacts=contacts(data.touchpoints),
+    )
+
+
+def contacts(touchpoints: Sequence[Touchpoint]) -> tuple[ContactView, ...]:
+    """Every touchpoint as the digest lists it: newest first, the note made safe to show."""
+    return tuple(
+        ContactView(tp.happened_on, tp.kind, tp.outside, note_text(tp.note))
+        for tp in sorted(touchpoints, key=lambda tp: (tp.happened_on, tp.id or 0), reverse=True)
     )
 
 

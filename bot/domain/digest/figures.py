@@ -22,6 +22,7 @@ from bot.domain.digest.view import (
     GroupView,
     ParticipationView,
     RoleFigure,
+    signal_key,
 )
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, Role, Signal
 from bot.domain.ports import AnswerPoint
@@ -95,10 +96,25 @@ def person_figure(rule: AnonymityRule, points: Iterable[AnswerPoint]) -> Shown |
 
 @dataclass
 class Family:
-    """One perspective or signal in one week: its figure for everyone and for each role."""
+    """One perspective or signal in one week: its figure for everyone and for each role.
+
+    `items` are the pulse items (prompt ids) behind each figure: two weeks are compared
+    only where they asked the same items, since the same signal on another item's scale
+    (or a perspective over other signals) is another measurement.
+    """
 
     all: Shown | None
     roles: dict[Role, Shown | None] = field(default_factory=dict)
+    items: frozenset[str] = frozenset()
+    role_items: dict[Role, frozenset[str]] = field(default_factory=dict)
+
+
+def _items(points: Iterable[AnswerPoint]) -> frozenset[str]:
+    return frozenset(p.prompt_id for p in points)
+
+
+def _role_items(points: Sequence[AnswerPoint], roles: Iterable[Role]) -> dict[Role, frozenset[str]]:
+    return {r: _items(p for p in points if r in p.roles) for r in roles}
 
 
 def _family(rule: AnonymityRule, points: Sequence[AnswerPoint]) -> Family:
@@ -114,26 +130,34 @@ def _family(rule: AnonymityRule, points: Sequence[AnswerPoint]) -> Family:
         roles[role] = (
             person_figure(rule, (p for p in points if role in p.roles)) if role in allowed else None
         )
-    return Family(all=person_figure(rule, points) if len(universe) >= rule.k else None, roles=roles)
+    return Family(
+        all=person_figure(rule, points) if len(universe) >= rule.k else None,
+        roles=roles,
+        items=_items(points),
+        role_items=_role_items(points, present),
+    )
 
 
 def week_figures(
-    rule: AnonymityRule, points: Sequence[AnswerPoint]
+    rule: AnonymityRule, points: Sequence[AnswerPoint], first: Sequence[Signal] = ()
 ) -> tuple[dict[str, Family], dict[str, Family]]:
     """One week's figures per perspective and per signal, each for everyone and per role.
 
     A signal's answers are part of its perspective's answers, so within each perspective
     the groups of the perspective's roles, of its signals and of its signals' roles are
     checked together: a signal (or signal x role) is shown only when, in every
-    perspective it was asked in, no cell of that partition is smaller than k.
+    perspective it was asked in, no cell of that partition is smaller than k. Where two
+    signals cannot both be shown, the one earlier in `first` wins. Signals are keyed by
+    `signal_key`: balance once per perspective, every other signal across perspectives.
     """
     by_perspective: dict[Perspective, list[AnswerPoint]] = defaultdict(list)
-    by_signal: dict[Signal, list[AnswerPoint]] = defaultdict(list)
+    by_signal: dict[str, list[AnswerPoint]] = defaultdict(list)
     for p in points:
         by_perspective[p.perspective].append(p)
-        by_signal[p.signal].append(p)
+        by_signal[signal_key(p.signal, p.perspective)].append(p)
     perspectives: dict[str, Family] = {}
-    blocked: set[tuple[Signal, Role | None]] = set()
+    # (signal key, role or None) -> the perspectives in which that figure may not be shown.
+    blocked: dict[tuple[str, Role | None], set[Perspective]] = defaultdict(set)
     for perspective, items in by_perspective.items():
         universe = {p.member_id for p in items}
         role_sets: dict[Role, set[int]] = defaultdict(set)
@@ -144,9 +168,11 @@ def week_figures(
             for role in p.roles:
                 role_sets[role].add(p.member_id)
                 signal_role_sets[(p.signal, role)].add(p.member_id)
-        # Signals first: they are what the nudges read, so they get the first chance.
+        # Signals first: they are what the nudges read, so they get the first chance; the
+        # phase's own signals (`first`) before the others.
+        order = [*first, *(s for s in Signal if s not in first)]
         candidates: list[tuple[Any, Sequence[set[int]]]] = [
-            ((s, None), [signal_sets[s]]) for s in Signal if s in signal_sets
+            ((s, None), [signal_sets[s]]) for s in order if s in signal_sets
         ]
         candidates += [(r, [role_sets[r]]) for r in ROLE_ORDER if r in role_sets]
         candidates += [
@@ -162,57 +188,81 @@ def week_figures(
             if r in role_sets
         }
         perspectives[perspective.value] = Family(
-            all=person_figure(rule, items) if len(universe) >= rule.k else None, roles=roles
+            all=person_figure(rule, items) if len(universe) >= rule.k else None,
+            roles=roles,
+            items=_items(items),
+            role_items=_role_items(items, roles),
         )
-        blocked |= {key for key, _ in candidates if isinstance(key, tuple) and key not in allowed}
+        for key, _ in candidates:
+            if isinstance(key, tuple) and key not in allowed:
+                blocked[(signal_key(key[0], perspective), key[1])].add(perspective)
     signals: dict[str, Family] = {}
-    for signal, items in by_signal.items():
-        family = _family(rule, items)
-        if (signal, None) in blocked:
-            family = Family(all=None, roles=dict.fromkeys(family.roles))
-        else:
-            family.roles = {
-                r: (None if (signal, r) in blocked else fig) for r, fig in family.roles.items()
-            }
-        signals[signal.value] = family
+    for key, items in by_signal.items():
+        # A signal asked in several perspectives is shown over those where it passed: a
+        # group too small in one perspective is left out of the signal's figure (it still
+        # counts in its perspective's), rather than hiding the signal everywhere.
+        shown = [p for p in items if p.perspective not in blocked.get((key, None), ())]
+        family = _family(rule, shown)
+        family.roles = {
+            r: (None if blocked.get((key, r), set()) & _perspectives(shown) else fig)
+            for r, fig in family.roles.items()
+        }
+        signals[key] = family
     return perspectives, signals
 
 
-def _change(now: Shown | None, before: Shown | None) -> float | None:
-    if now is None or before is None:
+def _perspectives(points: Iterable[AnswerPoint]) -> set[Perspective]:
+    return {p.perspective for p in points}
+
+
+# A figure and the items behind it: what a change between two weeks is computed from.
+Measured = tuple[Shown | None, frozenset[str]]
+
+
+def _change(now: Measured, before: Measured | None) -> float | None:
+    """The change since `before`, only when both weeks asked the very same items."""
+    if now[0] is None or before is None or before[0] is None or now[1] != before[1]:
         return None
-    return round(now.mean - before.mean, 2)
+    return round(now[0].mean - before[0].mean, 2)
 
 
-def _view(now: Shown | None, last: Shown | None, start: Shown | None) -> FigureView:
-    if now is None:
+def _view(now: Measured, last: Measured | None, start: Measured | None) -> FigureView:
+    shown = now[0]
+    if shown is None:
         return WITHHELD_FIGURE
     return FigureView(
-        respondents=now.respondents,
-        mean=now.mean,
-        distribution=now.distribution,
+        respondents=shown.respondents,
+        mean=shown.mean,
+        distribution=shown.distribution,
         vs_last_week=_change(now, last),
         vs_phase_start=_change(now, start),
     )
 
 
+def _of_role(family: Family | None, role: Role) -> Measured | None:
+    if family is None:
+        return None
+    return family.roles.get(role), family.role_items.get(role, frozenset())
+
+
+def _of_all(family: Family | None) -> Measured | None:
+    return None if family is None else (family.all, family.items)
+
+
 def group_view(key: str, now: Family, last: Family | None, start: Family | None) -> GroupView:
+    """A perspective's or signal's figures with their changes, like with like only."""
     roles = tuple(
         RoleFigure(
             role,
             _view(
-                fig,
-                last.roles.get(role) if last else None,
-                start.roles.get(role) if start else None,
+                (fig, now.role_items.get(role, frozenset())),
+                _of_role(last, role),
+                _of_role(start, role),
             ),
         )
         for role, fig in now.roles.items()
     )
-    return GroupView(
-        key,
-        _view(now.all, last.all if last else None, start.all if start else None),
-        roles,
-    )
+    return GroupView(key, _view((now.all, now.items), _of_all(last), _of_all(start)), roles)
 
 
 def participation(

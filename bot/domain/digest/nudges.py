@@ -1,158 +1,98 @@
 """The nudge rules: when the digest tells a director to act, and why.
 
-Every rule is a check with its facts beside it (`@nudge`): the signal (or measure) it
-reads, the phases it applies to, a threshold, a priority, and a message key
-`nudge.<check name>[.<variant>]` in `prompts/messages/digest.yaml` (Dutch and English). A
-nudge carries that key and the numbers that triggered it as typed arguments; the edge
-puts it into words, so the domain holds no text. `@cites` names the section of
+Every rule is a check with its facts beside it (`@nudge`, see `rulebook.py`): the signal
+(or measure) it reads, the phases it applies to, a threshold, a priority, and a message
+key `nudge.<check name>[.<variant>]` in `prompts/messages/digest.yaml` (Dutch and
+English). A nudge carries that key and the numbers that triggered it as typed arguments;
+the edge puts it into words, so the domain holds no text. `@cites` names the section of
 `docs/method.md` and the passage in it the advice comes from, so every nudge can be
-traced to the method.
+traced to the method. The rules of waking up and of every phase are here, those of
+warming up in `warming_up.py`; `RULES` is the one table of them all.
 
 A digest shows at most three nudges, highest priority first, and at most one per `group`
-(rules in one group give the same advice for different reasons).
+(rules in one group give the same advice for different reasons). Advice that was shown
+the two weeks before is not repeated word for word: it folds into one line "still open
+since <week>" with the rule's next step (`nudge.<rule>.next`), a different action.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 
-from bot.domain.digest.view import DigestView, FigureView, NudgeArg, NudgeView, TrendPoint
-from bot.domain.model import PERSPECTIVES, PHASES, Perspective, Phase, Role, Signal
+from bot.domain.digest import warming_up  # noqa: F401  (registers the warming-up rules)
+from bot.domain.digest.rulebook import (
+    ALL_PHASES,
+    INTEREST_ONLY,
+    LOW,
+    WAKING_UP,
+    WARMING_UP,
+    Fired,
+    NudgeContext,
+    NudgeRule,
+    cites,
+    figure_args,
+    lag,
+    lag_args,
+    nudge,
+    registered,
+    role_or_all,
+    shown_as,
+)
+from bot.domain.digest.view import DigestView, NudgeArg, NudgeView, TrendPoint
+from bot.domain.exit_signals import BACK_LEVEL, BACK_SIGNALS, EXIT_LEVEL, EXIT_SIGNALS
+from bot.domain.model import PERSPECTIVES, Perspective, Role, Signal
 
 MAX_NUDGES = 3
-ALL_PHASES = frozenset(PHASES)
-WAKING_UP = frozenset({Phase.AWARENESS, Phase.INTEREST})
-WARMING_UP = frozenset({Phase.DESIRE, Phase.ACTION})
-INTEREST_ONLY = frozenset({Phase.INTEREST})
-
 # A fall this large in a week is a change, not noise.
 DROP = 0.5
+# Directors' "I gave room" this far above the frontrunners' "I got room" is a gap to talk about.
+ROOM_GAP = 1.0
 # Weeks in interest after which an absent picture of the future looks like hobbyism.
 HOBBYISM_WEEKS = 6
-# Weeks with a visible count needed before a perspective can be said to have gone quiet.
+# Earlier weeks with a known answer rate needed before a perspective can be called quiet.
 QUIET_BASELINE_WEEKS = 2
-# This week and the four before it: how a perspective's answers compare with usual.
+# This week and the four before it: how a perspective's answer rate compares with usual.
 QUIET_WINDOW_WEEKS = 5
-# A move forward needs its exit signals this high for at least this many weeks in phase.
-EXIT_MIN_WEEKS = 2
 LOOK_OUTSIDE_WEEKS = 4
+# Advice shown this many weeks running folds into "still open since" and its next step.
+FOLD_AFTER = 2
 
-# What must be true to leave a phase (docs/method.md, "What it means for the bot").
-EXIT_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
-    Phase.AWARENESS: (Signal.URGENCY, Signal.CURIOSITY),
-    Phase.INTEREST: (Signal.FUTURE_PICTURE,),
-    Phase.DESIRE: (Signal.WHY_UNAVOIDABLE, Signal.HEARD, Signal.MY_ROLE),
-}
-# What, when it collapses, says the previous phase's work is not done.
-BACK_SIGNALS: dict[Phase, tuple[Signal, ...]] = {
-    Phase.INTEREST: (Signal.URGENCY, Signal.CURIOSITY),
-    Phase.DESIRE: (Signal.FUTURE_PICTURE,),
-    Phase.ACTION: (Signal.WHY_UNAVOIDABLE,),
-}
 CAN_MOVE_ON = frozenset(EXIT_SIGNALS)
 CAN_GO_BACK = frozenset(BACK_SIGNALS)
 
 
-@dataclass(frozen=True)
-class NudgeContext:
-    """What a rule reads beyond the view (never shown as such, so not in the view)."""
-
-    has_learning_professional: bool
-    journey_weeks: int  # ISO weeks since the journey started, this one included
-    concerns_now: int  # people who wrote a concern this week
-    concerns_before: int  # and the week before
-
-
-@dataclass(frozen=True)
-class Fired:
-    variant: str | None
-    args: dict[str, NudgeArg]
-
-
-Check = Callable[["NudgeRule", DigestView, NudgeContext], Fired | None]
-
-
-@dataclass(frozen=True)
-class NudgeRule:
-    key: str
-    signal: str
-    phases: frozenset[Phase]
-    threshold: float
-    priority: int
-    group: str
-    method: str  # `docs/method.md, <section heading>: <passage>`
-    check: Check
-
-
-@dataclass(frozen=True)
-class _Cited:
-    check: Check
-    method: str
-
-
-_RULES: list[NudgeRule] = []
-
-
-def cites(section: str, passage: str) -> Callable[[Check], _Cited]:
-    """The section of docs/method.md (its heading) and the passage the advice comes from."""
-    return lambda check: _Cited(check, f"docs/method.md, {section}: {passage}")
-
-
-def nudge(
-    reads: Signal | str, phases: frozenset[Phase], *, threshold: float, priority: int, group: str
-) -> Callable[[_Cited], Check]:
-    """Make the cited check below a rule, keyed by its name, in the table `RULES`."""
-
-    def add(cited: _Cited) -> Check:
-        check, method = cited.check, cited.method
-        rule = NudgeRule(
-            check.__name__, str(reads), phases, threshold, priority, group, method, check
-        )
-        _RULES.append(rule)
-        return check
-
-    return add
-
-
-def _view(rule: NudgeRule, fired: Fired) -> NudgeView:
-    return NudgeView(
-        rule=rule.key,
-        signal=rule.signal,
-        priority=rule.priority,
-        method=rule.method,
-        key=f"nudge.{rule.key}" + (f".{fired.variant}" if fired.variant else ""),
-        args=fired.args,
+# -- waking up: facilitate the frontrunners ----------------------------------------------
+@nudge(Signal.ROOM_TO_EXPLORE, WAKING_UP, threshold=ROOM_GAP, priority=92, group="frontrunners")
+@cites("Waking up", "Making it is the board's job")
+def room_gap(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    """Directors say they gave room, frontrunners say they got little. Only when both
+    groups' own figures may be shown: a board smaller than k never is, so never compared."""
+    room = view.signal(Signal.ROOM_TO_EXPLORE)
+    given, got = room.role(Role.DIRECTOR), room.role(Role.FRONTRUNNER)
+    if given.mean is None or got.mean is None or given.respondents is None:
+        return None
+    if got.mean >= LOW or given.mean - got.mean < rule.threshold:
+        return None
+    assert got.respondents is not None
+    return Fired(
+        None,
+        {
+            "given": NudgeArg.number(given.mean),
+            "directors": NudgeArg.count(given.respondents),
+            "got": NudgeArg.number(got.mean),
+            "frontrunners": NudgeArg.count(got.respondents),
+        },
     )
 
 
-def _role_or_all(view: DigestView, signal: Signal, role: Role) -> tuple[FigureView, NudgeArg]:
-    """The role's own figure of a signal, or everyone's when the role's is withheld."""
-    group = view.signal(signal)
-    figure = group.role(role)
-    if not figure.shown:
-        return group.all, NudgeArg.group(None)
-    return figure, NudgeArg.group(role)
-
-
-def _figure(figure: FigureView) -> dict[str, NudgeArg]:
-    """A shown figure as most messages quote it: its mean and how many people it counts."""
-    assert figure.mean is not None and figure.respondents is not None
-    return {"mean": NudgeArg.number(figure.mean), "people": NudgeArg.count(figure.respondents)}
-
-
-def _lag_args(mean: float, others: float) -> dict[str, NudgeArg]:
-    return {"mean": NudgeArg.number(mean), "others": NudgeArg.number(others)}
-
-
-# -- the checks --------------------------------------------------------------------------
-@nudge(Signal.ROOM_TO_EXPLORE, WAKING_UP, threshold=3.0, priority=90, group="frontrunners")
+@nudge(Signal.ROOM_TO_EXPLORE, WAKING_UP, threshold=LOW, priority=90, group="frontrunners")
 @cites("Waking up", "keeping the daily rush away from them")
 def protect_frontrunners(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    figure, who = _role_or_all(view, Signal.ROOM_TO_EXPLORE, Role.FRONTRUNNER)
+    figure, who = role_or_all(view, Signal.ROOM_TO_EXPLORE, Role.FRONTRUNNER)
     if figure.mean is None:
         return None
-    args = {"who": who, **_figure(figure)}
+    args = {"who": who, **figure_args(figure)}
     if figure.mean < rule.threshold:
         return Fired("low", args)
     if figure.vs_last_week is not None and figure.vs_last_week <= -DROP:
@@ -160,9 +100,10 @@ def protect_frontrunners(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -
     return None
 
 
-@nudge(Signal.FUTURE_PICTURE, INTEREST_ONLY, threshold=3.0, priority=70, group="future_picture")
+@nudge(Signal.FUTURE_PICTURE, INTEREST_ONLY, threshold=LOW, priority=70, group="future_picture")
 @cites("Waking up", "not an invitation to open-ended hobby projects")
 def focus_future_picture(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    """Hobbyism: long in interest (HOBBYISM_WEEKS or more) without a picture of the future."""
     if view.weeks_in_phase < HOBBYISM_WEEKS:
         return None
     figure = view.signal(Signal.FUTURE_PICTURE).all
@@ -170,76 +111,11 @@ def focus_future_picture(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -
     if figure.mean is None:
         return Fired("unmeasured", weeks)
     if figure.mean < rule.threshold:
-        return Fired("low", {**weeks, **_figure(figure)})
+        return Fired("low", {**weeks, **figure_args(figure)})
     return None
 
 
-@nudge("participation.follower", WARMING_UP, threshold=0.5, priority=88, group="followers")
-@cites("Warming up", "paint the picture of the future together")
-def involve_followers_participation(
-    rule: NudgeRule, view: DigestView, ctx: NudgeContext
-) -> Fired | None:
-    item = view.participation_of(Role.FOLLOWER)
-    if item is None or item.rate is None or item.rate >= rule.threshold:
-        return None
-    assert item.answered is not None and item.asked is not None  # a rate needs both
-    return Fired(
-        None,
-        {
-            "percent": NudgeArg.count(round(item.rate * 100)),
-            "answered": NudgeArg.count(item.answered),
-            "asked": NudgeArg.count(item.asked),
-        },
-    )
-
-
-@nudge(Signal.HEARD, WARMING_UP, threshold=3.0, priority=86, group="followers")
-@cites("Warming up", "listening to their ideas, their worries and what they wish for")
-def involve_followers_heard(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    figure, who = _role_or_all(view, Signal.HEARD, Role.FOLLOWER)
-    if figure.mean is None or figure.mean >= rule.threshold:
-        return None
-    return Fired(None, {"who": who, **_figure(figure)})
-
-
-@nudge(Signal.CONCERNS, WARMING_UP, threshold=1.5, priority=84, group="followers")
-@cites("Warming up", "not everyone experiences change as a chance to learn")
-def involve_followers_concerns(
-    rule: NudgeRule, view: DigestView, ctx: NudgeContext
-) -> Fired | None:
-    now, before = ctx.concerns_now, ctx.concerns_before
-    if now < view.k or now <= before or now < before * rule.threshold:
-        return None
-    if before >= view.k:
-        return Fired("more", {"now": NudgeArg.count(now), "before": NudgeArg.count(before)})
-    return Fired("new", {"now": NudgeArg.count(now), "k": NudgeArg.count(view.k)})
-
-
-@nudge("members.learning", WARMING_UP, threshold=0, priority=76, group="steward")
-@cites("The learning professional", "a steward of the human perspective whom everyone recognises")
-def steward_missing(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    return None if ctx.has_learning_professional else Fired(None, {})
-
-
-def _lag(view: DigestView, perspective: Perspective) -> tuple[float, float] | None:
-    means = {p: view.perspective(p).all.mean for p in PERSPECTIVES}
-    if any(m is None for m in means.values()):
-        return None
-    others = [m for p, m in means.items() if p is not perspective and m is not None]
-    mean = means[perspective]
-    assert mean is not None
-    return mean, round(sum(others) / len(others), 2)
-
-
-@nudge("perspective.human", WARMING_UP, threshold=0.5, priority=74, group="steward")
-@cites("The learning professional", "above all while the organisation warms up")
-def steward_human_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    lag = _lag(view, Perspective.HUMAN)
-    if lag is None or lag[1] - lag[0] < rule.threshold:
-        return None
-    return Fired(None, _lag_args(*lag))
-
-
+# -- every phase -------------------------------------------------------------------------
 def _answer_rate(point: TrendPoint) -> float | None:
     """Share of those asked about the perspective who answered; None when not known."""
     if point.respondents is None or not point.asked:
@@ -252,38 +128,47 @@ def _answer_rate(point: TrendPoint) -> float | None:
 def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     """A perspective goes quiet when the people asked about it stop answering.
 
-    When the digest knows who was asked, answers are compared as a share of them, so a
-    week in which the rotation simply asked few people about a perspective is no alarm.
+    Judged against who was asked: this week's share of them who answered, against the
+    average share in the weeks before (QUIET_WINDOW_WEEKS). A perspective nobody was asked
+    about this week is not asked, never quiet; one asked of fewer than k is the plan's
+    doing, and a withheld count says little unless at least 2k were asked.
     """
-    quietest: tuple[float, Perspective, int | None, int] | None = None
+    quietest: tuple[float, Perspective, TrendPoint, list[TrendPoint]] | None = None
     for perspective in PERSPECTIVES:
         series = view.series(perspective)
-        if not series:
+        if not series or series[-1].iso_week != view.iso_week:
             continue
-        now = series[-1].respondents
-        window = series[-QUIET_WINDOW_WEEKS:-1]
-        earlier = [p.respondents for p in window if p.respondents is not None]
-        if len(earlier) < QUIET_BASELINE_WEEKS:
+        now = series[-1]
+        if now.asked is None or now.asked < view.k:
             continue
-        usual = round(sum(earlier) / len(earlier))
-        ratio = (now or 0) / usual
-        if series[-1].asked is not None:
-            if series[-1].asked < view.k or (now is None and series[-1].asked < 2 * view.k):
-                # Few were asked (the plan's doing, not the people's), or too few for a
-                # withheld count to mean that most of them stayed silent.
-                continue
-            rates = [r for r in map(_answer_rate, window) if r is not None]
-            if len(rates) >= QUIET_BASELINE_WEEKS:
-                ratio = ((now or 0) / series[-1].asked) / (sum(rates) / len(rates))
+        if now.respondents is None and now.asked < 2 * view.k:
+            continue
+        before = [p for p in series[-QUIET_WINDOW_WEEKS:-1] if _answer_rate(p) is not None]
+        if len(before) < QUIET_BASELINE_WEEKS:
+            continue
+        usual = sum(_answer_rate(p) or 0.0 for p in before) / len(before)
+        ratio = ((now.respondents or 0) / now.asked) / usual
         if ratio < rule.threshold and (quietest is None or ratio < quietest[0]):
-            quietest = (ratio, perspective, now, usual)
+            quietest = (ratio, perspective, now, before)
     if quietest is None:
         return None
-    _, perspective, now, usual = quietest
-    args = {"perspective": NudgeArg.word(perspective), "usual": NudgeArg.count(usual)}
-    if now is None:
+    _, perspective, now, before = quietest
+    assert now.asked is not None
+    usual = sum(_answer_rate(p) or 0.0 for p in before) / len(before)
+    args = {
+        "perspective": NudgeArg.word(perspective),
+        "asked": NudgeArg.count(now.asked),
+        "usual": NudgeArg.count(round(usual * 100)),
+        "weeks": NudgeArg.count(len(before)),
+        "first": NudgeArg.week(before[0].iso_week),
+        "last": NudgeArg.week(before[-1].iso_week),
+    }
+    if now.respondents is None:
         return Fired("few", {**args, "k": NudgeArg.count(view.k)})
-    return Fired(None, {**args, "now": NudgeArg.count(now)})
+    percent = round(now.respondents / now.asked * 100)
+    return Fired(
+        None, {**args, "now": NudgeArg.count(now.respondents), "percent": NudgeArg.count(percent)}
+    )
 
 
 @nudge("perspective means", ALL_PHASES, threshold=0.75, priority=60, group="rebalance")
@@ -291,44 +176,57 @@ def rebalance_quiet(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fir
 def rebalance_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     worst: tuple[float, Perspective, float, float] | None = None
     for perspective in PERSPECTIVES:
-        # While warming up a lagging human perspective asks for a steward (rule above).
+        # While warming up a lagging human perspective asks for a steward (warming_up.py).
         if perspective is Perspective.HUMAN and view.phase in WARMING_UP:
             continue
-        lag = _lag(view, perspective)
-        if lag is None:
+        found = lag(view, perspective)
+        if found is None:
             continue
-        gap = lag[1] - lag[0]
+        gap = found[1] - found[0]
         if gap >= rule.threshold and (worst is None or gap > worst[0]):
-            worst = (gap, perspective, lag[0], lag[1])
+            worst = (gap, perspective, found[0], found[1])
     if worst is None:
         return None
-    return Fired(None, {"perspective": NudgeArg.word(worst[1]), **_lag_args(worst[2], worst[3])})
+    return Fired(None, {"perspective": NudgeArg.word(worst[1]), **lag_args(worst[2], worst[3])})
 
 
-@nudge("touchpoints", ALL_PHASES, threshold=0, priority=50, group="ecosystem")
+@nudge("touchpoints.outside", ALL_PHASES, threshold=0, priority=50, group="ecosystem")
 @cites("Engaging the ecosystem", "look for help beyond your own walls, in every phase")
 def look_outside(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
+    """No contact outside the walls logged lately (a decision or a team formed inside the
+    organisation is no contact with the ecosystem, so it does not count)."""
     if ctx.journey_weeks < LOOK_OUTSIDE_WEEKS or view.touchpoints > rule.threshold:
         return None
     return Fired(None, {"weeks": NudgeArg.count(LOOK_OUTSIDE_WEEKS)})
 
 
-@nudge("exit signals", CAN_MOVE_ON, threshold=3.5, priority=40, group="phase")
+@nudge("scorecard", CAN_MOVE_ON, threshold=EXIT_LEVEL, priority=40, group="phase")
 @cites("Waking up", "a picture of the future that starts to take shape is the cue to move on")
 def phase_next(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    wanted = EXIT_SIGNALS.get(view.phase, ())
-    if not wanted or view.weeks_in_phase < EXIT_MIN_WEEKS:
+    """The scorecard says ready: every exit signal met EXIT_MIN_WEEKS times in a row."""
+    card = view.scorecard
+    if card is None or not card.ready:
         return None
-    met = []
-    for signal in wanted:
-        mean = view.signal(signal).all.mean
-        if mean is None or mean < rule.threshold:
-            return None
-        met.append((signal, mean))
-    return Fired(None, {"phase": NudgeArg.word(view.phase), "signals": NudgeArg.means(met)})
+    met = [(row.signal, row.figure.mean) for row in card.rows if row.figure.mean is not None]
+    return Fired(
+        None,
+        {
+            "phase": NudgeArg.word(view.phase),
+            "signals": NudgeArg.means(met),
+            "weeks": NudgeArg.count(
+                min(row.weeks if row.status == "met" else row.before for row in card.rows)
+            ),
+        },
+    )
 
 
-@nudge("exit signals of the previous phase", CAN_GO_BACK, threshold=2.5, priority=65, group="phase")
+@nudge(
+    "exit signals of the previous phase",
+    CAN_GO_BACK,
+    threshold=BACK_LEVEL,
+    priority=65,
+    group="phase",
+)
 @cites("Four phases", "going back a phase is part of the process, not a failure")
 def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
     previous = view.phase.previous()
@@ -343,7 +241,7 @@ def phase_back(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | 
 
 
 # The table, highest priority first: `fire` keeps this order among equal priorities.
-RULES: tuple[NudgeRule, ...] = tuple(sorted(_RULES, key=lambda rule: -rule.priority))
+RULES: tuple[NudgeRule, ...] = tuple(sorted(registered(), key=lambda rule: -rule.priority))
 
 
 def fire(
@@ -358,7 +256,7 @@ def fire(
         if result is not None:
             fired.append((rule, result))
     fired.sort(key=lambda item: -item[0].priority)
-    return [_view(rule, result) for rule, result in fired]
+    return [shown_as(rule, result) for rule, result in fired]
 
 
 def select(
@@ -368,12 +266,34 @@ def select(
     groups = {rule.key: rule.group for rule in rules}
     seen: set[str] = set()
     chosen: list[NudgeView] = []
-    for nudge in fired:
-        group = groups.get(nudge.rule, nudge.rule)
+    for item in fired:
+        group = groups.get(item.rule, item.rule)
         if group in seen:
             continue
         seen.add(group)
-        chosen.append(nudge)
+        chosen.append(item)
         if len(chosen) == limit:
             break
     return tuple(chosen)
+
+
+def fold(
+    chosen: Sequence[NudgeView], earlier: Sequence[tuple[str, Sequence[NudgeView]]]
+) -> tuple[NudgeView, ...]:
+    """Advice shown in each of the FOLD_AFTER weeks before folds: "still open since" the
+    week it first came, with the rule's next step instead of the same words again.
+
+    `earlier` holds the weeks just before this one, last week first: (ISO week, the
+    nudges its digest showed). A week whose digest is missing breaks the run.
+    """
+    recent = list(earlier[:FOLD_AFTER])
+    out = []
+    for item in chosen:
+        before = [next((n for n in shown if n.rule == item.rule), None) for _, shown in recent]
+        last = before[0] if before else None
+        if len(before) < FOLD_AFTER or last is None or any(n is None for n in before):
+            out.append(item)
+            continue
+        since = last.open_since or recent[-1][0]
+        out.append(replace(item, key=f"nudge.{item.rule}.next", open_since=since))
+    return tuple(out)

@@ -79,6 +79,11 @@ def shorten(text: str, limit: int = QUOTE_LENGTH) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
+def note_text(text: str) -> str:
+    """A logged note as a digest shows it: mentions dropped, shortened, escaped."""
+    return escape(shorten(_MENTION.sub("@…", text)))
+
+
 def quotes(
     k: int, texts: Sequence[TextPoint], seed: str, limit: int = MAX_QUOTES
 ) -> tuple[QuoteView, ...]:

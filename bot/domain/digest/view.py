@@ -6,15 +6,15 @@ shown again later exactly as it was computed.
 
 from __future__ import annotations
 
-import dataclasses
-import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import Enum, StrEnum
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
-from bot.domain.model import Language, Perspective, Phase, Role, Signal, Text
+from bot.domain.digest.codec import decode, encode
+from bot.domain.exit_signals import EXIT_MIN_WEEKS
+from bot.domain.model import Language, Perspective, Phase, Role, Signal, Text, TouchpointKind
 
 # A change smaller than this is noise on a 1-5 scale; it shows as flat.
 FLAT = 0.15
@@ -49,6 +49,16 @@ class FigureView:
 
 
 WITHHELD_FIGURE = FigureView()
+
+
+def signal_key(signal: Signal, perspective: Perspective) -> str:
+    """The key a signal's figures are shown under.
+
+    Balance asks whether one perspective gets attention, so its answers mean something
+    only per perspective (`balance.human`); every other signal is one figure across the
+    perspectives its items belong to.
+    """
+    return f"{signal.value}.{perspective.value}" if signal is Signal.BALANCE else signal.value
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,7 @@ class ArgKind(StrEnum):
     PHASE = "phase"
     GROUP = "group"  # the people of a role (`follower`), or `everyone`
     MEASURES = "measures"  # signals, each with its mean
+    WEEK = "week"  # an ISO week, `2026-W49`
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,10 @@ class NudgeArg:
         return cls(kinds[type(value)], value.value)
 
     @classmethod
+    def week(cls, iso_week: str) -> NudgeArg:
+        return cls(ArgKind.WEEK, iso_week)
+
+    @classmethod
     def group(cls, role: Role | None) -> NudgeArg:
         """The people of `role`, or everyone when the role's own figure is not shown."""
         return cls(ArgKind.GROUP, role.value if role else EVERYONE)
@@ -204,11 +219,62 @@ class NudgeView:
     # Legacy, only in digests stored by versions that put the words in the view itself:
     # such a nudge has no key, and is shown with these words as they were stored.
     text: Text | None = None
+    # The ISO week this advice was first shown, when it has been open for weeks: then
+    # `key` is the rule's next step (`nudge.<rule>.next`), not the same words again.
+    open_since: str = ""
 
     @property
     def params(self) -> dict[str, str | int | float]:
         """The arguments as plain values (for a log line or a test)."""
         return {name: arg.plain for name, arg in self.args.items()}
+
+
+class ScoreStatus(StrEnum):
+    """Where an exit signal stands this week."""
+
+    MET = "met"  # shown, and its mean at least the exit level
+    NOT_MET = "not_met"  # shown, below the exit level
+    NOT_MEASURED = "not_measured"  # not asked, or too few answers to show
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One exit signal of the phase on the scorecard."""
+
+    signal: Signal
+    figure: FigureView  # this week's figure for everyone (withheld: respondents None)
+    status: str  # a ScoreStatus: "met" | "not_met" | "not_measured"
+    # Measured: weeks it was measured with this status in a row (one week without a figure
+    # between them does not break the run), this one included. Not measured: weeks in a row.
+    weeks: int
+    # Not measured this week only: the run of "met" just before (0 if none).
+    before: int = 0
+
+    @property
+    def counts_as_met(self) -> bool:
+        """Met for long enough to leave the phase (a single week without a figure aside)."""
+        run = self.weeks if self.status == ScoreStatus.MET else self.before
+        return run >= EXIT_MIN_WEEKS
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The current phase's exit signals, and whether the phase is ready to be left."""
+
+    phase: Phase
+    rows: tuple[ScoreRow, ...]
+    ready: bool  # every exit signal counts as met (ScoreRow.counts_as_met)
+    left_out: tuple[Role, ...] = ()  # role groups that can never reach k
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A touchpoint of the last weeks: when, what kind, whether outside, what was noted."""
+
+    day: date
+    kind: TouchpointKind
+    outside: bool
+    note: str  # shortened and escaped (&, <, >); mentions dropped
 
 
 @dataclass(frozen=True)
@@ -229,12 +295,17 @@ class DigestView:
     grid: tuple[GridCell, ...]
     trend_weeks: tuple[str, ...]
     trend: tuple[TrendPoint, ...]
-    touchpoints: int
+    touchpoints: int  # contacts outside the organisation in the last weeks
     themes: tuple[ThemeView, ...] = ()
     quotes: tuple[QuoteView, ...] = ()
     nudges: tuple[NudgeView, ...] = ()
     preview: bool = False
     workspace_id: int = 0
+    # None in action (no phase after it) and in digests stored before scorecards.
+    scorecard: Scorecard | None = None
+    # Role groups with fewer than k members: never shown on their own, so not listed.
+    left_out: tuple[Role, ...] = ()
+    contacts: tuple[ContactView, ...] = ()  # every touchpoint of the last weeks, newest first
 
     def perspective(self, perspective: Perspective) -> GroupView:
         for group in self.perspectives:
@@ -257,58 +328,20 @@ class DigestView:
     def series(self, perspective: Perspective) -> list[TrendPoint]:
         return [p for p in self.trend if p.perspective is perspective]
 
+    def asked(self, perspective: Perspective) -> int | None:
+        """People sent a pulse of `perspective` this week (0: nobody); None if not known."""
+        for point in self.trend:
+            if point.iso_week == self.iso_week and point.perspective is perspective:
+                return point.asked
+        return None
+
     def to_dict(self) -> dict[str, Any]:
-        encoded = _encode(self)
+        encoded = encode(self)
         assert isinstance(encoded, dict)
         return encoded
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DigestView:
-        decoded = _decode(cls, data)
+        decoded = decode(cls, data)
         assert isinstance(decoded, DigestView)
         return decoded
-
-
-def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
-    return value
-
-
-def _decode(tp: Any, value: Any) -> Any:
-    origin = get_origin(tp)
-    if origin in (Union, types.UnionType):
-        if value is None:
-            return None
-        options = [a for a in get_args(tp) if a is not type(None)]
-        return _decode(options[0], value) if len(options) == 1 else value
-    if origin is tuple:
-        inner = get_args(tp)[0]
-        return tuple(_decode(inner, v) for v in value)
-    if origin is dict:
-        inner = get_args(tp)[1]
-        return {k: _decode(inner, v) for k, v in value.items()}
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = get_type_hints(tp)
-        return tp(
-            **{
-                f.name: _decode(hints[f.name], value[f.name])
-                for f in dataclasses.fields(tp)
-                if f.name in value
-            }
-        )
-    if tp is datetime:
-        return datetime.fromisoformat(value)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(value)
-    if tp is float and value is not None:
-        return float(value)
-    return value

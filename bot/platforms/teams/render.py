@@ -16,8 +16,17 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
-from bot.rendering.markdown import nudge_text
-from prompts.messages import t
+from bot.rendering.markdown import (
+    ecosystem_lines,
+    left_out_line,
+    nudge_text,
+    ready_line,
+    score_line,
+    scorecard_level,
+    scorecard_title,
+    signal_name,
+)
+from prompts.messages import number, t
 
 if TYPE_CHECKING:
     from bot.domain.digest.view import DigestView, FigureView
@@ -31,7 +40,8 @@ ANSWER_VERB = "pioneer.answer"
 COMMAND_VERB = "pioneer.command"
 ANSWER_INPUT = "text"
 FILE_PREVIEW_LINES = 20
-# Teams refuses messages over ~28 KB; a larger chart is left out rather than lose the card.
+# Teams refuses messages over ~28 KB: a larger chart is sent with fewer colours (and smaller if
+# need be), and left out only when even that does not fit.
 MAX_INLINE_CHART = 18 * 1024
 _BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 
@@ -211,7 +221,7 @@ def _figure(figure: FigureView, k: int, lang: str) -> str:
     if not figure.shown or figure.mean is None:
         return t("teams.digest.withheld", lang, k=k)
     arrow = {"up": " ↑", "down": " ↓", "flat": " →"}.get(figure.trend, "")
-    mean = f"{figure.mean:.1f}"
+    mean = number(figure.mean, lang)
     return t("teams.digest.figure", lang, mean=mean, respondents=figure.respondents) + arrow
 
 
@@ -240,10 +250,26 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
                 )
             )
         )
+    if view.left_out:
+        body.append(_small(left_out_line(view.left_out, view.k, lang)))
+    card = view.scorecard
+    if card is not None:
+        body.append(_text(scorecard_title(card, lang), weight="Bolder"))
+        body.append(_small(scorecard_level(lang)))
+        rows = [
+            {"title": signal_name(r.signal.value, lang), "value": score_line(r, lang)}
+            for r in card.rows
+        ]
+        body.append({"type": "FactSet", "facts": rows})
+        body.append(_text(ready_line(card, lang), weight="Bolder"))
     facts = [
         {
             "title": t(f"perspective.{p.value}", lang),
-            "value": _figure(view.perspective(p).all, view.k, lang),
+            "value": (
+                t("digest.not_asked", lang)
+                if not view.perspective(p).all.shown and view.asked(p) == 0
+                else _figure(view.perspective(p).all, view.k, lang)
+            ),
         }
         for p in Perspective
     ]
@@ -252,7 +278,13 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
             body.append(_text("• " + escape(nudge_text(nudge, lang))))
-    if chart_png and len(chart_png) <= MAX_INLINE_CHART:
+    count, *contacts = ecosystem_lines(view, lang)
+    body.append(_small("\n\n".join([count, *(f"• {line}" for line in contacts)])))
+    if chart_png and len(chart_png) > MAX_INLINE_CHART:
+        from bot.rendering.png import compact_png
+
+        chart_png = compact_png(chart_png, MAX_INLINE_CHART)
+    if chart_png:
         encoded = base64.b64encode(chart_png).decode("ascii")
         body.append(
             {

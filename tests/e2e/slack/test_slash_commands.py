@@ -11,7 +11,7 @@ from sqlalchemy import text as sql
 
 from bot.app.commands.words import SUBCOMMANDS
 from bot.container import Container
-from bot.domain.model import Phase, PromptKind, Role
+from bot.domain.model import Phase, PromptKind, Role, TouchpointKind
 from tests.e2e.slack.conftest import SlackSender, deliver, journey_id_of, slack_workspace_id
 from tests.fakes.slack_api import FakeSlack
 
@@ -136,7 +136,7 @@ def test_poll_now_reaches_the_audience_and_a_click_is_recorded(
     posts = {c.args["channel"]: c for c in fake_slack.calls_to("chat.postMessage")}
     # The audience is the phase's pulse audience (the scheduler decides whether it
     # includes the facilitator); every one of them got exactly one DM.
-    assert f"Pulse poll sent to {len(posts)} person(s)." in text, text
+    assert f"Pulse poll sent to {len(posts)} people." in text, text
     assert {f"D{BOB}", f"D{CAROL}"} <= set(posts)
     assert len(fake_slack.calls_to("chat.postMessage")) == len(posts)
     post = posts[f"D{BOB}"]
@@ -163,10 +163,14 @@ def test_ecosystem_is_logged_escaped(
     slack: SlackSender, container: Container, started: int
 ) -> None:
     text = slack.say("ecosystem Fieldlab visit <http://evil|click> & talk", user=FACILITATOR)
-    assert "&lt;http://evil|click&gt; &amp; talk" in text
+    assert "(fieldlab): Fieldlab visit &lt;http://evil|click&gt; &amp; talk" in text
     with container.uow() as uow:
-        notes = [t.note for t in uow.touchpoints.list(slack_workspace_id(container), started)]
-    assert notes == ["Fieldlab visit <http://evil|click> & talk"]
+        logged = uow.touchpoints.list(slack_workspace_id(container), started)
+    # "Fieldlab" names the kind of contact and, without a colon, stays part of the note,
+    # stored as written.
+    assert [(t.kind, t.note) for t in logged] == [
+        (TouchpointKind.FIELDLAB, "Fieldlab visit <http://evil|click> & talk")
+    ]
     assert "Only a" in slack.say("ecosystem something", user=DIANA)
 
 

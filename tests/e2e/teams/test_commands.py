@@ -72,7 +72,7 @@ def test_the_remaining_commands(teams: Teams) -> None:
     assert "&lt;b&gt;" in teams.say(ANNA, "ecosystem <b>x</b>")  # user text stays escaped
     assert "speak English" in teams.say(BART, "language en")
     assert "Nederlands" in teams.say(BART, "taal nl")
-    assert "fase bewustwording" in teams.say(BART, "status")
+    assert "fase awareness" in teams.say(BART, "status")
     assert teams.say(ANNA, "poll now").startswith("Pulse poll sent to")
     assert teams.say(ANNA, "checkin now").startswith("Check-in sent to")
     # Whatever these say as their services grow, they answer, and never with a failure.

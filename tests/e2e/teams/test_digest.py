@@ -15,8 +15,11 @@ from bot.domain.digest.view import (
     NudgeArg,
     NudgeView,
     ParticipationView,
+    Scorecard,
+    ScoreRow,
+    ScoreStatus,
 )
-from bot.domain.model import Language, Phase, Role
+from bot.domain.model import Language, Phase, Role, Signal
 from bot.platforms.teams.render import MAX_INLINE_CHART
 from tests.e2e.teams.conftest import (
     CEES,
@@ -55,6 +58,20 @@ def a_digest(language: Language) -> DigestView:
         trend_weeks=(),
         trend=(),
         touchpoints=1,
+        scorecard=Scorecard(
+            Phase.INTEREST,
+            (
+                ScoreRow(
+                    Signal.FUTURE_PICTURE,
+                    FigureView(respondents=9, mean=3.8),
+                    ScoreStatus.MET.value,
+                    2,
+                ),
+            ),
+            ready=True,
+            left_out=(Role.DIRECTOR,),
+        ),
+        left_out=(Role.DIRECTOR,),
         nudges=(
             NudgeView(
                 rule="protect_frontrunners",
@@ -89,23 +106,55 @@ def test_digest_card_to_a_director_and_to_the_channel(
     assert card is not None
     text = json.dumps(card, ensure_ascii=False)
     assert "Weekly digest Plant &lt;Eindhoven&gt; — 2026-W49" in text
-    facts = {f["title"]: f["value"] for f in card["body"][3]["facts"]}
-    assert facts == {
+    scorecard, perspectives = [
+        {f["title"]: f["value"] for f in item["facts"]}
+        for item in card["body"]
+        if item["type"] == "FactSet"
+    ]
+    # The scorecard first: the exit signal, its figure and for how long; then the verdict.
+    assert scorecard == {
+        "shared picture of the future": "3.8 out of 5 (9 people) — met 2 times in a row"
+    }
+    assert "Ready to move on? Yes" in text and "`/pioneer phase next`" in text
+    assert "Directors are fewer than 5 people, so they never get figures of their own" in text
+    assert perspectives == {
         "technology": "3.6 (8 people) ↑",
         "human": "fewer than 5 people — not shown",
         "business": "2.1 (6 people) ↓",
     }
     assert "Room to explore scores 2.4 out of 5 among frontrunners (7 people)" in text
-    assert "Response: 9 of 12" in text
+    assert "Response: 9 answered of 12 asked" in text
     [image] = [item for item in card["body"] if item["type"] == "Image"]
     assert image["url"] == "data:image/png;base64," + base64.b64encode(CHART).decode()
     dutch = json.dumps(channel.card, ensure_ascii=False)
     assert "Weekoverzicht" in dutch
     assert "Ruimte om te verkennen scoort 2,4 uit 5 bij koplopers (7 mensen)" in dutch
     assert "minder dan 5 mensen" in dutch
+    assert "Scorekaart: interest" in dutch
+    assert "3,8 uit 5 (9 mensen) — 2 keer op rij gehaald" in dutch
+    assert "Klaar voor de volgende fase? Ja" in dutch
+    assert "Respons: 9 van de 12 gevraagden gaven antwoord" in dutch
 
 
-def test_a_chart_too_large_for_a_teams_message_is_left_out(
+def test_a_real_chart_too_large_for_a_teams_message_is_sent_smaller(
+    teams: Teams, container: Container, connector: FakeConnector
+) -> None:
+    from bot.rendering.chart import render_chart
+
+    journey_with(teams)
+    workspace_id = workspace_of(container)
+    digest = a_digest(Language.EN)
+    full = render_chart(digest)
+    assert len(full) > MAX_INLINE_CHART  # a real chart is several times the inline limit
+    chat(container, workspace_id).send_digest(CHANNEL, digest, full)
+    card = connector.messages()[-1].card
+    assert card is not None
+    [image] = [item for item in card["body"] if item["type"] == "Image"]
+    shown = base64.b64decode(image["url"].removeprefix("data:image/png;base64,"))
+    assert shown[:8] == b"\x89PNG\r\n\x1a\n" and len(shown) <= MAX_INLINE_CHART
+
+
+def test_a_chart_that_cannot_be_made_small_enough_is_left_out(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
     journey_with(teams)

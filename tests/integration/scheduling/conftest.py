@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,9 @@ from bot.platforms.console import ConsoleChat
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.sender import Sender
 from tests.fakes.sleeps import Sleeps
+
+# The scheduler's own plan (a Tuesday pulse for everyone), independent of the shipped one.
+PLAN_DIR = Path(__file__).resolve().parent / "plan"
 
 # Tuesday 1 December 2026, 10:00 in Amsterdam (CET, UTC+1): the default pulse's moment.
 TUE_10_AMS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -100,7 +104,7 @@ class World:
 @pytest.fixture
 def world(database_url: str) -> Iterator[World]:
     clock = FixedClock(MON_9_AMS)
-    container = Container(Settings(database_url=database_url), clock)
+    container = Container(Settings(database_url=database_url, pioneer_prompts_dir=PLAN_DIR), clock)
     with container.uow() as uow:
         workspace = uow.workspaces.get_or_create("console", "T-SCHED", "Scheduling BV")
         uow.commit()

@@ -86,17 +86,20 @@ def test_a_late_poll_that_closes_before_the_next_working_hour_is_never_sent(
     world: World,
 ) -> None:
     team(world)
-    world.tick(THU_10_AMS - timedelta(hours=2))
-    # Down until Thursday 19:00: the "room" pulse (open until Sunday 10:00) is late and it
-    # is evening; then Friday is a holiday, and the weekend follows.
+    world.tick(TUE_10_AMS - timedelta(hours=2))
+    # Down until Thursday 19:00: Tuesday's pulse (open until Friday 10:00) and the "room"
+    # pulse (open until Sunday 10:00) are late and it is evening; then Friday is a holiday,
+    # and the weekend follows.
     with world.container.engine.begin() as conn:
         conn.execute(update(JourneyRow).values(holidays=["2026-12-04"]))
     world.tick(THU_10_AMS + timedelta(hours=9))
     assert statuses(world, "room") == {"UDIR": "pending", "URUN": "pending"}
+    assert set(statuses(world, "pulse").values()) == {"pending"}
     for at in (FRI_10_AMS, SAT_10_AMS, SUN_10_AMS, MON_8_AMS):
         world.tick(at)
     assert statuses(world, "room") == {"UDIR": "missed", "URUN": "missed"}
-    assert len(world.sent_to("URUN")) == 1  # Tuesday's pulse, sent Thursday morning
+    assert set(statuses(world, "pulse").values()) == {"missed"}
+    assert world.sent_to("URUN") == []
 
 
 def test_a_late_prompt_in_working_hours_goes_at_once(world: World) -> None:

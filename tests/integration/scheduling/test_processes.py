@@ -24,7 +24,7 @@ from storage.locks import SqlDispatchLock
 from storage.models import DeliveryRow, MemberRow
 from tests.conftest import backend
 from tests.fakes.slack_api import FakeSlack
-from tests.integration.scheduling.conftest import MON_9_AMS, TUE_10_AMS
+from tests.integration.scheduling.conftest import MON_9_AMS, PLAN_DIR, TUE_10_AMS
 
 ROOT = Path(__file__).resolve().parents[3]
 AT = TUE_10_AMS.isoformat()
@@ -38,7 +38,9 @@ def fake() -> Iterator[FakeSlack]:
 
 def slack_journey(database_url: str, people: int) -> None:
     """A Slack workspace whose journey has `people` members (with the facilitator)."""
-    container = Container(Settings(database_url=database_url), FixedClock(MON_9_AMS))
+    container = Container(
+        Settings(database_url=database_url, pioneer_prompts_dir=PLAN_DIR), FixedClock(MON_9_AMS)
+    )
     try:
         with container.uow() as uow:
             workspace = uow.workspaces.get_or_create("slack", "T0001", "Fake Team")
@@ -72,6 +74,7 @@ def tick(
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": database_url,
+        "PIONEER_PROMPTS_DIR": str(PLAN_DIR),
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_API_URL": fake.api_url,
         "PIONEER_SEND_RATE": rate,

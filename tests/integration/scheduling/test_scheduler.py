@@ -13,7 +13,7 @@ from bot.domain.errors import SchedulerLocked
 from bot.domain.model import Role
 from bot.scheduling.scheduler import JOB_ID, dispatch_job, start_scheduler
 from tests.conftest import backend
-from tests.integration.scheduling.conftest import TUE_10_AMS, World
+from tests.integration.scheduling.conftest import PLAN_DIR, TUE_10_AMS, World
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +56,7 @@ def test_tick_prints_what_would_be_and_what_was_sent(
 ) -> None:
     world.add_member("UFOL", {Role.FOLLOWER})
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PIONEER_PROMPTS_DIR", str(PLAN_DIR))
     runner = CliRunner()
     dry = runner.invoke(app, ["tick", "--at", "2026-12-01T09:00:00Z", "--dry-run"])
     assert dry.exit_code == 0, dry.output

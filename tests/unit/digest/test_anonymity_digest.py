@@ -69,7 +69,7 @@ def digest(
             roles={m: frozenset(r) for m, r in roles.items()},
             cells=cells or [],
             weeks=weeks or [],
-            touchpoints=0,
+            touchpoints=[],
             generated_at=NOW,
             theme_rules=load_themes(),
         )
@@ -287,3 +287,22 @@ def test_a_signal_and_its_perspective_cannot_be_differenced() -> None:
         cells[key] = cells.get(key, 0) + 1
     assert all(n >= 5 for n in cells.values()), cells
     assert not shown["human.director"] and not shown["human.frontrunner"]
+
+
+def test_a_signal_too_small_in_one_perspective_is_shown_over_the_others() -> None:
+    # `heard` went to nine followers as a human question and to three as a technology one;
+    # ten others answered technology's `urgency`. The three cannot be shown apart, but the
+    # nine can: `heard` is shown over its human answers only, and technology stays whole.
+    human, tech_heard, tech_urgency = range(9), range(9, 12), range(12, 22)
+    values = [point(i, 4) for i in human]
+    values += [point(i, 1, perspective=Perspective.TECHNOLOGY) for i in tech_heard]
+    values += [
+        point(i, 3, perspective=Perspective.TECHNOLOGY, signal=Signal.URGENCY) for i in tech_urgency
+    ]
+    view = digest(5, values)
+    heard = view.signal(Signal.HEARD)
+    assert heard.all.respondents == 9 and heard.all.mean == 4.0
+    technology = view.perspective(Perspective.TECHNOLOGY)
+    assert technology.all.respondents == 13
+    # Technology minus urgency would be the three: urgency must not be shown beside it.
+    assert view.signal(Signal.URGENCY).all.shown is False

@@ -5,86 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.domain.digest.nudges import MAX_NUDGES, RULES, NudgeContext, NudgeRule, fire, select
-from bot.domain.digest.view import (
-    DigestView,
-    FigureView,
-    GroupView,
-    ParticipationView,
-    RoleFigure,
-    TrendPoint,
-)
+from bot.domain.digest.view import ParticipationView, ScoreStatus
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role, Signal
 from bot.rendering.markdown import nudge_text
 from prompts.messages import catalog
+from tests.unit.digest.builders import CALM, fig, rules_of, view
 
 METHOD = Path(__file__).resolve().parents[3] / "docs" / "method.md"
 CITES = "docs/method.md, "
-CALM = NudgeContext(
-    has_learning_professional=True, journey_weeks=10, concerns_now=0, concerns_before=0
-)
-
-
-def fig(mean: float, people: int = 8, last: float | None = None) -> FigureView:
-    return FigureView(
-        respondents=people,
-        mean=mean,
-        vs_last_week=None if last is None else round(mean - last, 2),
-    )
-
-
-def view(
-    phase: Phase,
-    signals: dict[Signal, FigureView] | None = None,
-    perspectives: dict[Perspective, float] | None = None,
-    weeks_in_phase: int = 3,
-    touchpoints: int = 1,
-    participation: tuple[ParticipationView, ...] = (),
-    roles: dict[Signal, dict[Role, FigureView]] | None = None,
-    trend: dict[Perspective, list[int | None]] | None = None,
-) -> DigestView:
-    means = perspectives or {p: 3.5 for p in PERSPECTIVES}
-    weeks = tuple(f"2026-W{w}" for w in range(42, 50))
-    counts = trend or {p: [10] * 8 for p in PERSPECTIVES}
-    return DigestView(
-        journey_id=1,
-        journey_name="J",
-        iso_week="2026-W49",
-        language=Language.EN,
-        phase=phase,
-        weeks_in_phase=weeks_in_phase,
-        phase_start_week="2026-W47",
-        k=5,
-        generated_at=datetime(2026, 12, 7, tzinfo=UTC),
-        participation=participation,
-        perspectives=tuple(GroupView(p.value, fig(m)) for p, m in means.items()),
-        signals=tuple(
-            GroupView(
-                s.value,
-                f,
-                tuple(RoleFigure(r, rf) for r, rf in (roles or {}).get(s, {}).items()),
-            )
-            for s, f in (signals or {}).items()
-        ),
-        roles=(),
-        grid=(),
-        trend_weeks=weeks,
-        trend=tuple(
-            TrendPoint(w, p, n, 3.5 if n else None)
-            for p in PERSPECTIVES
-            for w, n in zip(weeks, counts[p], strict=True)
-        ),
-        touchpoints=touchpoints,
-    )
-
-
-def rules_of(v: DigestView, ctx: NudgeContext = CALM) -> list[str]:
-    return [n.rule for n in fire(v, ctx)]
 
 
 def sections(page: str) -> dict[str, str]:
@@ -159,6 +92,11 @@ def test_the_issue_rules_are_all_there() -> None:
         "look_outside",
         "phase_next",
         "phase_back",
+        "room_gap",
+        "explain_why",
+        "clarify_my_role",
+        "support_learning",
+        "start_experiments",
     } <= keys
 
 
@@ -220,11 +158,22 @@ def test_human_lag_asks_for_a_steward_while_warming_up_and_rebalancing_otherwise
 def test_a_quiet_perspective_and_no_ecosystem_contact() -> None:
     quiet = {p: [10] * 8 for p in PERSPECTIVES}
     quiet[Perspective.BUSINESS] = [10, 10, 10, 10, 12, 12, 10, 5]
-    fired = fire(view(Phase.ACTION, trend=quiet), CALM)
+    asked: dict[Perspective, list[int | None]] = {p: [12] * 8 for p in PERSPECTIVES}
+    fired = fire(view(Phase.ACTION, trend=quiet, asked=asked), CALM)
     assert fired[0].rule == "rebalance_quiet"
-    assert fired[0].params == {"perspective": "business", "now": 5, "usual": 11}
+    # 5 of 12 answered (42%), against 10, 12, 12 and 10 of 12 in the four weeks before.
+    assert fired[0].params == {
+        "perspective": "business",
+        "asked": 12,
+        "now": 5,
+        "percent": 42,
+        "usual": 92,
+        "weeks": 4,
+        "first": "2026-W45",
+        "last": "2026-W48",
+    }
     quiet[Perspective.BUSINESS][-1] = 6
-    assert "rebalance_quiet" not in rules_of(view(Phase.ACTION, trend=quiet))
+    assert "rebalance_quiet" not in rules_of(view(Phase.ACTION, trend=quiet, asked=asked))
     alone = fire(view(Phase.AWARENESS, touchpoints=0), CALM)
     assert [n.rule for n in alone] == ["look_outside"]
     young = NudgeContext(True, journey_weeks=3, concerns_now=0, concerns_before=0)
@@ -236,9 +185,14 @@ def test_exit_signals_suggest_the_next_phase_and_collapse_suggests_going_back() 
     fired = fire(view(Phase.AWARENESS, ready), CALM)
     assert [n.rule for n in fired] == ["phase_next"]
     assert fired[0].params["signals"] == "urgency=3.6, curiosity=3.9"
+    assert fired[0].params["weeks"] == 3
     assert "urgentie 3,6 en nieuwsgierigheid 3,9" in nudge_text(fired[0], Language.NL)
+    assert "3 times in a row" in nudge_text(fired[0], Language.EN)
     assert rules_of(view(Phase.AWARENESS, ready, weeks_in_phase=1)) == []
     assert rules_of(view(Phase.AWARENESS, {Signal.URGENCY: fig(3.6)})) == []
+    # Met this week, but last week curiosity was not: one week in a row is not enough.
+    once = [{Signal.URGENCY: ScoreStatus.MET, Signal.CURIOSITY: ScoreStatus.NOT_MET}]
+    assert rules_of(view(Phase.AWARENESS, ready, earlier=once)) == []
     back = fire(view(Phase.DESIRE, {Signal.FUTURE_PICTURE: fig(2.2)}), CALM)
     assert [n.rule for n in back] == ["phase_back"]
     assert back[0].params == {"signal": "future_picture", "mean": 2.2, "previous": "interest"}

@@ -14,12 +14,19 @@ from bot.domain.model import PERSPECTIVES, Language
 from bot.platforms.slack.render.blocks import MAX_FIELD, MAX_TEXT, Block, clip
 from bot.rendering.markdown import (
     ARROWS,
-    figure_line,
+    ecosystem_lines,
     headline,
+    left_out_line,
     nudge_text,
     participation_line,
+    perspective_figure,
     perspective_name,
     phase_line,
+    ready_line,
+    score_line,
+    scorecard_level,
+    scorecard_title,
+    signal_name,
 )
 from prompts.messages import t
 
@@ -61,6 +68,16 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
         context.insert(0, f"_{t('digest.preview_note', lang)}_")
     blocks.append(_context(*context))
 
+    card = view.scorecard
+    if card is not None:
+        rows = [
+            f"• *{signal_name(r.signal.value, lang)}*: {score_line(r, lang)}" for r in card.rows
+        ]
+        blocks.append(_section("\n".join([f"*{scorecard_title(card, lang)}*", *rows])))
+        blocks.append(_context(scorecard_level(lang)))
+        blocks.append(_section(f"*{ready_line(card, lang)}*"))
+        blocks.append({"type": "divider"})
+
     blocks.append(_section(f"*{t('digest.section.nudges', lang)}*"))
     if view.nudges:
         blocks += [_section(f"• {nudge_text(n, lang)}") for n in view.nudges]
@@ -71,19 +88,25 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
     blocks.append(
         _fields(
             t("digest.section.participation", lang),
-            [participation_line(item, lang) for item in view.participation],
+            [participation_line(item, lang, view.k) for item in view.participation],
         )
     )
+    if view.left_out:
+        blocks.append(_context(left_out_line(view.left_out, view.k, lang)))
     perspective_fields = []
     for perspective in PERSPECTIVES:
         group = view.perspective(perspective)
         arrow = ARROWS[group.all.trend]
+        name = perspective_name(perspective.value, lang)
         perspective_fields.append(
-            f"*{perspective_name(perspective.value, lang)}* {arrow}\n{figure_line(group.all, lang)}"
+            f"*{name}* {arrow}\n{perspective_figure(view, perspective, lang)}"
         )
     blocks.append(_fields(t("digest.section.perspectives", lang), perspective_fields))
 
-    extras = [t("digest.ecosystem.line", lang, count=view.touchpoints)]
+    count, *contacts = ecosystem_lines(view, lang)
+    extras = [count]
+    if contacts:
+        extras.append("\n".join(f"• {line}" for line in contacts))
     if view.themes:
         themes = ", ".join(
             f"{x.label.in_(lang)} ({perspective_name(x.perspective.value, lang)})"
