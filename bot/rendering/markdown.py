@@ -19,8 +19,10 @@ from bot.domain.digest.view import (
     NudgeArg,
     NudgeView,
     ParticipationView,
+    QuoteView,
     Scorecard,
     ScoreRow,
+    signal_key,
 )
 from bot.domain.exit_signals import EXIT_LEVEL, EXIT_MIN_WEEKS
 from bot.domain.model import PERSPECTIVES, Language, Perspective, Phase, Role
@@ -157,13 +159,23 @@ def perspective_name(value: str, language: Language) -> str:
     return t(f"perspective.{value}", language)
 
 
+def quote_label(quote: QuoteView, language: Language) -> str:
+    """What a quote answered: its question's signal (stored before that: its perspective)."""
+    if quote.signal is None:
+        return perspective_name(quote.perspective.value, language)
+    return signal_name(signal_key(quote.signal, quote.perspective), language)
+
+
+def perspective_side(value: str, language: Language) -> str:
+    """A perspective in running text: "de menselijke kant", "the human side"."""
+    return t(f"perspective.{value}.side", language)
+
+
 def signal_name(key: str, language: Language) -> str:
     """A signal's name; `balance.<perspective>` (see `signal_key`) names its perspective."""
     signal, _, perspective = key.partition(".")
     if perspective:
-        return t(
-            f"signal.{signal}.of", language, perspective=perspective_name(perspective, language)
-        )
+        return t(f"signal.{signal}.of", language, side=perspective_side(perspective, language))
     return t(f"signal.{signal}", language)
 
 
@@ -174,6 +186,12 @@ def nudge_text(nudge: NudgeView, language: Language | str) -> str:
         # Stored by a version that kept the words in the digest: shown as they were.
         return nudge.text.in_(lang) if nudge.text is not None else ""
     words = {name: _say(arg, lang) for name, arg in nudge.args.items()}
+    # A perspective reads as a name in a list and as "the human side" in a sentence.
+    words |= {
+        f"{name}_side": perspective_side(str(arg.value), lang)
+        for name, arg in nudge.args.items()
+        if arg.kind is ArgKind.PERSPECTIVE
+    }
     text = _capitalise(t(nudge.key, lang, **words))
     if nudge.open_since:
         return t("digest.still_open", lang, since=nudge.open_since, text=text)
@@ -315,7 +333,7 @@ def render_markdown(view: DigestView, language: Language | None = None) -> str:
     if view.quotes:
         out += [f"## {t('digest.section.quotes', lang)}", ""]
         for quote in view.quotes:
-            out += [f"> {quote.text}", f"> — {perspective_name(quote.perspective.value, lang)}", ""]
+            out += [f"> {quote.text}", f"> — {quote_label(quote, lang)}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

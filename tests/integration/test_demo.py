@@ -84,7 +84,7 @@ def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
     # Company B needs longer than A (seen in the other test) to form a shared picture.
     assert first < second
     first_page = sorted((tmp_path / "digests").glob("*.md"))[0].read_text(encoding="utf-8")
-    assert first_page.startswith("# Weekdigest")
+    assert first_page.startswith("# Weekoverzicht")
 
 
 def test_the_two_companies_change_phase_in_different_weeks(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from prompts.catalog import (
     coverage_problems,
     load_catalog,
 )
+from prompts.ritual_plan import load_plan
 from tests.unit.prompt_folders import HEARD, item, write
 
 WAKING_UP = (Phase.AWARENESS, Phase.INTEREST)
@@ -296,3 +297,57 @@ def test_coverage_counts_one_short(shipped: Catalog) -> None:
     assert [str(p) for p in coverage_problems(Catalog(keep))] == [
         "catalog: phase interest, perspective business: 1 pulse item, at least 2 needed"
     ]
+
+
+# -- coverage against the ritual plan --------------------------------------------------------
+
+
+def test_every_item_is_asked_in_dutch_and_english(shipped: Catalog) -> None:
+    for prompt in shipped:
+        texts = [prompt.text]
+        if prompt.kind is PromptKind.PULSE:
+            assert prompt.low is not None and prompt.high is not None, prompt.id
+            texts += [prompt.low, prompt.high]
+        for text in texts:
+            assert text.nl.strip() and text.en.strip(), prompt.id
+
+
+def ritual_gaps(catalog: Catalog) -> list[tuple[str, str, str, str]]:
+    """Per phase, each role a pulse reaches has pulses in all three perspectives, and each
+    role a check-in reaches has a check-in, and something to be asked in every perspective
+    (prompts/rituals.yaml says who is reached): (phase, perspective, role, ritual) lacking."""
+    shipped, plan = catalog, load_plan()
+    gaps: list[tuple[str, str, str, str]] = []
+    for phase in PHASES:
+        for ritual in plan.for_phase(phase):
+            kind = ritual.kind.prompt_kind
+            if kind is None:
+                continue  # the digest asks nobody anything
+            for role in sorted(ritual.audience):
+                if kind is PromptKind.CHECKIN and not shipped.select(kind, phase, role=role):
+                    gaps.append((phase.value, "any", role.value, ritual.key))
+                for perspective in PERSPECTIVES:
+                    items = shipped.select(
+                        kind if kind is PromptKind.PULSE else None, phase, perspective, role
+                    )
+                    if not items:
+                        gaps.append((phase.value, perspective.value, role.value, ritual.key))
+    return gaps
+
+
+def test_everyone_a_ritual_asks_has_items_in_every_perspective(shipped: Catalog) -> None:
+    assert ritual_gaps(shipped) == []
+    # Without the learning professional's own business items, their pulses have a gap.
+    fewer = Catalog(
+        {
+            p.id: p
+            for p in shipped
+            if not (p.perspective is Perspective.BUSINESS and Role.LEARNING in p.audience)
+        }
+    )
+    assert ("awareness", "business", "learning", "pulse") in ritual_gaps(fewer)
+
+
+def test_facilitators_have_a_readiness_question_in_every_phase(shipped: Catalog) -> None:
+    for phase in PHASES:
+        assert shipped.select(PromptKind.CHECKIN, phase, Perspective.HUMAN, Role.FACILITATOR)

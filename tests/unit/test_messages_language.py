@@ -35,8 +35,8 @@ def test_the_check_catches_the_tricks() -> None:
     ("count", "nl", "en"),
     [
         (1, "1 persoon.", "1 person."),
-        (0, "0 personen.", "0 people."),
-        (7, "7 personen.", "7 people."),
+        (0, "0 mensen.", "0 people."),
+        (7, "7 mensen.", "7 people."),
     ],
 )
 def test_plural_forms_follow_the_count(count: int, nl: str, en: str) -> None:

@@ -46,7 +46,7 @@ def test_schedule_shows_and_changes_the_cadence(
     services: Services, workspace_id: int, journey_id: int
 ) -> None:
     shown = say(services, workspace_id, "schedule")
-    assert "`pulse`: pulse poll on tue at 10:00, open 72 hours" in shown
+    assert "`pulse`: poll on tue at 10:00, open 72 hours" in shown
     assert "next: 2026-12-01 10:00" in shown
     assert "facilitator" in say(services, workspace_id, "schedule pulse wed 09:30", user="UFOL")
     assert "`pulse` now runs on wed at 09:30" in say(

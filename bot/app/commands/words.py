@@ -247,7 +247,7 @@ def _parse_checkin(rest: str) -> Command:
 
 
 def _parse_digest(rest: str) -> Command:
-    if rest.lower() not in ("preview", "voorbeeld"):
+    if rest.lower() not in ("preview", "voorbeeld", "tussenstand"):
         raise BadArguments
     return DigestPreview()
 
@@ -322,7 +322,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("phase", _parse_phase, aliases=("fase",), group="facilitators"),
     Subcommand("poll", _parse_poll, aliases=("peiling",), group="facilitators"),
     Subcommand("checkin", _parse_checkin, aliases=("check-in",), group="facilitators"),
-    Subcommand("digest", _parse_digest, group="readers"),
+    Subcommand("digest", _parse_digest, aliases=("weekoverzicht",), group="readers"),
     Subcommand("ecosystem", _parse_ecosystem, aliases=("ecosysteem",), group="readers"),
     Subcommand("language", _parse_language, aliases=("taal",)),
     Subcommand("forget-me", _parse_forget, aliases=("vergeet-mij",)),

@@ -97,9 +97,21 @@ def quotes(
     for item in texts:
         writers[item.perspective].add(item.member_id)
     eligible = [
-        QuoteView(item.perspective, escape(shorten(_MENTION.sub("@…", item.text))))
+        QuoteView(item.perspective, escape(shorten(_MENTION.sub("@…", item.text))), item.signal)
         for item in texts
         if len(writers[item.perspective]) >= k and item.text.strip()
     ]
     random.Random(seed).shuffle(eligible)
-    return tuple(eligible[:limit])
+    return tuple(_once_each(eligible)[:limit])
+
+
+def _once_each(quotes: Sequence[QuoteView]) -> list[QuoteView]:
+    """The first of quotes that read the same (case and spacing aside): no quote twice."""
+    seen: set[str] = set()
+    out: list[QuoteView] = []
+    for quote in quotes:
+        same = " ".join(quote.text.casefold().split())
+        if same not in seen:
+            seen.add(same)
+            out.append(quote)
+    return out

@@ -128,6 +128,8 @@ class ThemeView:
 class QuoteView:
     perspective: Perspective
     text: str  # shortened and escaped (&, <, >); never with a name
+    # The signal of the question it answers, its label; None in digests stored before.
+    signal: Signal | None = None
 
 
 class ArgKind(StrEnum):

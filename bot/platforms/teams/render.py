@@ -20,6 +20,7 @@ from bot.rendering.markdown import (
     ecosystem_lines,
     left_out_line,
     nudge_text,
+    quote_label,
     ready_line,
     score_line,
     scorecard_level,
@@ -278,6 +279,12 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
             body.append(_text("• " + escape(nudge_text(nudge, lang))))
+    if view.quotes:
+        # Quotes are escaped by the domain already, like the Slack and Markdown digests.
+        body.append(_text(t("digest.section.quotes", lang), weight="Bolder"))
+        for quote in view.quotes:
+            body.append(_text(f"“{quote.text}”"))
+            body.append(_small(quote_label(quote, lang)))
     count, *contacts = ecosystem_lines(view, lang)
     body.append(_small("\n\n".join([count, *(f"• {line}" for line in contacts)])))
     if chart_png and len(chart_png) > MAX_INLINE_CHART:

@@ -109,7 +109,5 @@ def test_facilitator_sends_a_poll_from_home(
     fake_slack.wait_for("views.publish", published + 1)
     dms = {c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")}
     assert "DU2" in dms
-    told = [
-        c for c in fake_slack.calls_to("chat.postMessage") if "Pulse poll sent" in c.args["text"]
-    ]
+    told = [c for c in fake_slack.calls_to("chat.postMessage") if "Poll sent" in c.args["text"]]
     assert [c.args["channel"] for c in told] == ["DU1"]

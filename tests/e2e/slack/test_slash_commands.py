@@ -136,7 +136,7 @@ def test_poll_now_reaches_the_audience_and_a_click_is_recorded(
     posts = {c.args["channel"]: c for c in fake_slack.calls_to("chat.postMessage")}
     # The audience is the phase's pulse audience (the scheduler decides whether it
     # includes the facilitator); every one of them got exactly one DM.
-    assert f"Pulse poll sent to {len(posts)} people." in text, text
+    assert f"Poll sent to {len(posts)} people." in text, text
     assert {f"D{BOB}", f"D{CAROL}"} <= set(posts)
     assert len(fake_slack.calls_to("chat.postMessage")) == len(posts)
     post = posts[f"D{BOB}"]
@@ -332,7 +332,7 @@ def test_poll_now_answers_slack_before_a_slow_send_is_done(
     assert slack.command("poll now", user=FACILITATOR).status == 200
     assert time.monotonic() - began < 2.0
     fake_slack.wait_for("response_url", replies + 1, timeout=30)
-    assert "Pulse poll sent to" in slack.last_reply().args["text"]
+    assert "Poll sent to" in slack.last_reply().args["text"]
 
 
 def test_poll_now_with_nobody_to_ask_says_so(slack: SlackSender, started: int) -> None:

@@ -73,7 +73,7 @@ def test_the_remaining_commands(teams: Teams) -> None:
     assert "speak English" in teams.say(BART, "language en")
     assert "Nederlands" in teams.say(BART, "taal nl")
     assert "fase awareness" in teams.say(BART, "status")
-    assert teams.say(ANNA, "poll now").startswith("Pulse poll sent to")
+    assert teams.say(ANNA, "poll now").startswith("Poll sent to")
     assert teams.say(ANNA, "checkin now").startswith("Check-in sent to")
     # Whatever these say as their services grow, they answer, and never with a failure.
     for person, text in [

@@ -123,7 +123,7 @@ def test_digest_card_to_a_director_and_to_the_channel(
         "business": "2.1 (6 people) ↓",
     }
     assert "Room to explore scores 2.4 out of 5 among frontrunners (7 people)" in text
-    assert "Response: 9 answered of 12 asked" in text
+    assert "Participation: 9 of the 12 people asked gave an answer" in text
     [image] = [item for item in card["body"] if item["type"] == "Image"]
     assert image["url"] == "data:image/png;base64," + base64.b64encode(CHART).decode()
     dutch = json.dumps(channel.card, ensure_ascii=False)
@@ -133,7 +133,7 @@ def test_digest_card_to_a_director_and_to_the_channel(
     assert "Scorekaart: interest" in dutch
     assert "3,8 uit 5 (9 mensen) — 2 keer op rij gehaald" in dutch
     assert "Klaar voor de volgende fase? Ja" in dutch
-    assert "Respons: 9 van de 12 gevraagden gaven antwoord" in dutch
+    assert "Deelname: 9 van de 12 gevraagde mensen gaven antwoord" in dutch
 
 
 def test_a_real_chart_too_large_for_a_teams_message_is_sent_smaller(

@@ -210,7 +210,7 @@ def test_poll_now_in_a_channel_reaches_members_through_the_dispatcher(
     assert teams.post(asked).status == 202
 
     [reply] = [m for m in connector.messages() if m.reply_to_id == asked["id"]]
-    assert reply.text.startswith("Pulse poll sent to")
+    assert reply.text.startswith("Poll sent to")
     cards = [m for m in connector.messages() if m.card is not None]
     # Bart through his stored 1:1 chat; Cees through a 1:1 chat created for him.
     assert personal in {c.conversation_id for c in cards}

@@ -74,8 +74,9 @@ def test_company_a_desire_technology_quiet_and_sales_unheard(
     ]
     heard, quiet, steward = view.nudges
     assert heard.params == {"who": "follower", "mean": 2.17, "people": 12}
-    assert "Followers feel little heard: 2.2 out of 5 (12 people)" in nudge_text(heard, EN)
-    assert "Volgers voelen zich weinig gehoord: 2,2 uit 5 (12 mensen)" in nudge_text(heard, NL)
+    english, dutch = nudge_text(heard, EN), nudge_text(heard, NL)
+    assert "Being heard scores low among followers: 2.2 out of 5 (12 people)" in english
+    assert "Bij volgers is het gevoel gehoord te worden laag: 2,2 uit 5 (12 mensen)" in dutch
     # Judged against who was asked: 16 asked, fewer than 5 answered, where everyone asked
     # answered in each of the three weeks before.
     assert quiet.params == {
@@ -93,7 +94,7 @@ def test_company_a_desire_technology_quiet_and_sales_unheard(
     ) in nudge_text(quiet, EN)
     assert (
         "deze week antwoordden minder dan 5 van de 16 mensen die erover gevraagd zijn, tegen "
-        "gemiddeld 100% van de gevraagden in 3 eerdere weken (2026-W44 t/m 2026-W46)"
+        "gemiddeld 100% in 3 eerdere weken (2026-W44 t/m 2026-W46)"
     ) in nudge_text(quiet, NL)
     assert "learning professional" in nudge_text(steward, EN)
     # Concerns rose too (8 against fewer than 5), but that is the same advice as `heard`.
@@ -155,7 +156,7 @@ def test_company_b_interest_frontrunners_short_of_room_and_no_picture_yet(
     assert "Room to explore scores 2.7 out of 5 among everyone (10 people)" in nudge_text(room, EN)
     assert "free hours" in nudge_text(room, EN) and "vrije uren" in nudge_text(room, NL)
     assert picture.params == {"weeks": 8, "mean": 2.6, "people": 10}
-    assert "in interest for 8 weeks" in nudge_text(picture, EN)
+    assert "in the interest phase for 8 weeks" in nudge_text(picture, EN)
     assert "hobbyism" in nudge_text(picture, EN)
     ctx = NudgeContext(
         has_learning_professional=True, journey_weeks=10, concerns_now=0, concerns_before=0

@@ -64,7 +64,7 @@ def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
     assert recipients == ["DUD01", "DUD02", "DUL01"]  # two directors, one learning professional
     by_channel = {c.args["channel"]: c.args for c in posts}
     assert by_channel["DUD01"]["blocks"][0]["text"]["text"].startswith("Weekly digest Company A")
-    assert by_channel["DUL01"]["blocks"][0]["text"]["text"].startswith("Weekdigest Company A")
+    assert by_channel["DUL01"]["blocks"][0]["text"]["text"].startswith("Weekoverzicht Company A")
     completed = fake_slack.calls_to("files.completeUploadExternal")
     assert len(completed) == 3
     file_id = completed[0].args["files"][0]["id"]
@@ -156,7 +156,7 @@ def test_cli_shows_a_stored_digest_or_builds_it(
         "digest", "--journey", journey, "--week", "2026-W47", "--lang", "nl",
         database_url=database_url,
     )  # fmt: skip
-    assert dutch.stdout.startswith("# Weekdigest Company A")
+    assert dutch.stdout.startswith("# Weekoverzicht Company A")
     bad = pioneer("digest", "--journey", journey, "--week", "49", database_url=database_url)
     assert bad.returncode == 2 and "2026-W49" in bad.stderr
     missing = pioneer("digest", "--journey", "999", "--week", "2026-W47", database_url=database_url)
@@ -233,14 +233,16 @@ def test_send_weekly_through_the_console_platform_once(
     assert [len(console.digests_to(u)) for u in ("UD01", "UD02", "UL01", "US01")] == [1, 1, 1, 0]
     (dutch,) = console.digests_to("UL01")
     assert dutch.language.value == "nl" and dutch.iso_week == "2026-W47"
-    assert "→ UL01: Weekdigest Company A, week 2026-W47" in out.getvalue()
+    assert "→ UL01: Weekoverzicht Company A, week 2026-W47" in out.getvalue()
     assert all(s.chart_png.startswith(b"\x89PNG") for s in console.sent)
 
 
 # -- nothing lost: each recipient's message is planned, sent and marked on its own -------------
 def posted_to(fake: FakeSlack, channel: str) -> int:
     """Digest messages that reached `channel` (a failed post stores nothing)."""
-    return sum(1 for m in fake.messages(channel) if "igest" in m.text)
+    return sum(
+        1 for m in fake.messages(channel) if m.text.startswith(("Weekly digest", "Weekoverzicht"))
+    )
 
 
 def test_a_digest_message_that_failed_goes_out_on_a_later_pass_and_only_once(
@@ -259,7 +261,7 @@ def test_a_digest_message_that_failed_goes_out_on_a_later_pass_and_only_once(
     assert service.send_pending(MONDAY_W48 + timedelta(minutes=30)) == 0
     assert {c: posted_to(fake_slack, c) for c in counts} == dict.fromkeys(counts, 1)
     # The one sent late is in its reader's language like the others.
-    assert fake_slack.messages("DUL01")[-1].text.startswith("Weekdigest")
+    assert fake_slack.messages("DUL01")[-1].text.startswith("Weekoverzicht")
 
 
 def test_a_message_a_crashed_sender_held_is_sent_once_its_lease_ran_out(

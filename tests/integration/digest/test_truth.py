@@ -92,7 +92,7 @@ def test_advice_open_for_weeks_folds_over_the_stored_digests(
         view = digests.build(quiet.workspace_id, quiet.journey_id, week)
         (alone,) = [n for n in view.nudges if n.rule == "look_outside"]
         assert not alone.open_since and alone.key == "nudge.look_outside"
-    # A step inside the walls is no contact with the outside world.
+    # A step inside the company is no contact outside it.
     quiet.clock.set(tuesday("2026-W43", 14))
     quiet.journeys.log_touchpoint(
         quiet.workspace_id,
@@ -130,8 +130,8 @@ def view(scenario_factory: Factory, digests: DigestService) -> DigestView:
                 "Ready to move on? Yes",
                 "Directors, facilitators and learning professionals are each fewer than 5 people",
                 "fieldlab: Fieldlab &lt;visit&gt;: industrial robots",
-                "team formed inside the walls (no contact outside, not counted)",
-                "Contacts with the outside world in the last 4 weeks: 2.",
+                "team formed inside the company (no contact outside the company, not counted)",
+                "Contacts outside the company in the last 4 weeks: 2.",
             ),
         ),
         (
@@ -142,8 +142,8 @@ def view(scenario_factory: Factory, digests: DigestService) -> DigestView:
                 "Klaar voor de volgende fase? Ja",
                 "Directeuren, facilitators en leerprofessionals tellen elk minder dan 5 mensen",
                 "fieldlab: Fieldlab &lt;visit&gt;: industrial robots",
-                "team gevormd binnen de muren (geen contact buiten de deur, telt niet mee)",
-                "Contacten met de buitenwereld in de laatste 4 weken: 2.",
+                "team gevormd binnen de eigen muren (geen contact buiten de deur, telt niet mee)",
+                "Contacten buiten de deur in de laatste 4 weken: 2.",
             ),
         ),
     ],

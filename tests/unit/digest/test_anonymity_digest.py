@@ -190,10 +190,10 @@ def text(member: int, body: str, perspective: Perspective = Perspective.HUMAN) -
 
 @pytest.mark.parametrize("k", [3, 5])
 def test_quotes_and_themes_only_from_groups_of_at_least_k(k: int) -> None:
-    body = "Te veel werkdruk en geen tijd voor training"
-    below = digest(k, [], texts=[text(i, body) for i in range(k - 1)])
+    bodies = [f"Te veel werkdruk en geen tijd voor training, zegt team {i}" for i in range(k)]
+    below = digest(k, [], texts=[text(i, bodies[i]) for i in range(k - 1)])
     assert below.quotes == () and below.themes == ()
-    at = digest(k, [], texts=[text(i, body) for i in range(k)])
+    at = digest(k, [], texts=[text(i, bodies[i]) for i in range(k)])
     assert len(at.quotes) == 3
     assert {x.theme for x in at.themes} == {"time_pressure", "training"}
     assert all(x.people == k for x in at.themes)
@@ -220,7 +220,8 @@ def test_quotes_are_escaped_shortened_nameless_and_shuffled_deterministically() 
         assert "<" not in quote.text and ">" not in quote.text
         assert len(quote.text) <= 200
         assert "U123" not in quote.text and "jan" not in quote.text
-        assert set(vars(quote)) == {"perspective", "text"}
+        assert set(vars(quote)) == {"perspective", "text", "signal"}
+        assert quote.signal is Signal.CONCERNS
     assert any("&amp; laugh" in q.text for q in everything)
     assert any(q.text.endswith("…") for q in everything)
 
@@ -306,3 +307,16 @@ def test_a_signal_too_small_in_one_perspective_is_shown_over_the_others() -> Non
     assert technology.all.respondents == 13
     # Technology minus urgency would be the three: urgency must not be shown beside it.
     assert view.signal(Signal.URGENCY).all.shown is False
+
+
+def test_no_quote_twice_in_one_digest() -> None:
+    # Five people wrote the same words (one with other spacing and capitals): shown once.
+    same = ["Meer tijd om te oefenen", "meer  tijd om te OEFENEN", *["Meer tijd om te oefenen"] * 3]
+    texts = [text(i, body) for i, body in enumerate(same)]
+    texts += [text(5, "Wie neemt mijn werk over?"), text(6, "Ik wil eerst de machine zien.")]
+    shown = [" ".join(q.text.casefold().split()) for q in digest(5, [], texts=texts).quotes]
+    assert len(shown) == 3 and len(set(shown)) == 3
+    everything = quotes(5, texts, seed="any", limit=10)
+    assert sorted(q.text.casefold() for q in everything) == sorted(
+        ["meer tijd om te oefenen", "wie neemt mijn werk over?", "ik wil eerst de machine zien."]
+    )

@@ -39,15 +39,17 @@ def test_contacts_are_listed_by_kind_and_only_outside_ones_count() -> None:
     # The note is made safe to show: escaped, and nobody mentioned by id.
     assert view.contacts[1].note == "Change expert &lt;b&gt;hired&lt;/b&gt; &amp; briefed @…"
     english = render_markdown(view, Language.EN)
-    assert "Contacts with the outside world in the last 4 weeks: 1." in english
+    assert "Contacts outside the company in the last 4 weeks: 1." in english
     assert (
-        "- 2026-12-03, team formed inside the walls (no contact outside, not counted): "
+        "- 2026-12-03, team formed inside the company "
+        "(no contact outside the company, not counted): "
         "Repair team formed"
     ) in english
     assert "- 2026-12-01, outside expert: Change expert &lt;b&gt;hired" in english
     dutch = render_markdown(view, Language.NL)
     assert "- 2026-12-01, externe expert: Change expert" in dutch
-    assert "team gevormd binnen de muren (geen contact buiten de deur, telt niet mee)" in dutch
+    inside = "team gevormd binnen de eigen muren (geen contact buiten de deur, telt niet mee)"
+    assert inside in dutch
     assert "• 2026-12-01, outside expert:" in render_summary(view, Language.EN)
 
 

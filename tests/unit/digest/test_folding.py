@@ -15,7 +15,7 @@ LAST, BEFORE, EARLIER = "2026-W48", "2026-W47", "2026-W46"
 
 
 def alone() -> tuple[NudgeView, ...]:
-    """No contact with the outside world: the nudge issue 12 saw eight weeks running."""
+    """No contact outside the company: the nudge issue 12 saw eight weeks running."""
     return select(fire(view(Phase.AWARENESS, touchpoints=0), CALM))
 
 
@@ -26,8 +26,9 @@ def test_two_identical_weeks_before_fold_this_one_into_a_next_step() -> None:
     assert folded.rule == "look_outside" and folded.open_since == BEFORE
     assert folded.key == "nudge.look_outside.next" and folded.args == now.args
     english = nudge_text(folded, Language.EN)
-    assert english.startswith("Open since 2026-W47. Still no contact with the outside world")
-    assert "Next step: the facilitator books one visit outside within two weeks" in english
+    assert english.startswith("Open since 2026-W47. Still no contact outside the company")
+    step = "Next step: the facilitator books one visit outside the company within two weeks"
+    assert step in english
     assert english != nudge_text(now, Language.EN)
     dutch = nudge_text(folded, Language.NL)
     assert dutch.startswith("Staat open sinds 2026-W47. Nog steeds geen contact")

@@ -123,6 +123,6 @@ def test_hobbyism_long_in_interest_without_a_picture() -> None:
         unmeasured = view(Phase.INTEREST, {}, weeks_in_phase=weeks)
         assert ("focus_future_picture" in rules_of(unmeasured)) is fires, weeks
     (hobby,) = fire(view(Phase.INTEREST, {Signal.FUTURE_PICTURE: fig(2.6)}, weeks_in_phase=7), CALM)
-    assert "in interest for 7 weeks" in nudge_text(hobby, Language.EN)
-    assert "al 7 weken in interesse" in nudge_text(hobby, Language.NL)
+    assert "in the interest phase for 7 weeks" in nudge_text(hobby, Language.EN)
+    assert "al 7 weken in de fase interest" in nudge_text(hobby, Language.NL)
     assert rules_of(view(Phase.DESIRE, {}, weeks_in_phase=9)) == []

@@ -47,16 +47,16 @@ def test_most_of_those_asked_stay_silent_is_quiet_and_says_what_it_compares() ->
     assert quiet.rule == "rebalance_quiet" and quiet.key == "nudge.rebalance_quiet.few"
     english = nudge_text(quiet, Language.EN)
     assert english.startswith(
-        "The technology perspective is going quiet: fewer than 5 of the 16 people asked about "
+        "The technology side is going quiet: fewer than 5 of the 16 people asked about "
         "it answered this week, against 83% of those asked on average in 4 earlier weeks "
         "(2026-W45 to 2026-W48)."
     )
     assert "about 20 a week before" not in english
     dutch = nudge_text(quiet, Language.NL)
     assert dutch.startswith(
-        "Het perspectief technologie valt stil: deze week antwoordden minder dan 5 van de 16 "
-        "mensen die erover gevraagd zijn, tegen gemiddeld 83% van de gevraagden in 4 eerdere "
-        "weken (2026-W45 t/m 2026-W48)."
+        "Over de technologische kant wordt het stil: deze week antwoordden minder dan 5 van de "
+        "16 mensen die erover gevraagd zijn, tegen gemiddeld 83% in 4 eerdere weken "
+        "(2026-W45 t/m 2026-W48)."
     )
 
 

@@ -137,7 +137,7 @@ def test_the_scorecard_comes_first_in_both_languages() -> None:
     values = [*picture("2026-W48", 4), *picture("2026-W49", 4)]
     view = interest(values)
     english = render_markdown(view, Language.EN)
-    assert english.index("## Scorecard: interest") < english.index("## What to do now")
+    assert english.index("## Scorecard: interest") < english.index("## Nudges")
     assert "A signal is met at 3.5 out of 5 or more;" in english
     assert (
         "- **shared picture of the future**: 4.0 out of 5 (10 people) — met 2 times in a row"

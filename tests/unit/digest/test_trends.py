@@ -68,12 +68,10 @@ def test_balance_is_shown_per_perspective_and_says_which() -> None:
     keys = [g.key for g in view.signals]
     assert keys == ["balance.technology", "balance.business"]
     assert [g.all.mean for g in view.signals] == [3.0, 5.0]
-    assert (
-        signal_name("balance.technology", Language.EN) == "attention for the technology perspective"
-    )
-    assert signal_name("balance.business", Language.NL) == "aandacht voor het perspectief business"
+    assert signal_name("balance.technology", Language.EN) == "attention for the technology side"
+    assert signal_name("balance.business", Language.NL) == "aandacht voor de zakelijke kant"
     english = render_markdown(view, Language.EN)
-    assert "**attention for the technology perspective**: 3.0 out of 5 (10 people)" in english
+    assert "**attention for the technology side**: 3.0 out of 5 (10 people)" in english
     assert "attention for this perspective" not in english
 
 

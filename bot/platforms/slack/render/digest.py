@@ -22,6 +22,7 @@ from bot.rendering.markdown import (
     perspective_figure,
     perspective_name,
     phase_line,
+    quote_label,
     ready_line,
     score_line,
     scorecard_level,
@@ -119,8 +120,7 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
         blocks.append({"type": "divider"})
         blocks.append(_section(f"*{t('digest.section.quotes', lang)}*"))
         for quote in view.quotes[:MAX_QUOTES]:
-            name = perspective_name(quote.perspective.value, lang)
-            blocks.append(_section(f"> {quote.text}\n_{name}_"))
+            blocks.append(_section(f"> {quote.text}\n_{quote_label(quote, lang)}_"))
     return blocks[:MAX_BLOCKS]
 
 
