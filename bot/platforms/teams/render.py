@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
 from bot.app.commands import Reply, escape
+from bot.domain.digest.texts import MAX_QUOTES
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
 from bot.rendering.markdown import (
@@ -282,7 +283,7 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
     if view.quotes:
         # Quotes are escaped by the domain already, like the Slack and Markdown digests.
         body.append(_text(t("digest.section.quotes", lang), weight="Bolder"))
-        for quote in view.quotes:
+        for quote in view.quotes[:MAX_QUOTES]:
             body.append(_text(f"“{quote.text}”"))
             body.append(_small(quote_label(quote, lang)))
     count, *contacts = ecosystem_lines(view, lang)

@@ -13,8 +13,9 @@ from PIL import Image  # matplotlib depends on Pillow, so it is always there
 
 from bot.app.digests import DigestService
 from bot.domain.digest.view import DigestView, NudgeView, QuoteView
-from bot.domain.model import Language, Perspective, Text
+from bot.domain.model import Language, Perspective, Signal, Text
 from bot.platforms.slack.render.digest import MAX_BLOCKS, MAX_TEXT, digest_blocks
+from bot.platforms.teams.render import digest_card
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import nudge_text, render_markdown, render_summary
 from prompts.messages import t
@@ -247,3 +248,37 @@ def test_the_chat_summary_is_short_and_has_the_nudges(view: DigestView, language
     for nudge in view.nudges:
         assert nudge_text(nudge, language) in summary
     assert render_summary(oversized(view), language).endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        (Language.EN, ["learning and support", "attention for the technology side", "business"]),
+        (
+            Language.NL,
+            ["leren en ondersteuning", "aandacht voor de technologische kant", "business"],
+        ),
+    ],
+)
+def test_a_quote_is_labelled_with_its_questions_signal_on_every_surface(
+    view: DigestView, language: Language, labels: list[str]
+) -> None:
+    quoted = replace(
+        view,
+        language=language,
+        quotes=(
+            QuoteView(Perspective.HUMAN, "Meer tijd om te oefenen", Signal.LEARNING),
+            QuoteView(Perspective.TECHNOLOGY, "Wie kiest de robot?", Signal.BALANCE),
+            # Stored before quotes carried a signal: labelled with the perspective as then.
+            QuoteView(Perspective.BUSINESS, "Wat vraagt de klant?"),
+        ),
+    )
+    markdown = render_markdown(quoted, language)
+    slack = texts(digest_blocks(quoted, language))
+    teams = [block["text"] for block in digest_card(quoted)["body"] if "text" in block]
+    for quote, label in zip(quoted.quotes, labels, strict=True):
+        assert f"> {quote.text}\n> — {label}\n" in markdown
+        assert f"> {quote.text}\n_{label}_" in slack
+        assert teams[teams.index(f"“{quote.text}”") + 1] == label
+    human = t("perspective.human", language)
+    assert f"> — {human}" not in markdown and f"_{human}_" not in slack
