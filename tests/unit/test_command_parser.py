@@ -58,6 +58,8 @@ from prompts.messages import t
         ("poll now Business", PollNow(Perspective.BUSINESS)),
         ("checkin now", CheckinNow()),
         ("digest preview", DigestPreview()),
+        ("digest tussenstand", DigestPreview()),
+        ("weekoverzicht tussenstand", DigestPreview()),
         ("ecosystem Fieldlab <b>", Ecosystem("Fieldlab <b>", TouchpointKind.FIELDLAB)),
         ("ecosystem klant: brainstorm", Ecosystem("brainstorm", TouchpointKind.CUSTOMER)),
         ("ecosystem team formed", Ecosystem("team formed", TouchpointKind.TEAM)),

@@ -38,6 +38,7 @@ FORBIDDEN: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "people counted": ("mensen (1 persoon)", (r"\bpersonen\b", r"\bgevraagden\b")),
         "colleagues": ("collega's", (r"\bmedewerkers?\b",)),
         "participation": ("deelname", (r"\brespons\b",)),
+        "schedule": ("rooster", (r"\britme\b",)),
         "the phase interest": ("de fase interest", (r"\binteresse\b",)),
         "facilitator's word for 'pays off'": ("rendeert", (r"renderet",)),
     },
@@ -59,6 +60,7 @@ FORBIDDEN: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "the board": ("the board", (r"\bmanagement\b", r"leadership meeting")),
         "colleagues": ("colleagues", (r"\bstaff\b",)),
         "participation": ("participation", (r"\bresponse:",)),
+        "schedule": ("schedule", (r"\brhythm\b",)),
     },
 }
 

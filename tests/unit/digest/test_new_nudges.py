@@ -32,7 +32,7 @@ def test_directors_gave_room_frontrunners_got_little() -> None:
         "notice little of it (2.4 out of 5, 7 people)."
     )
     assert nudge_text(gap[0], Language.NL).startswith(
-        "De directie zegt ruimte om te verkennen te geven (4,2 uit 5, 5 mensen), maar de "
+        "De directeuren zeggen ruimte om te verkennen te geven (4,2 uit 5, 5 mensen), maar de "
         "koplopers merken er weinig van (2,4 uit 5, 7 mensen)."
     )
 
