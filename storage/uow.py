@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import leave_no_copy
 from storage.repositories.answer_repo import SqlAnswers
 from storage.repositories.conversation_repo import SqlConversations
 from storage.repositories.delivery_repo import SqlDeliveries
@@ -18,6 +20,7 @@ from storage.repositories.people_repo import SqlPeople
 from storage.repositories.ritual_repo import SqlRituals
 from storage.repositories.touchpoint_repo import SqlTouchpoints
 from storage.repositories.workspace_repo import SqlWorkspaces
+from storage.sql import ERASED
 
 
 class SqlUnitOfWork:
@@ -54,7 +57,12 @@ class SqlUnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
+        erased = self.session.info.pop(ERASED, False)
         self.session.commit()
+        if erased:
+            bind = self.session.get_bind()
+            assert isinstance(bind, Engine)
+            leave_no_copy(bind)
 
 
 class SqlUnitOfWorkFactory:
