@@ -218,6 +218,9 @@ class DigestRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The answers the payload's quotes came from, comma-separated in the quotes' order, so
+    # erasure finds a quote whose answer was edited since; NULL: stored before we kept them.
+    quoted_answers: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DigestSendRow(Base):

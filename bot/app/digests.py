@@ -18,7 +18,7 @@ from bot.domain.digest.analysis import (
     phase_at,
     trend_weeks,
 )
-from bot.domain.digest.texts import ThemeRule
+from bot.domain.digest.texts import ThemeRule, pick_quotes, quote_seed
 from bot.domain.digest.view import DigestView
 from bot.domain.digest.weeks import (
     local_week,
@@ -101,6 +101,12 @@ class DigestService:
         self, workspace_id: int, journey_id: int, iso_week: str, preview: bool = False
     ) -> DigestView:
         """The digest for a week as the answers say now; nothing is stored."""
+        return self._compute(workspace_id, journey_id, iso_week, preview)[0]
+
+    def _compute(
+        self, workspace_id: int, journey_id: int, iso_week: str, preview: bool = False
+    ) -> tuple[DigestView, tuple[int | None, ...]]:
+        """The digest, and the answers its quotes came from (kept for erasure)."""
         iso_week = parse_week(iso_week)
         with self._uow() as uow:
             journey = self._journey(uow, workspace_id, journey_id)
@@ -158,15 +164,18 @@ class DigestService:
             concerns_now=concern_writers(texts, iso_week),
             concerns_before=concern_writers(texts, last_week),
         )
-        return replace(view, nudges=nudges.select(nudges.fire(view, context)))
+        week_texts = [t for t in texts if t.iso_week == iso_week]
+        seed = quote_seed(view.journey_id, iso_week)
+        sources = tuple(t.answer_id for t in pick_quotes(view.k, week_texts, seed))
+        return replace(view, nudges=nudges.select(nudges.fire(view, context))), sources
 
     # -- the public operations ---------------------------------------------------------------
     def build(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestView:
         """Compute the week's digest and store it (a digest already sent stays as it was)."""
-        view = self.compute(workspace_id, journey_id, iso_week)
+        view, sources = self._compute(workspace_id, journey_id, iso_week)
         with self._uow() as uow:
             uow.digests.save(
-                workspace_id, journey_id, view.iso_week, view.to_dict(), view.generated_at
+                workspace_id, journey_id, view.iso_week, view.to_dict(), view.generated_at, sources
             )
             uow.commit()
         return view

@@ -81,6 +81,8 @@ class MemberRepository(Protocol):
         ...
 
     def save(self, member: Member) -> None: ...
+    # Erasure: their answers and deliveries go; touchpoints and phase moves stay without
+    # their words, no longer pointing at them. No copy of it may stay in the files.
     def delete(self, workspace_id: int, member_id: int) -> None: ...
 
 
@@ -144,9 +146,15 @@ class DigestRepository(Protocol):
         iso_week: str,
         payload: dict[str, Any],
         created_at: datetime,
+        quote_sources: Sequence[int | None] = (),  # the answers its quotes came from
     ) -> None:
         """Store or replace a digest; one that was sent already is a record and stays."""
         ...
+
+    def for_journey(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
+    # Erasure: a stored digest's new payload and quote sources, sent or not (the one change
+    # a sent digest allows). No copy of the words taken out may stay in the files.
+    def redact(self, workspace_id: int, journey_id: int, digest: StoredDigest) -> None: ...
 
     def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
         """Mark the digest sent; True for exactly one caller however often it is asked."""

@@ -45,6 +45,7 @@ class TextPoint(NamedTuple):
     signal: Signal
     kind: PromptKind
     text: str
+    answer_id: int | None = None  # where a quote came from, so erasure can find it
 
 
 class PhaseCell(NamedTuple):
@@ -79,6 +80,9 @@ class StoredDigest(NamedTuple):
     created_at: datetime
     sent_at: datetime | None
     payload: dict[str, Any]
+    # The answers the payload's quotes came from, in their order; None: not known (a
+    # digest stored before they were kept), so erasure matches the quoted text instead.
+    quote_sources: tuple[int, ...] | None = None
 
 
 class DigestSend(NamedTuple):

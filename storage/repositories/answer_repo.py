@@ -166,6 +166,7 @@ class SqlAnswers(SessionRepository):
                 AnswerRow.signal,
                 AnswerRow.kind,
                 AnswerRow.text,
+                AnswerRow.id,
             )
             .where(
                 *_in_weeks(workspace_id, journey_id, weeks),
@@ -174,8 +175,8 @@ class SqlAnswers(SessionRepository):
             .order_by(AnswerRow.id)
         )
         return [
-            TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t)
-            for m, w, p, s, k, t in rows.all()
+            TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t, answer_id)
+            for m, w, p, s, k, t, answer_id in rows.all()
             if t
         ]
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.domain.anonymity import AnonymityRule
 from bot.domain.digest.figures import Family, group_view, participation, week_figures
-from bot.domain.digest.texts import ThemeRule, quotes, themes
+from bot.domain.digest.texts import ThemeRule, quote_seed, quotes, themes
 from bot.domain.digest.view import DigestView, GridCell, TrendPoint
 from bot.domain.digest.weeks import shift_week, weeks_between
 from bot.domain.model import (
@@ -169,7 +169,7 @@ def analyse(data: DigestInput) -> DigestView:
         themes=themes(
             rule.k, [t for t in week_texts if t.kind is PromptKind.CHECKIN], data.theme_rules
         ),
-        quotes=quotes(rule.k, week_texts, seed=f"{journey.id}:{week}"),
+        quotes=quotes(rule.k, week_texts, seed=quote_seed(journey.id, week)),
         preview=data.preview,
         workspace_id=journey.workspace_id,
     )
