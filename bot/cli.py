@@ -314,7 +314,7 @@ def digest(
 ) -> None:
     """Show a week's digest: the stored one if it exists, else build and store it now."""
     from bot.container import Container
-    from bot.domain.digest.weeks import InvalidWeek, parse_week
+    from bot.domain.errors import DomainError
     from bot.domain.model import Language
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown
@@ -326,11 +326,6 @@ def digest(
     if lang not in (None, "nl", "en"):
         typer.echo("--lang must be nl or en", err=True)
         raise typer.Exit(code=2)
-    try:
-        iso_week = parse_week(week)
-    except InvalidWeek as exc:
-        typer.echo(say(exc, lang or "en"), err=True)
-        raise typer.Exit(code=2) from None
     container = Container(Settings())
     try:
         # An operator knows the journey's id, not its workspace; look that up once here.
@@ -339,7 +334,7 @@ def digest(
         if workspace_id is None:
             typer.echo(f"No journey with id {journey}.", err=True)
             raise typer.Exit(code=1)
-        view = container.digests.show(workspace_id, journey, iso_week)
+        view = container.digests.show(workspace_id, journey, week)
         language = Language(lang) if lang else view.language
         if chart is not None:
             chart.write_bytes(render_chart(view, language))
@@ -347,6 +342,9 @@ def digest(
             typer.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
         else:
             typer.echo(render_markdown(view, language), nl=False)
+    except DomainError as exc:  # not an ISO week, or a week not over yet
+        typer.echo(say(exc, lang or "en"), err=True)
+        raise typer.Exit(code=2) from None
     finally:
         container.close()
 

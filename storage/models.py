@@ -223,6 +223,21 @@ class DigestRow(Base):
     quoted_answers: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class WeekFigureRow(Base):
+    """A closed week's figures as first published (bot/domain/digest/published.py): added
+    once, never changed, so no later digest shows that week differently."""
+
+    __tablename__ = "week_figures"
+    __table_args__ = (UniqueConstraint("journey_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class DigestSendRow(Base):
     """One recipient of one week's digest: planned when the digest is claimed, then sent.
 

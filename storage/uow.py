@@ -19,6 +19,7 @@ from storage.repositories.member_repo import SqlMembers
 from storage.repositories.people_repo import SqlPeople
 from storage.repositories.ritual_repo import SqlRituals
 from storage.repositories.touchpoint_repo import SqlTouchpoints
+from storage.repositories.week_figure_repo import SqlWeekFigures
 from storage.repositories.workspace_repo import SqlWorkspaces
 from storage.sql import ERASED
 
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.installations = SqlInstallations(self.session)
         self.conversations = SqlConversations(self.session)
         self.people = SqlPeople(self.session)
+        self.week_figures = SqlWeekFigures(self.session)
         return self
 
     def __exit__(

@@ -1,8 +1,5 @@
-"""Ports: what the domain needs from the outside world, as Protocols.
-
-Storage implements the repositories and the unit of work; the scheduler and tests
-provide clocks. Nothing here knows how it is done.
-"""
+"""Ports: what the domain needs from the outside world, as Protocols. Storage implements the
+repositories and the unit of work, the platforms the chat ports; nothing here knows how."""
 
 from __future__ import annotations
 
@@ -33,7 +30,6 @@ from bot.domain.records import (
     JourneyCursor,
     JourneySchedule,
     Person,
-    PhaseCell,
     PlatformInstallation,
     StoredDigest,
     TextPoint,
@@ -121,9 +117,6 @@ class AnswerRepository(Protocol):
     def texts_for_weeks(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[TextPoint]: ...
-    def phase_perspective_means(
-        self, workspace_id: int, journey_id: int, up_to_week: str
-    ) -> Sequence[PhaseCell]: ...
     def week_perspective_means(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[WeekCell]: ...
@@ -185,6 +178,15 @@ class DigestRepository(Protocol):
     ) -> None:
         """Record how sending went: sent, failed, or pending again (one more attempt)."""
         ...
+
+
+class WeekFigureRepository(Protocol):
+    """Closed weeks' figures as first published, by week; `add` keeps any already there."""
+
+    def up_to(self, workspace_id: int, journey_id: int, iso_week: str) -> Mapping[str, Any]: ...
+    def add(
+        self, workspace_id: int, journey_id: int, weeks: Mapping[str, Any], at: datetime
+    ) -> None: ...
 
 
 class TouchpointRepository(Protocol):
@@ -286,10 +288,7 @@ class PeopleRepository(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction. `with uow:` opens it; leaving without `commit()` rolls back.
-
-    Repositories are read-only properties so implementations may return their own
-    (richer) repository types.
-    """
+    Repositories are read-only properties, so implementations may return richer types."""
 
     @property
     def workspaces(self) -> WorkspaceRepository: ...
@@ -305,6 +304,8 @@ class UnitOfWork(Protocol):
     def touchpoints(self) -> TouchpointRepository: ...
     @property
     def digests(self) -> DigestRepository: ...
+    @property
+    def week_figures(self) -> WeekFigureRepository: ...
     @property
     def rituals(self) -> RitualRepository: ...
     @property

@@ -48,15 +48,6 @@ class TextPoint(NamedTuple):
     answer_id: int | None = None  # where a quote came from, so erasure can find it
 
 
-class PhaseCell(NamedTuple):
-    """Mean of per-person means of one phase x perspective over a whole journey."""
-
-    phase: Phase
-    perspective: Perspective
-    respondents: int
-    mean: float
-
-
 class WeekCell(NamedTuple):
     """Mean of per-person means of one ISO week x perspective."""
 

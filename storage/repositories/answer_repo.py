@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Float, Integer, Select, Table, func, selec
 from sqlalchemy import cast as sql_cast
 
 from bot.domain.model import Answer, Perspective, Phase, PromptKind, Signal
-from bot.domain.records import AnswerContext, AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerContext, AnswerPoint, TextPoint, WeekCell
 from storage.mapping import (
     answer_from_row,
     delivery_from_row,
@@ -178,21 +178,6 @@ class SqlAnswers(SessionRepository):
             TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t, answer_id)
             for m, w, p, s, k, t, answer_id in rows.all()
             if t
-        ]
-
-    def phase_perspective_means(
-        self, workspace_id: int, journey_id: int, up_to_week: str
-    ) -> Sequence[PhaseCell]:
-        rows = _person_means(
-            AnswerRow.phase,
-            AnswerRow.workspace_id == workspace_id,
-            AnswerRow.journey_id == journey_id,
-            # `2026-W09` < `2026-W10`: ISO week strings sort as the weeks do.
-            AnswerRow.iso_week <= up_to_week,
-        )
-        return [
-            PhaseCell(Phase(phase), Perspective(perspective), n, mean)
-            for phase, perspective, n, mean in self.session.connection().execute(rows).all()
         ]
 
     def week_perspective_means(

@@ -115,6 +115,7 @@ class MemoryUnitOfWork:
         self.installations = NotFaked("installations")
         self.conversations = NotFaked("conversations")
         self.people = NotFaked("people")
+        self.week_figures = NotFaked("week_figures")
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()

@@ -7,15 +7,21 @@ people wrote, and the result is the neutral view (`view.py`) that platforms rend
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.anonymity import AnonymityRule
-from bot.domain.digest.figures import Family, group_view, participation, week_figures
+from bot.domain.digest.figures import Family, group_view, participation
+from bot.domain.digest.published import (
+    Cell,
+    WeekFigures,
+    detailed_week,
+    grid,
+    summary_week,
+)
 from bot.domain.digest.texts import ThemeRule, quote_seed, quotes, themes
-from bot.domain.digest.view import DigestView, GridCell, TrendPoint
+from bot.domain.digest.view import DigestView, TrendPoint
 from bot.domain.digest.weeks import shift_week, weeks_between
 from bot.domain.model import (
     PERSPECTIVES,
@@ -27,7 +33,7 @@ from bot.domain.model import (
     Role,
     Signal,
 )
-from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerPoint, TextPoint, WeekCell
 
 TREND_WEEKS = 8
 TOUCHPOINT_WEEKS = 4
@@ -59,18 +65,21 @@ class DigestInput:
     iso_week: str
     phase: Phase
     phase_start_week: str
-    values: Sequence[AnswerPoint]  # pulses of this week, last week and the phase's first
+    values: Sequence[AnswerPoint]  # pulses of this week, and of detail weeks not published
     texts: Sequence[TextPoint]  # check-ins and comments of this week and the one before
     asked: set[int]  # members sent a prompt this week
     roles: Mapping[int, frozenset[Role]]  # every member's roles now
-    cells: Sequence[PhaseCell]  # the whole journey, phase x perspective
-    weeks: Sequence[WeekCell]  # the trend weeks, week x perspective
+    weeks: Sequence[WeekCell]  # week x perspective of the other weeks not published
     touchpoints: int  # logged in the last four weeks
     generated_at: datetime
     theme_rules: Sequence[ThemeRule] = ()
     preview: bool = False
     # (week, perspective) -> people sent a pulse of it, for the recent trend weeks.
     asked_by_perspective: Mapping[tuple[str, Perspective], int] = field(default_factory=dict)
+    # Weeks' figures as first published (published.py): they win over `values` and `weeks`.
+    published: Mapping[str, WeekFigures] = field(default_factory=dict)
+    # The phase each week ended in, for the grid (this week's is `phase`).
+    phases: Mapping[str, Phase] = field(default_factory=dict)
 
 
 def trend_weeks(iso_week: str) -> tuple[str, ...]:
@@ -82,11 +91,20 @@ def detail_weeks(iso_week: str, phase_start_week: str) -> list[str]:
     return sorted({iso_week, shift_week(iso_week, -1), phase_start_week})
 
 
-def _shown(cell: PhaseCell | WeekCell | None, k: int) -> tuple[int | None, float | None]:
-    """A cell's count and mean, or neither when it holds fewer than k people."""
-    if cell is None or cell.respondents < k:
-        return None, None
-    return cell.respondents, round(cell.mean, 2)
+def figures_of(data: DigestInput) -> dict[str, WeekFigures]:
+    """Every week's figures the digest reads: as published where they were, else from the
+    answers (the weeks it reads one by one) or from storage's weekly means (the others)."""
+    rule = AnonymityRule(data.journey.anonymity_threshold)
+    week = data.iso_week
+    figures: dict[str, WeekFigures] = {}
+    cell_weeks = {c.iso_week for c in data.weeks} | set(trend_weeks(week)) | set(data.phases)
+    for iso in sorted(cell_weeks):
+        if iso <= week:
+            figures[iso] = summary_week(rule, iso, (c for c in data.weeks if c.iso_week == iso))
+    for iso in detail_weeks(week, data.phase_start_week):
+        texts = data.texts if iso in (week, shift_week(week, -1)) else None
+        figures[iso] = detailed_week(rule, iso, data.values, texts)
+    return {**figures, **data.published}
 
 
 def analyse(data: DigestInput) -> DigestView:
@@ -98,16 +116,13 @@ def analyse(data: DigestInput) -> DigestView:
     if data.phase_start_week != week:
         start_week = data.phase_start_week
 
-    by_week: dict[str, list[AnswerPoint]] = defaultdict(list)
-    for point in data.values:
-        by_week[point.iso_week].append(point)
-
-    empty: tuple[dict[str, Family], dict[str, Family]] = ({}, {})
-    perspectives_now, signals_now = week_figures(rule, by_week.get(week, []))
-    perspectives_last, signals_last = week_figures(rule, by_week.get(last_week, []))
-    perspectives_start, signals_start = (
-        week_figures(rule, by_week.get(start_week, [])) if start_week else empty
-    )
+    figures = figures_of(data)
+    now, last = figures[week], figures[last_week]
+    start = figures[start_week] if start_week else None
+    perspectives_now, signals_now = now.perspective_families(), now.signal_families()
+    perspectives_last, signals_last = last.perspective_families(), last.signal_families()
+    perspectives_start = start.perspective_families() if start else {}
+    signals_start = start.signal_families() if start else {}
     perspectives = tuple(
         group_view(
             p.value,
@@ -122,26 +137,19 @@ def analyse(data: DigestInput) -> DigestView:
         for s in Signal
         if (fam := signals_now.get(s.value)) is not None
     )
-    answered = {p.member_id for p in by_week.get(week, [])} | {
+    answered = {p.member_id for p in data.values if p.iso_week == week} | {
         t.member_id for t in data.texts if t.iso_week == week
     }
 
     weeks = trend_weeks(week)
-    week_cells = {(c.iso_week, c.perspective): c for c in data.weeks}
     trend = [
         TrendPoint(
             iso,
             perspective,
-            *_shown(week_cells.get((iso, perspective)), rule.k),
+            *_cell(figures[iso].cells.get(perspective)),
             data.asked_by_perspective.get((iso, perspective)),
         )
         for iso in weeks
-        for perspective in PERSPECTIVES
-    ]
-    cells = {(c.phase, c.perspective): c for c in data.cells}
-    grid = [
-        GridCell(phase, perspective, *_shown(cells.get((phase, perspective)), rule.k))
-        for phase in Phase
         for perspective in PERSPECTIVES
     ]
 
@@ -162,7 +170,7 @@ def analyse(data: DigestInput) -> DigestView:
         # Per role across all perspectives is not shown: when people answer one perspective
         # a week, it minus the shown perspective x role figures reveals the withheld ones.
         roles=(),
-        grid=tuple(grid),
+        grid=grid(figures, {**data.phases, week: data.phase}),
         trend_weeks=weeks,
         trend=tuple(trend),
         touchpoints=data.touchpoints,
@@ -175,8 +183,5 @@ def analyse(data: DigestInput) -> DigestView:
     )
 
 
-def concern_writers(texts: Sequence[TextPoint], iso_week: str) -> int:
-    """How many people wrote a concern in a week (a nudge compares weeks)."""
-    return len(
-        {t.member_id for t in texts if t.iso_week == iso_week and t.signal is Signal.CONCERNS}
-    )
+def _cell(cell: Cell | None) -> tuple[int | None, float | None]:
+    return (cell.respondents, cell.mean) if cell is not None else (None, None)
