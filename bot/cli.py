@@ -24,8 +24,7 @@ prompts_app = typer.Typer(help="Validate and list the prompt catalog.", no_args_
 app.add_typer(prompts_app, name="prompts")
 
 
-# `pioneer tick` when another process is the scheduler of this (SQLite) database.
-EXIT_LOCKED = 3
+EXIT_LOCKED = 3  # `pioneer tick` when another process is this SQLite database's scheduler
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -347,6 +346,13 @@ def digest(
         raise typer.Exit(code=2) from None
     finally:
         container.close()
+
+
+@app.command(help="Erase answers, check-ins and digest quotes older than the retention period.")
+def purge(dry_run: Annotated[bool, typer.Option(help="Only say what would go.")] = False) -> None:
+    from bot.container import run_purge
+
+    typer.echo("\n".join(run_purge(Settings(), dry_run)))
 
 
 @app.command()

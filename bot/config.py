@@ -7,7 +7,13 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain.model import DEFAULT_ANONYMITY_THRESHOLD, MIN_ANONYMITY_THRESHOLD
+from bot.domain.model import (
+    DEFAULT_ANONYMITY_THRESHOLD,
+    DEFAULT_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    MIN_ANONYMITY_THRESHOLD,
+    MIN_RETENTION_MONTHS,
+)
 
 
 class Settings(BaseSettings):
@@ -38,6 +44,10 @@ class Settings(BaseSettings):
     pioneer_send_attempts: int = Field(default=5, ge=1)
     pioneer_send_backoff: float = Field(default=0.5, ge=0)
     pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
+    # Answers and check-in texts older than this are purged daily (`pioneer purge`).
+    pioneer_retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS, ge=MIN_RETENTION_MONTHS, le=MAX_RETENTION_MONTHS
+    )
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod

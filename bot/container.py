@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.app.digests import DigestService, RoutingSender
 from bot.app.prompt_views import PromptViews
+from bot.app.retention import Retention, describe
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
 from bot.clock import SystemClock
@@ -127,6 +128,11 @@ class Container:
         return DigestService(
             self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
         )
+
+    @cached_property
+    def retention(self) -> Retention:
+        """Erases answers and quotes older than PIONEER_RETENTION_MONTHS (daily, and by CLI)."""
+        return Retention(self.uow, self.clock, self.settings.pioneer_retention_months)
 
     @cached_property
     def schedule(self) -> ScheduleService:
@@ -294,7 +300,7 @@ def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
 
     container = Container(settings)
     try:
-        handle = start_scheduler(container.dispatch)
+        handle = start_scheduler(container.dispatch, purge=container.retention.purge)
     except BaseException:
         container.close()
         raise
@@ -304,3 +310,12 @@ def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
     handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
     logging.getLogger("pioneer.scheduling").info("scheduler running (job %r every minute)", JOB_ID)
     return handle
+
+
+def run_purge(settings: Settings, dry_run: bool) -> list[str]:
+    """`pioneer purge`: erase (or, dry, count) what the retention period ran out for."""
+    container = Container(settings)
+    try:
+        return describe(container.retention.purge(dry_run=dry_run))
+    finally:
+        container.close()

@@ -163,6 +163,8 @@ class AnswerRow(Base):
             "iso_week",
             "value",
         ),
+        # The daily purge of answers older than the retention period.
+        Index("ix_answers_answered_at", "answered_at"),
         Index(
             "ix_answers_person_week",
             "workspace_id",

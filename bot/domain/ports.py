@@ -27,7 +27,9 @@ from bot.domain.records import (
     AnswerPoint,
     DeliveryCounts,
     DigestSend,
+    Expiring,
     JourneyCursor,
+    JourneyDigest,
     JourneySchedule,
     Person,
     PlatformInstallation,
@@ -43,9 +45,7 @@ if TYPE_CHECKING:
 
 
 class Clock(Protocol):
-    def now(self) -> datetime:
-        """An aware datetime."""
-        ...
+    def now(self) -> datetime: ...  # an aware datetime
 
 
 class WorkspaceRepository(Protocol):
@@ -77,8 +77,7 @@ class MemberRepository(Protocol):
         ...
 
     def save(self, member: Member) -> None: ...
-    # Erasure: their answers and deliveries go; touchpoints and phase moves stay without
-    # their words, no longer pointing at them. No copy of it may stay in the files.
+    # Erasure: answers and deliveries go, touchpoints and phase moves lose their words.
     def delete(self, workspace_id: int, member_id: int) -> None: ...
 
 
@@ -128,6 +127,8 @@ class AnswerRepository(Protocol):
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]: ...
+    # Retention, in every workspace: answers given before `before` by kind; `purge`: erased.
+    def older_than(self, before: datetime, purge: bool = False) -> Sequence[Expiring]: ...
 
 
 class DigestRepository(Protocol):
@@ -145,8 +146,9 @@ class DigestRepository(Protocol):
         ...
 
     def for_journey(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
-    # Erasure: a stored digest's new payload and quote sources, sent or not (the one change
-    # a sent digest allows). No copy of the words taken out may stay in the files.
+    # Retention, in every workspace: digests of weeks up to `iso_week` that may hold quotes.
+    def quoted_through(self, iso_week: str) -> Sequence[JourneyDigest]: ...
+    # Erasure: new payload and quote sources even of a sent one; no copy left in the files.
     def redact(self, workspace_id: int, journey_id: int, digest: StoredDigest) -> None: ...
 
     def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
@@ -181,8 +183,7 @@ class DigestRepository(Protocol):
 
 
 class WeekFigureRepository(Protocol):
-    """Closed weeks' figures as first published, by week; `add` keeps any already there."""
-
+    # Closed weeks' figures as first published, by week; `add` keeps any already there.
     def up_to(self, workspace_id: int, journey_id: int, iso_week: str) -> Mapping[str, Any]: ...
     def add(
         self, workspace_id: int, journey_id: int, weeks: Mapping[str, Any], at: datetime

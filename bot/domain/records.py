@@ -76,6 +76,22 @@ class StoredDigest(NamedTuple):
     quote_sources: tuple[int, ...] | None = None
 
 
+class JourneyDigest(NamedTuple):
+    """A stored digest with the journey it belongs to (retention reads every workspace's)."""
+
+    workspace_id: int
+    journey_id: int
+    digest: StoredDigest
+
+
+class Expiring(NamedTuple):
+    """What the retention period has run out for, of one kind: how many, since when."""
+
+    kind: str
+    number: int
+    oldest: datetime | None
+
+
 class DigestSend(NamedTuple):
     """One planned message of a week's digest: to a member's DM or to a channel."""
 

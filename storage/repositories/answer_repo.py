@@ -7,11 +7,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, Table, func, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, Table, delete, func, select
 from sqlalchemy import cast as sql_cast
 
 from bot.domain.model import Answer, Perspective, Phase, PromptKind, Signal
-from bot.domain.records import AnswerContext, AnswerPoint, TextPoint, WeekCell
+from bot.domain.records import AnswerContext, AnswerPoint, Expiring, TextPoint, WeekCell
 from storage.mapping import (
     answer_from_row,
     delivery_from_row,
@@ -114,6 +114,20 @@ class SqlAnswers(SessionRepository):
             .order_by(AnswerRow.answered_at)
         )
         return [answer_from_row(r) for r in rows]
+
+    def older_than(self, before: datetime, purge: bool = False) -> Sequence[Expiring]:
+        # Every workspace on purpose: the retention period is the operator's, for all.
+        rows = self.session.execute(
+            select(AnswerRow.kind, func.count(), func.min(AnswerRow.answered_at))
+            .where(AnswerRow.answered_at < before)
+            .group_by(AnswerRow.kind)
+            .order_by(AnswerRow.kind)
+        )
+        found = [Expiring(kind, n, oldest) for kind, n, oldest in rows.all()]
+        if purge and found:
+            self.session.execute(delete(AnswerRow).where(AnswerRow.answered_at < before))
+            self.erased()
+        return found
 
     # -- light reads for the digest (no ORM objects: tens of thousands of rows) ----------
     def values_for_weeks(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.records import DigestSend, StoredDigest
+from bot.domain.records import DigestSend, JourneyDigest, StoredDigest
 from storage.mapping import from_row
 from storage.models import DigestRow, DigestSendRow
 from storage.sql import SessionRepository, insert_for, update_rows
@@ -56,6 +56,19 @@ class SqlDigests(SessionRepository):
             .order_by(DigestRow.iso_week)
         )
         return [_stored(row) for row in rows]
+
+    def quoted_through(self, iso_week: str) -> Sequence[JourneyDigest]:
+        # Every workspace on purpose: the retention period is the operator's, for all.
+        rows = self.session.scalars(
+            select(DigestRow)
+            .where(
+                DigestRow.iso_week <= iso_week,
+                # '' is a digest that quotes nobody; NULL one stored before sources were kept.
+                or_(DigestRow.quoted_answers.is_(None), DigestRow.quoted_answers != ""),
+            )
+            .order_by(DigestRow.iso_week, DigestRow.id)
+        )
+        return [JourneyDigest(r.workspace_id, r.journey_id, _stored(r)) for r in rows]
 
     def redact(self, workspace_id: int, journey_id: int, digest: StoredDigest) -> None:
         update_rows(

@@ -1,4 +1,4 @@
-"""privacy: weeks' figures fixed when first published; where each digest quote came from
+"""privacy: weeks' figures fixed when first published, quotes' sources, answers by age
 
 `week_figures`: a closed week's figures as first published (bot/domain/digest/published.py),
 one row per journey and week, added once and never changed, so that no later digest or
@@ -8,6 +8,9 @@ preview shows a week differently and no difference of two can reveal one person.
 the quotes' order, comma-separated ('' for none). A person who asks to be forgotten has
 their quotes taken out of every stored digest, sent or not, even after they edited the
 answer a quote shows. NULL: stored before this revision; erasure then matches the text.
+
+`ix_answers_answered_at`: the daily purge of answers older than the retention period
+(PIONEER_RETENTION_MONTHS) finds them without reading the whole table.
 
 Renumbering (another branch may take 0007): rename the file and change `revision` and
 `down_revision` below; nothing else refers to them.
@@ -62,8 +65,13 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_week_figures_journey_id"), ["journey_id"], unique=False)
         batch.create_index(batch.f("ix_week_figures_workspace_id"), ["workspace_id"], unique=False)
 
+    with op.batch_alter_table("answers") as batch:
+        batch.create_index("ix_answers_answered_at", ["answered_at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("answers") as batch:
+        batch.drop_index("ix_answers_answered_at")
     op.drop_table("week_figures")
     with op.batch_alter_table("digests") as batch:
         batch.drop_column("quoted_answers")
