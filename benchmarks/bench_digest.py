@@ -41,7 +41,6 @@ from bot.domain.model import Phase, PromptKind  # noqa: E402
 from prompts.catalog import load_catalog  # noqa: E402
 from prompts.themes import load_themes  # noqa: E402
 from storage.db import make_engine, make_session_factory  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     AnswerRow,
     DeliveryRow,
@@ -51,6 +50,7 @@ from storage.models import (  # noqa: E402
     WorkspaceRow,
 )
 from storage.uow import SqlUnitOfWorkFactory  # noqa: E402
+from tests.databases import migrated  # noqa: E402
 
 CHUNK = 1_000
 START = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)  # Monday of 2025-W49
@@ -71,16 +71,6 @@ def phase_of_week(index: int) -> Phase:
             return phase
         index -= weeks
     return Phase.ACTION
-
-
-def reset(url: str) -> None:
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
 
 
 def seed_journey(url: str, members: int, weeks: int) -> dict[str, Any]:
@@ -196,19 +186,23 @@ def load(url: str, seed: dict[str, Any], rows: int, offset: int) -> float:
         member_id, role = members[rng.randrange(len(members))]
         moment = START + timedelta(weeks=week_index, days=rng.randrange(5), hours=2)
         is_pulse = prompt.kind is PromptKind.PULSE
+        # What a delivery and its answer share: whom it asked what, in which phase.
+        asked = {
+            "id": ident,
+            "workspace_id": seed["workspace_id"],
+            "journey_id": seed["journey_id"],
+            "member_id": member_id,
+            "prompt_id": prompt.id,
+            "kind": prompt.kind.value,
+            "phase": phase.value,
+            "perspective": prompt.perspective.value,
+            "signal": prompt.signal.value,
+        }
         deliveries.append(
-            {
-                "id": ident,
-                "workspace_id": seed["workspace_id"],
-                "journey_id": seed["journey_id"],
+            asked
+            | {
                 "ritual_key": "bench",
                 "occurrence": f"o{ident}",
-                "member_id": member_id,
-                "prompt_id": prompt.id,
-                "kind": prompt.kind.value,
-                "phase": phase.value,
-                "perspective": prompt.perspective.value,
-                "signal": prompt.signal.value,
                 "created_at": moment,
                 "due_at": moment,
                 "closes_at": moment + timedelta(days=3),
@@ -218,17 +212,9 @@ def load(url: str, seed: dict[str, Any], rows: int, offset: int) -> float:
             }
         )
         answers.append(
-            {
-                "id": ident,
-                "workspace_id": seed["workspace_id"],
-                "journey_id": seed["journey_id"],
+            asked
+            | {
                 "delivery_id": ident,
-                "member_id": member_id,
-                "prompt_id": prompt.id,
-                "kind": prompt.kind.value,
-                "phase": phase.value,
-                "perspective": prompt.perspective.value,
-                "signal": prompt.signal.value,
                 "roles": role,
                 "value": 1 + rng.randrange(5) if is_pulse else None,
                 "text": None if is_pulse else rng.choice(TEXTS),
@@ -310,7 +296,7 @@ def main() -> None:
         folder = tempfile.TemporaryDirectory(prefix="pioneer-bench-")
         url = f"sqlite:///{folder.name}/bench.db"
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    reset(url)
+    migrated(url)
     seed = seed_journey(url, args.members, args.weeks)
     week = shift_week(week_of(START.date()), args.weeks - 1)
     print(f"backend={backend} members={args.members} weeks={args.weeks} digest week={week}")

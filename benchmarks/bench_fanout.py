@@ -39,15 +39,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.domain.model import Language  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.models import DeliveryRow, JourneyRow, MemberRow  # noqa: E402
+from tests.databases import migrated  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
+from tests.seed import workspace_id as seed_workspace_id  # noqa: E402
 
 TUE_10_AMS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MON_9_AMS = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -100,34 +101,19 @@ class LimitedSlack(FakeSlack):
 
 
 def fresh_database(url: str | None, folder: Path) -> str:
-    if url is None:
-        url = f"sqlite:///{folder / 'bench.db'}"
-        upgrade(url)
-        return url
-    from storage.db import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(url)
-    return url
+    return migrated(url or f"sqlite:///{folder / 'bench.db'}")
 
 
 def seed(container: Container, journeys: int, people: int, platform: str) -> None:
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create(platform, "T0001", "Bench")
-        uow.commit()
-    assert workspace.id is not None
+    workspace_id = seed_workspace_id(container.uow, platform, "T0001", "Bench")
     rows = []
     for j in range(journeys):
         journey = container.journeys.start(
-            workspace.id, f"C{j:05}", f"Plant {j}", f"UF{j:05}", Language.EN, "Europe/Amsterdam"
+            workspace_id, f"C{j:05}", f"Plant {j}", f"UF{j:05}", Language.EN, "Europe/Amsterdam"
         )
         rows += [
             {
-                "workspace_id": workspace.id,
+                "workspace_id": workspace_id,
                 "journey_id": journey.id,
                 "user": f"U{j:04}{n:05}",
                 "display_name": "",

@@ -23,25 +23,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiohttp import web  # noqa: E402
-
 from bot.clock import FixedClock  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.domain.model import PromptKind, Role  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.e2e.teams.conftest import (  # noqa: E402
     ANNA,
-    CHANNEL,
     Person,
     RecordingSleep,
-    ServerThread,
     Teams,
+    channel_journey,
     chat,
     deliver,
     make_platform,
     member_of,
+    teams_server,
     teams_settings,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector  # noqa: E402
 
@@ -64,16 +61,7 @@ def main(n: int = 300) -> None:
     )
     container.teams = make_platform(container, RecordingSleep())
     connector = FakeConnector()
-
-    async def build() -> web.Application:
-        app = web.Application()
-        from bot.platforms.teams.routes import add_teams_routes
-
-        assert container.teams is not None
-        add_teams_routes(app, container.teams)
-        return app
-
-    server = ServerThread(build)
+    server = teams_server(container.teams)
     teams = Teams(server.url, connector)
     people = [Person(f"e0000000-0000-4000-8000-{i:012d}", f"Person {i}") for i in range(n)]
     try:
@@ -81,12 +69,9 @@ def main(n: int = 300) -> None:
         for person in people:
             teams.post(teams.activity(person, text="join"))
             teams.post(teams.activity(person, text="help", channel=None, mention_bot=False))
-        workspace_id = workspace_of(container)
-        with container.uow() as uow:
-            journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-        assert journey is not None and journey.id is not None
-        members = [member_of(container, workspace_id, journey.id, p) for p in people]
-        deliveries = [deliver(container, workspace_id, journey.id, m) for m in members]
+        workspace_id, journey_id = channel_journey(container)
+        members = [member_of(container, workspace_id, journey_id, p) for p in people]
+        deliveries = [deliver(container, m) for m in members]
 
         def timed(call: object) -> float:
             started = time.perf_counter()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.domain.model import (
     DEFAULT_ANONYMITY_THRESHOLD,
@@ -15,9 +19,17 @@ from bot.domain.model import (
     MIN_RETENTION_MONTHS,
 )
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The databases Pioneer is tested on; another SQLAlchemy backend would fail later and darker.
+BACKENDS = ("sqlite", "postgresql", "postgres")
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    """Every field is also an environment variable of the same name in capitals; a setting
+    that cannot work is refused when it is read, with the variable's name (never its value)."""
+
+    # An empty value (`SLACK_APP_TOKEN=` in a .env file) means "not set", not "set to nothing".
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(default="sqlite:///pioneer.db")
     slack_bot_token: str | None = None
@@ -30,7 +42,7 @@ class Settings(BaseSettings):
     teams_app_secret: str | None = None
     teams_tenant_id: str | None = None
     pioneer_encryption_key: str | None = None
-    port: int = 3000
+    port: int = Field(default=3000, ge=1, le=65535)
     pioneer_prompts_dir: Path | None = Field(
         default=None, description="An organisation's own prompt folder (adds or overrides)."
     )
@@ -38,6 +50,8 @@ class Settings(BaseSettings):
     pioneer_default_language: str = "en"
     pioneer_default_timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
+    # `json`: one JSON object a line, for log shippers; `text`: for people.
+    log_format: Literal["text", "json"] = "text"
     # Sending (the scheduler's one pacing and retry policy, for every platform). Slack allows
     # several hundred chat.postMessage per minute per workspace; 4 a second stays under it.
     pioneer_send_rate: float = Field(default=4.0, gt=0)
@@ -61,4 +75,43 @@ class Settings(BaseSettings):
     def _language(cls, value: str) -> str:
         if value not in ("nl", "en"):
             raise ValueError("must be 'nl' or 'en'")
+        return value
+
+    @field_validator("pioneer_default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "not a known time zone; use an IANA name such as Europe/Amsterdam"
+            ) from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("pioneer_prompts_dir")
+    @classmethod
+    def _prompts_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError("no such folder")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "not a database URL; e.g. postgresql://user:password@host/pioneer "
+                "or sqlite:///pioneer.db"
+            ) from None
+        if backend not in BACKENDS:
+            raise ValueError("Pioneer runs on PostgreSQL (postgresql://…) or SQLite (sqlite:///…)")
         return value

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from bot.app.digests import DigestService, RoutingSender
 from bot.app.prompt_views import PromptViews
-from bot.app.retention import Retention, describe
+from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
 from bot.clock import SystemClock
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender, SlidingWindows
+    from storage.overview import JourneyLine
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
 # configured in this process. A new chat platform adds one row (and its adapter package).
@@ -84,11 +85,37 @@ class Container:
         """The database answers (raises when it does not): the health check's question."""
         return ping(self.engine)
 
+    def health_checks(self) -> dict[str, Callable[[], str]]:
+        """What /healthz asks (bot/health.py): can the database take a write now, and do
+        the stored tokens open with the current key (multi-workspace Slack only)."""
+        from bot.health import CHECK_SECONDS
+        from storage.writability import check_writable
+
+        checks: dict[str, Callable[[], str]] = {
+            "database": lambda: check_writable(self.engine, CHECK_SECONDS)
+        }
+        if self.settings.slack_client_id and self.settings.slack_client_secret:
+            checks["tokens"] = self._check_tokens
+        return checks
+
+    def _check_tokens(self) -> str:
+        from bot.crypto import TokenCipher
+        from bot.platforms.slack.installations import SqlInstallationStore
+
+        cipher = TokenCipher(self.settings.pioneer_encryption_key)  # raises without a key
+        return SqlInstallationStore(self.uow, cipher).check_tokens()
+
     def schema_is_current(self) -> bool:
         """The database's schema is at the newest migration (else: run `pioneer migrate`)."""
         from storage.migrate import current_revision, head_revision
 
         return current_revision(self.settings.database_url) == head_revision()
+
+    def journey_lines(self) -> list[JourneyLine]:
+        """Every journey of every workspace, for an operator's list (`pioneer journeys`)."""
+        from storage.overview import journey_lines
+
+        return journey_lines(self.engine)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (safe to run again)."""
@@ -294,28 +321,26 @@ def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
     """The scheduler of `pioneer serve`, with a container of its own (closed when it stops)
     and its counters on /metrics. Raises SchedulerLocked when another process is already
     the scheduler of this SQLite database."""
-    from bot.scheduling.collector import DispatchCollector
+    from bot.scheduling.collector import DispatchCollector, SchedulerMetrics
     from bot.scheduling.scheduler import JOB_ID, start_scheduler
-    from bot.telemetry import PROCESS_REGISTRY
+    from bot.telemetry import PROCESS_REGISTRY, shared_dir
 
     container = Container(settings)
+    # With --workers N this process serves no /metrics: the counts go to the shared folder,
+    # and each worker reads the database's figures itself.
+    shared = shared_dir() is not None
+    passes = SchedulerMetrics(container.dispatch, shared=shared)
     try:
-        handle = start_scheduler(container.dispatch, purge=container.retention.purge)
+        handle = start_scheduler(
+            container.dispatch, on_pass=[passes.passed], purge=container.retention.purge
+        )
     except BaseException:
         container.close()
         raise
     handle.on_stop.append(container.close)
-    collector = DispatchCollector(container.dispatch)
-    PROCESS_REGISTRY.register(collector)
-    handle.on_stop.append(lambda: PROCESS_REGISTRY.unregister(collector))
+    if not shared:
+        for collector in (DispatchCollector(container.dispatch), passes):
+            PROCESS_REGISTRY.register(collector)
+            handle.on_stop.append(partial(PROCESS_REGISTRY.unregister, collector))
     logging.getLogger("pioneer.scheduling").info("scheduler running (job %r every minute)", JOB_ID)
     return handle
-
-
-def run_purge(settings: Settings, dry_run: bool) -> list[str]:
-    """`pioneer purge`: erase (or, dry, count) what the retention period ran out for."""
-    container = Container(settings)
-    try:
-        return describe(container.retention.purge(dry_run=dry_run))
-    finally:
-        container.close()

@@ -8,13 +8,13 @@ web server still serves health and metrics.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -22,10 +22,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.container import Container
+from bot.health import run_checks
 from bot.platforms.slack.app import build_app, slack_configured
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.edge import SlackEdge
 from bot.telemetry import Metrics
+
+if TYPE_CHECKING:
+    from bot.platforms.slack.socket_mode import SocketModeLink
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,7 @@ BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 SLACK: web.AppKey[SlackDeps] = web.AppKey("slack", SlackDeps)
 EDGE: web.AppKey[SlackEdge] = web.AppKey("slack_edge", SlackEdge)
 WORKER: web.AppKey[int] = web.AppKey("worker", int)
+SOCKET_MODE: web.AppKey[SocketModeLink] = web.AppKey("socket_mode")
 MAX_BODY = 1024 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -85,19 +90,40 @@ async def slack_oauth(request: web.Request) -> web.StreamResponse:
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:
-    container = request.app[CONTAINER]
-
-    try:
-        await asyncio.wait_for(asyncio.to_thread(container.database_ok), timeout=5)
-    except Exception:
-        logger.exception("health check: database unreachable")
-        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok"})
+    # The database's writability and the stored tokens, each within a short time; and the
+    # Socket Mode connection where there is one.
+    healthy, report = await run_checks(request.app[CONTAINER].health_checks())
+    body: dict[str, object] = {**report, **await socket_mode_health(request.app)}
+    return web.json_response(body, status=200 if healthy else 503)
 
 
 async def metrics(request: web.Request) -> web.StreamResponse:
     m = request.app[METRICS]
     return web.Response(body=m.exposition(), headers={"Content-Type": m.content_type})
+
+
+def _connect_socket_mode(app: web.Application, bolt: AsyncApp, app_token: str) -> None:
+    """Slack over Socket Mode, connected once the server is up and retried while it stays
+    up; /healthz reports the connection (see bot/platforms/slack/socket_mode.py)."""
+    from bot.platforms.slack.socket_mode import SocketModeLink
+
+    link = SocketModeLink(bolt, app_token)
+    app[SOCKET_MODE] = link
+
+    async def connect(_: web.Application) -> None:
+        await link.start()
+
+    async def disconnect(_: web.Application) -> None:
+        await link.close()
+
+    app.on_startup.append(connect)
+    app.on_cleanup.append(disconnect)
+
+
+async def socket_mode_health(app: web.Application) -> dict[str, object]:
+    """What /healthz adds about Slack's Socket Mode connection, when this app has one."""
+    link = app.get(SOCKET_MODE)
+    return await link.health() if link is not None else {}
 
 
 def _add_slack(
@@ -120,19 +146,7 @@ def _add_slack(
     app.on_shutdown.append(finish_deps)
     app.on_cleanup.append(close_deps)
     if socket_mode:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(bolt, container.settings.slack_app_token)
-
-        async def connect(_: web.Application) -> None:
-            await handler.connect_async()
-            logger.info("connected to Slack over Socket Mode")
-
-        async def disconnect(_: web.Application) -> None:
-            await handler.close_async()
-
-        app.on_startup.append(connect)
-        app.on_cleanup.append(disconnect)
+        _connect_socket_mode(app, bolt, container.settings.slack_app_token or "")
         return
     app[EDGE] = SlackEdge(container.settings.slack_signing_secret or "")
     app.router.add_post("/slack/events", _timed("slack_events", slack_events))
@@ -178,14 +192,32 @@ async def make_web_app(
     return app
 
 
-def run_worker(host: str, port: int, worker: int = 0, reuse_port: bool = False) -> None:
-    """One serving process until SIGTERM/SIGINT (aiohttp's run_app shuts down gracefully)."""
-    from bot.config import Settings
+def _worker_metrics(container: Container) -> Metrics:
+    """This worker's instruments; with several workers, also the database's delivery figures
+    (the scheduler's process, which reports them otherwise, serves no /metrics then)."""
+    from bot.scheduling.collector import DeliveriesCollector
+    from bot.telemetry import shared_dir
 
-    container = Container(Settings())
+    m = Metrics()
+    if shared_dir() is not None:
+        m.registry.register(DeliveriesCollector(container.uow))
+    return m
+
+
+def run_worker(host: str, port: int, worker: int = 0, reuse_port: bool = False) -> None:
+    """One serving process until SIGTERM/SIGINT (aiohttp's run_app shuts down gracefully).
+
+    A worker started by `--workers N` is a new interpreter: it sets up its own logging."""
+    from bot.config import Settings
+    from bot.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    container = Container(settings)
+    logger.info("worker %d serving on %s:%d", worker, host, port)
     try:
         web.run_app(
-            make_web_app(container, worker=worker),
+            make_web_app(container, _worker_metrics(container), worker=worker),
             host=host,
             port=port,
             reuse_port=reuse_port,
@@ -210,10 +242,10 @@ def run(host: str, port: int, workers: int = 1) -> int:
         context.Process(target=run_worker, args=(host, port, n, True), name=f"pioneer-{n}")
         for n in range(workers)
     ]
-    for process in processes:
-        process.start()
+    stopped_by: list[int] = []
 
     def stop(signum: int, _: object) -> None:
+        stopped_by.append(signum)
         for process in processes:
             if process.is_alive() and process.pid is not None:
                 os.kill(process.pid, signum)
@@ -221,5 +253,10 @@ def run(host: str, port: int, workers: int = 1) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for process in processes:
+        process.start()
+    for process in processes:
         process.join()
-    return max(abs(p.exitcode or 0) for p in processes)
+    # A worker still starting when we passed the stop on dies of it before it can shut down
+    # gracefully; that is the stop asked for, not a failure.
+    codes = [p.exitcode or 0 for p in processes]
+    return max((abs(c) for c in codes if -c not in stopped_by), default=0)

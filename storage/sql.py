@@ -42,6 +42,12 @@ def update_rows(
     return rowcount(result)
 
 
+def of_journey(entity: Any, workspace_id: int, journey_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The rows of `entity` that belong to one journey: its id alone never suffices, the
+    workspace is always named too, so no query can reach another tenant's rows."""
+    return (entity.workspace_id == workspace_id, entity.journey_id == journey_id)
+
+
 def must_exist(row: RowT | None, key: int) -> RowT:
     """The row a domain object is saved into: saving one never stored is a caller's error."""
     if row is None:
@@ -72,3 +78,12 @@ class SessionRepository:
     def first(self, entity: type[RowT], *where: ColumnElement[bool]) -> RowT | None:
         """The row matching `where`: filters that name one row at most (a key)."""
         return self.session.scalar(select(entity).where(*where))
+
+    def claim_one(self, entity: type[Base], *where: ColumnElement[bool], **values: Any) -> bool:
+        """A guarded UPDATE of one row (`where` says it is still free): True for the one
+        caller whose UPDATE changed it, False for everyone who came later."""
+        return update_rows(self.session, entity, *where, **values) == 1
+
+    def rows(self, entity: type[RowT], *where: ColumnElement[bool], order_by: Any) -> list[RowT]:
+        """The rows matching `where`, ordered by the column `order_by`."""
+        return list(self.session.scalars(select(entity).where(*where).order_by(order_by)))

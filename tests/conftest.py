@@ -27,6 +27,8 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
+from tests.databases import migrated
 
 PG_URL = os.environ.get("PIONEER_TEST_DATABASE_URL")
 
@@ -44,15 +46,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _pg_migrated() -> str | None:
-    if not PG_URL:
-        return None
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(PG_URL)
-    return PG_URL
+    return migrated(PG_URL) if PG_URL else None
 
 
 @pytest.fixture
@@ -103,8 +97,4 @@ def answers(uow: SqlUnitOfWorkFactory, clock: FixedClock) -> AnswerService:
 
 @pytest.fixture
 def workspace_id(uow: SqlUnitOfWorkFactory) -> int:
-    with uow() as tx:
-        workspace = tx.workspaces.get_or_create("console", "T-TEST", "Test BV")
-        tx.commit()
-    assert workspace.id is not None
-    return workspace.id
+    return seed.workspace_id(uow, "console", "T-TEST", "Test BV")

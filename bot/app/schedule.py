@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain import errors
-from bot.domain.calendar import Cadence, Calendar, zone
+from bot.domain.calendar import Cadence, Calendar, NotAWorkingDay, format_days, zone
 from bot.domain.journeys import FACILITATORS, require_role, validate_timezone
 from bot.domain.model import Journey, Phase, Role
 from bot.domain.ports import Clock, UnitOfWorkFactory
@@ -86,11 +86,20 @@ class ScheduleService:
             raise UnknownRitual(ritual=key, known=", ".join(known))
         change = CadenceOverride(key=key, days=cadence.days_text, local_time=cadence.time_text)
         with self._uow() as uow:
-            if uow.journeys.get(workspace_id, journey_id) is None:
+            schedule = uow.rituals.schedule(workspace_id, journey_id)
+            if uow.journeys.get(workspace_id, journey_id) is None or schedule is None:
                 raise errors.NoJourney()
             require_role(
                 uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, "schedule"
             )
+            # Rituals fall due on working days only: a cadence on other days would answer
+            # "now runs on sun" and then never send anything.
+            calendar = Calendar.of(schedule.working_days, schedule.holidays)
+            off = calendar.days_off(cadence.days)
+            if off:
+                raise NotAWorkingDay(
+                    days=format_days(off), working=format_days(calendar.working_days)
+                )
             uow.rituals.set_override(workspace_id, journey_id, change)
             uow.commit()
         return change

@@ -2,6 +2,10 @@
 
 Weekdays are numbered Monday = 0 (as Python's `date.weekday()`), but only ever written by
 name ("mon-fri", "tue,thu"); Dutch day names are understood too.
+
+Working hours (08:00-18:00 on a working day, in a person's own zone) are when a message
+that is not going out at its scheduled moment may still reach someone: a prompt sent late
+after downtime, or a reminder. A message at its scheduled moment goes when it was planned.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +32,8 @@ _DAY_WORDS: dict[str, int] = {d: i for i, d in enumerate(WEEKDAYS)} | {
 }
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)\Z")
 DEFAULT_WORKING_DAYS = "mon-fri"
+WORKDAY_STARTS = time(8, 0)
+WORKDAY_ENDS = time(18, 0)
 
 
 class InvalidDays(DomainError):
@@ -36,6 +42,12 @@ class InvalidDays(DomainError):
 
 class InvalidTime(DomainError):
     key = "error.schedule.time"  # params: time
+
+
+class NotAWorkingDay(DomainError):
+    """A cadence on days the journey does not work: nothing would ever be sent then."""
+
+    key = "error.schedule.not_working_day"  # params: days, working
 
 
 # -- days and times -------------------------------------------------------------------------
@@ -132,3 +144,28 @@ class Calendar:
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.working_days and day not in self.holidays
+
+    def days_off(self, days: Iterable[int]) -> tuple[int, ...]:
+        """The weekdays of `days` that are not working days of this calendar."""
+        return tuple(sorted(set(days) - set(self.working_days)))
+
+    def is_working_time(self, instant: datetime, timezone: str) -> bool:
+        """`instant` falls in working hours of a working day, in `timezone`."""
+        local = instant.astimezone(zone(timezone))
+        return self.is_working_day(local.date()) and WORKDAY_STARTS <= local.time() < WORKDAY_ENDS
+
+    def next_working_time(
+        self, after: datetime, timezone: str, horizon_days: int = 400
+    ) -> datetime | None:
+        """The first instant from `after` on that is working time in `timezone` (UTC)."""
+        if self.is_working_time(after, timezone):
+            return after
+        tz = zone(timezone)
+        day = after.astimezone(tz).date()
+        for _ in range(horizon_days):
+            if self.is_working_day(day):
+                start = local_instant(day, WORKDAY_STARTS, tz)
+                if start >= after:
+                    return start
+            day += timedelta(days=1)
+        return None

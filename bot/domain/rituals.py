@@ -40,6 +40,12 @@ class NothingToSend(DomainError):
     key = "error.schedule.nothing_to_send"
 
 
+class JourneyPaused(DomainError):
+    """Asking now while paused: nothing goes out until the journey resumes."""
+
+    key = "error.schedule.paused"
+
+
 class RitualKind(StrEnum):
     PULSE = "pulse"
     CHECKIN = "checkin"

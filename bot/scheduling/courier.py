@@ -4,6 +4,10 @@ Every message goes through the Sender (one pacing and retry policy); a few are i
 at once, so the pace, not one round trip after another, sets the rate. Outcomes are
 written back in chunks: a crash loses at most one chunk's outcomes, and those deliveries
 carry an attempt, so the next pass asks the platform whether each got through.
+
+What is held (the journey paused, the person away, a late prompt or a reminder outside
+the person's working hours: `bot.domain.deliveries.hold`) stays as it is for a later pass;
+what is still held when its poll closes expires as missed.
 """
 
 from __future__ import annotations
@@ -11,38 +15,61 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.deliveries import idempotency_key, prompt_view
+from bot.domain.calendar import Calendar
+from bot.domain.deliveries import Hold, hold, idempotency_key, prompt_view
 from bot.domain.errors import DeliveryFailed
 from bot.domain.model import Delivery, Journey, Member, Prompt
-from bot.domain.ports import ChatPort, UnitOfWorkFactory
+from bot.domain.ports import ChatPort, UnitOfWork, UnitOfWorkFactory
+from bot.domain.records import JourneySchedule
 from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 
 log = logging.getLogger("pioneer.scheduling")
+Item = tuple[Delivery, Member, Journey]
 
 
+class Holds:
+    """`hold` for the deliveries of one pass, each journey's calendar and pause read once."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._schedules: dict[int, tuple[Calendar, bool] | None] = {}
+
+    def of(self, uow: UnitOfWork, item: Item, reminder: bool) -> Hold | None:
+        delivery, member, journey = item
+        assert journey.id is not None
+        if journey.id not in self._schedules:
+            schedule = uow.rituals.schedule(journey.workspace_id, journey.id)
+            self._schedules[journey.id] = _calendar(schedule)
+        known = self._schedules[journey.id]
+        if known is None:
+            return None
+        calendar, paused = known
+        return hold(delivery, member, journey.timezone, calendar, paused, self.now, reminder)
+
+    def ready(self, uow: UnitOfWork, items: Sequence[Item], reminder: bool) -> list[Item]:
+        return [item for item in items if self.of(uow, item, reminder) is None]
+
+
+def _calendar(schedule: JourneySchedule | None) -> tuple[Calendar, bool] | None:
+    if schedule is None:
+        return None
+    return Calendar.of(schedule.working_days, schedule.holidays), schedule.paused
+
+
+@dataclass
 class Courier:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        prompts: Mapping[str, Prompt],
-        chat_for: Callable[[int], ChatPort],
-        sender_factory: Callable[[], Sender],
-        totals: Totals,
-        batch: int = 200,
-        chunk: int = 20,
-        concurrency: int = 4,
-    ) -> None:
-        self.uow = uow
-        self._by_id = prompts
-        self.chat_for = chat_for
-        self.sender_factory = sender_factory
-        self.totals = totals
-        self.batch = batch
-        self.chunk = chunk
-        self.concurrency = concurrency
+    uow: UnitOfWorkFactory
+    prompts: Mapping[str, Prompt]  # by id
+    chat_for: Callable[[int], ChatPort]
+    sender_factory: Callable[[], Sender]
+    totals: Totals
+    batch: int = 200
+    chunk: int = 20
+    concurrency: int = 4
 
     def send_pending(
         self, now: datetime, report: PassReport, ids: Sequence[int] | None = None
@@ -55,13 +82,15 @@ class Courier:
             if self.concurrency > 1
             else None
         )
+        holds = Holds(now)
         try:
             while True:
                 with self.uow() as uow:
-                    batch = uow.dispatch.pending(now, self.batch, after_id, ids)
-                if not batch:
+                    found = uow.dispatch.pending(now, self.batch, after_id, ids)
+                    batch = holds.ready(uow, found, reminder=False)
+                if not found:
                     break
-                after_id = batch[-1][0].id or after_id
+                after_id = found[-1][0].id or after_id
                 for start in range(0, len(batch), self.chunk):
                     chunk = batch[start : start + self.chunk]
                     self._send_chunk(sender, chats, chunk, now, report, pool)
@@ -141,7 +170,7 @@ class Courier:
         if isinstance(chat, DeliveryFailed):
             return Outcome("failed", error=f"no chat platform: {chat}")
         view = prompt_view(
-            delivery, journey, member, self._by_id.get(delivery.prompt_id), now, reminder
+            delivery, journey, member, self.prompts.get(delivery.prompt_id), now, reminder
         )
         key = idempotency_key(delivery, reminder)
         return sender.send(chat, member, view, key, maybe_sent=maybe_sent)
@@ -150,7 +179,7 @@ class Courier:
         self, delivery: Delivery, member: Member, outcome: Outcome, reminder: bool
     ) -> SentLine:
         assert delivery.id is not None
-        prompt = self._by_id.get(delivery.prompt_id)
+        prompt = self.prompts.get(delivery.prompt_id)
         return SentLine(
             delivery_id=delivery.id,
             journey_id=delivery.journey_id,
@@ -180,19 +209,18 @@ class Courier:
     def send_reminders(self, now: datetime, report: PassReport) -> None:
         sender = self.sender_factory()
         chats: dict[int, ChatPort | DeliveryFailed] = {}
-        tried: set[int] = set()  # a reminder given back is tried again next pass, not now
+        holds = Holds(now)
+        # By id, once each: a reminder given back is tried again next pass, not now.
+        after_id = 0
         while True:
             with self.uow() as uow:
-                batch = [
-                    item
-                    for item in uow.dispatch.due_reminders(now, self.batch)
-                    if item[0].id not in tried
-                ]
-            if not batch:
+                found = uow.dispatch.due_reminders(now, self.batch, after_id)
+                batch = holds.ready(uow, found, reminder=True)
+            if not found:
                 break
+            after_id = found[-1][0].id or after_id
             for delivery, member, journey in batch:
                 assert delivery.id is not None
-                tried.add(delivery.id)
                 # Claimed before sending: a crash in between loses a reminder, never doubles it.
                 with self.uow() as uow:
                     claimed = uow.dispatch.claim_reminder(delivery.id, now)

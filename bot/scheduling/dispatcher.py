@@ -23,7 +23,6 @@ from typing import Any
 
 from bot.domain import errors
 from bot.domain.calendar import Calendar
-from bot.domain.errors import DeliveryFailed
 from bot.domain.journeys import FACILITATORS, require_role
 from bot.domain.model import (
     Journey,
@@ -33,15 +32,17 @@ from bot.domain.model import (
 )
 from bot.domain.ports import ChatPort, Clock, DispatchLock, UnitOfWork, UnitOfWorkFactory
 from bot.domain.records import JourneySchedule
-from bot.domain.rituals import CadenceOverride, Fate, RitualPlan, first_due
+from bot.domain.rituals import CadenceOverride, Fate, JourneyPaused, RitualPlan, first_due
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
-from bot.scheduling.courier import Courier
+from bot.scheduling.courier import Courier, Holds
 from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import Outcome, Sender
 
 log = logging.getLogger("pioneer.scheduling")
 # An idle journey's watermark is moved along at most this often (one UPDATE for all).
 WATERMARK_STEP = timedelta(hours=1)
+# The watermark stops this far before a digest not yet handled, so that it falls due again.
+_INSTANT = timedelta(microseconds=1)
 # (workspace id, journey id, now, due_at=when the digest ritual fell due) -> sent?
 DigestHook = Callable[..., Any]
 
@@ -173,42 +174,61 @@ class Dispatcher:
             uow.commit()
         for journey, schedule, mark in due:
             assert journey.id is not None
-            digests_due: list[datetime] = []
             with self.uow() as uow:
                 overrides = uow.rituals.overrides(journey.workspace_id, journey.id)
                 plan = self._plan(uow, journey, schedule, overrides, mark, now)
-                rows = [(p.delivery(journey, now), p.remind_at) for p in plan.deliveries]
-                report.recorded += uow.dispatch.record(rows)
-                report.missed += sum(1 for p in plan.deliveries if p.fate is Fate.MISSED)
-                uow.dispatch.set_watermark(journey.workspace_id, journey.id, now)
+                missed = [p for p in plan.deliveries if p.fate is Fate.MISSED]
+                sent = [p for p in plan.deliveries if p.fate is not Fate.MISSED]
+                # Counted as inserted: a pass that plans the same span again counts nothing.
+                missed_now = uow.dispatch.record([(p.delivery(journey, now), None) for p in missed])
+                report.missed += missed_now
+                report.recorded += missed_now + uow.dispatch.record(
+                    [(p.delivery(journey, now), p.remind_at) for p in sent]
+                )
+                digests_due = self._digests_due(journey, plan, now)
+                # Not past a digest until it is handled: one that fails (the database was
+                # locked) falls due again on the next pass, for the same week.
+                through = min(digests_due, default=now + _INSTANT) - _INSTANT
+                uow.dispatch.set_watermark(journey.workspace_id, journey.id, through)
                 uow.commit()
-            for item in plan.journey_rituals:
-                if item.ritual.fate(item.due_at, now) is Fate.PENDING:
-                    digests_due.append(item.due_at)
-                else:
-                    log.warning(
-                        "journey %s: %s of %s missed (the bot was down)",
-                        journey.id,
-                        item.ritual.key,
-                        item.occurrence,
-                    )
-            for due_at in digests_due:
-                report.digests += self._run_digest(journey, now, due_at)
+            if not digests_due:
+                continue
+            done = [self._run_digest(journey, now, due_at) for due_at in digests_due]
+            report.digests += sum(1 for sent_now in done if sent_now)
+            if all(sent_now is not None for sent_now in done):
+                with self.uow() as uow:
+                    uow.dispatch.set_watermark(journey.workspace_id, journey.id, now)
+                    uow.commit()
         self.totals.missed += report.missed
 
-    def _run_digest(self, journey: Journey, now: datetime, due_at: datetime) -> int:
+    @staticmethod
+    def _digests_due(journey: Journey, plan: DuePlan, now: datetime) -> list[datetime]:
+        """When each digest of `plan` fell due, if it may still go; missed ones are logged."""
+        due = []
+        for item in plan.journey_rituals:
+            if item.ritual.fate(item.due_at, now) is Fate.PENDING:
+                due.append(item.due_at)
+            else:
+                log.warning(
+                    "journey %s: %s of %s missed (the bot was down)",
+                    journey.id,
+                    item.ritual.key,
+                    item.occurrence,
+                )
+        return due
+
+    def _run_digest(self, journey: Journey, now: datetime, due_at: datetime) -> bool | None:
+        """Whether the digest went out now (False: nothing to send, or sent before); None
+        when preparing it failed, so the next pass tries that week again."""
         hook = self.digest_hook() if self.digest_hook else None
         if hook is None:
-            return 0
+            return False
         assert journey.id is not None
         try:
-            return 1 if hook(journey.workspace_id, journey.id, now, due_at=due_at) else 0
-        except DeliveryFailed as exc:
-            log.warning("journey %s: the weekly digest could not be sent: %s", journey.id, exc)
-            return 0
+            return bool(hook(journey.workspace_id, journey.id, now, due_at=due_at))
         except Exception:  # a digest problem must not stop the prompts of every journey
-            log.exception("journey %s: the weekly digest failed", journey.id)
-            return 0
+            log.exception("journey %s: the weekly digest failed; tried again next pass", journey.id)
+            return None
 
     def _resume_digests(self, now: datetime, report: PassReport) -> None:
         """Digest messages a crash, a rate limit or a time-out left unsent go out now."""
@@ -253,11 +273,14 @@ class Dispatcher:
                             status="would-send",
                         )
                     )
-            for delivery, member, _journey in uow.dispatch.pending(now, 100_000):
+            holds = Holds(now)
+            pending = holds.ready(uow, uow.dispatch.pending(now, 100_000), reminder=False)
+            for delivery, member, _journey in pending:
                 report.lines.append(
                     self.courier.line(delivery, member, Outcome("would-send"), reminder=False)
                 )
-            for delivery, member, _journey in uow.dispatch.due_reminders(now, 100_000):
+            reminders = holds.ready(uow, uow.dispatch.due_reminders(now, 100_000), reminder=True)
+            for delivery, member, _journey in reminders:
                 report.lines.append(
                     self.courier.line(delivery, member, Outcome("would-send"), reminder=True)
                 )
@@ -298,6 +321,9 @@ class Dispatcher:
                 raise errors.NoJourney()
             action = "poll" if kind is PromptKind.PULSE else "checkin"
             require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
+            schedule = uow.rituals.schedule(workspace_id, journey_id)
+            if schedule is not None and schedule.paused:
+                raise JourneyPaused()  # it would wait, unsent, until the journey resumes
             overrides = uow.rituals.overrides(workspace_id, journey_id)
             members = list(uow.members.list(workspace_id, journey_id))
         ritual = adhoc_ritual(self.plan.for_phase(journey.phase, overrides), kind)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -68,10 +68,17 @@ class SchedulerHandle:
     passes: int = 0
     last: PassReport | None = None
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    # Told after each pass (None: the pass raised), e.g. to count it for /metrics.
+    on_pass: list[Callable[[PassReport | None], None]] = field(default_factory=list)
     purge: Callable[[], object] | None = None
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def _passed(self, report: PassReport | None) -> None:
+        for hook in list(self.on_pass):
+            try:
+                hook(report)
+            except Exception:
+                log.exception("a scheduler pass hook failed")
         with self._cond:
             self.passes += 1
             self.last = report
@@ -95,7 +102,10 @@ class SchedulerHandle:
 
 
 def start_scheduler(
-    dispatcher: Dispatcher, every_seconds: int = 60, purge: Callable[[], object] | None = None
+    dispatcher: Dispatcher,
+    every_seconds: int = 60,
+    on_pass: Sequence[Callable[[PassReport | None], None]] = (),
+    purge: Callable[[], object] | None = None,
 ) -> SchedulerHandle:
     """Run the dispatcher in this process every minute (and once at start), and `purge`
     (the retention purge) once a day.
@@ -111,7 +121,7 @@ def start_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         timezone=UTC,
     )
-    handle = SchedulerHandle(handle_id, dispatcher, scheduler, purge=purge)
+    handle = SchedulerHandle(handle_id, dispatcher, scheduler, on_pass=list(on_pass), purge=purge)
     _HANDLES[handle_id] = handle
     scheduler.add_job(
         dispatch_job,

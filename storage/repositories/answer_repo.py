@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, Table, delete, func, select
+from sqlalchemy import ColumnElement, Float, Integer, Row, Select, Table, delete, func, select
 from sqlalchemy import cast as sql_cast
 
 from bot.domain.model import Answer, Perspective, Phase, PromptKind, Signal
@@ -22,12 +22,14 @@ from storage.mapping import (
     values_of,
 )
 from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow
-from storage.sql import SessionRepository, insert_for
+from storage.sql import SessionRepository, insert_for, of_journey
 
 _DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
 _JOURNEYS: Table = JourneyRow.__table__  # type: ignore[assignment]
 _MEMBERS: Table = MemberRow.__table__  # type: ignore[assignment]
 _ANSWERS: Table = AnswerRow.__table__  # type: ignore[assignment]
+
+Ts = TypeVarTuple("Ts")
 
 
 class SqlAnswers(SessionRepository):
@@ -100,18 +102,17 @@ class SqlAnswers(SessionRepository):
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]:
-        query = select(AnswerRow).where(
-            AnswerRow.workspace_id == workspace_id, AnswerRow.journey_id == journey_id
-        )
+        where = [*of_journey(AnswerRow, workspace_id, journey_id)]
         if since is not None:
-            query = query.where(AnswerRow.answered_at >= since)
-        return [answer_from_row(r) for r in self.session.scalars(query.order_by(AnswerRow.id))]
+            where.append(AnswerRow.answered_at >= since)
+        return [answer_from_row(r) for r in self.rows(AnswerRow, *where, order_by=AnswerRow.id)]
 
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]:
-        rows = self.session.scalars(
-            select(AnswerRow)
-            .where(AnswerRow.workspace_id == workspace_id, AnswerRow.member_id == member_id)
-            .order_by(AnswerRow.answered_at)
+        rows = self.rows(
+            AnswerRow,
+            AnswerRow.workspace_id == workspace_id,
+            AnswerRow.member_id == member_id,
+            order_by=AnswerRow.answered_at,
         )
         return [answer_from_row(r) for r in rows]
 
@@ -133,9 +134,10 @@ class SqlAnswers(SessionRepository):
     def values_for_weeks(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[AnswerPoint]:
-        if not weeks:
-            return []
-        rows = self.session.connection().execute(
+        rows = self._given_in_weeks(
+            workspace_id,
+            journey_id,
+            weeks,
             select(
                 AnswerRow.member_id,
                 AnswerRow.iso_week,
@@ -144,10 +146,8 @@ class SqlAnswers(SessionRepository):
                 AnswerRow.signal,
                 AnswerRow.roles,
                 AnswerRow.value,
-            ).where(
-                *_in_weeks(workspace_id, journey_id, weeks),
-                AnswerRow.value.is_not(None),
-            )
+            ),
+            AnswerRow.value,
         )
         # Few distinct strings repeat across many rows: convert each once.
         phases = {p.value: p for p in Phase}
@@ -164,15 +164,16 @@ class SqlAnswers(SessionRepository):
                 roles(role_text),
                 int(value or 0),  # never 0: the query keeps non-null values only
             )
-            for member_id, week, phase, perspective, signal, role_text, value in rows.all()
+            for member_id, week, phase, perspective, signal, role_text, value in rows
         ]
 
     def texts_for_weeks(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[TextPoint]:
-        if not weeks:
-            return []
-        rows = self.session.connection().execute(
+        rows = self._given_in_weeks(
+            workspace_id,
+            journey_id,
+            weeks,
             select(
                 AnswerRow.member_id,
                 AnswerRow.iso_week,
@@ -181,18 +182,28 @@ class SqlAnswers(SessionRepository):
                 AnswerRow.kind,
                 AnswerRow.text,
                 AnswerRow.id,
-            )
-            .where(
-                *_in_weeks(workspace_id, journey_id, weeks),
-                AnswerRow.text.is_not(None),
-            )
-            .order_by(AnswerRow.id)
+            ).order_by(AnswerRow.id),
+            AnswerRow.text,
         )
         return [
             TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t, answer_id)
-            for m, w, p, s, k, t, answer_id in rows.all()
+            for m, w, p, s, k, t, answer_id in rows
             if t
         ]
+
+    def _given_in_weeks(
+        self,
+        workspace_id: int,
+        journey_id: int,
+        weeks: Sequence[str],
+        query: Select[*Ts],
+        given: Any,
+    ) -> Sequence[Row[*Ts]]:
+        """`query`'s rows among a journey's answers of `weeks` whose column `given` is set."""
+        if not weeks:
+            return []
+        where = (*_in_weeks(workspace_id, journey_id, weeks), given.is_not(None))
+        return self.session.connection().execute(query.where(*where)).all()
 
     def week_perspective_means(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
@@ -214,8 +225,7 @@ def _in_weeks(
 ) -> tuple[ColumnElement[bool], ...]:
     """A journey's answers of the ISO weeks `weeks`."""
     return (
-        AnswerRow.workspace_id == workspace_id,
-        AnswerRow.journey_id == journey_id,
+        *of_journey(AnswerRow, workspace_id, journey_id),
         AnswerRow.iso_week.in_(sorted(set(weeks))),
     )
 

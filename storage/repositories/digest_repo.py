@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.records import DigestSend, JourneyDigest, StoredDigest
 from storage.mapping import from_row
 from storage.models import DigestRow, DigestSendRow
-from storage.sql import SessionRepository, insert_for, update_rows
+from storage.sql import SessionRepository, insert_for, of_journey, update_rows
 
 
 def _sources_text(sources: Sequence[int | None] | None) -> str | None:
@@ -40,8 +40,7 @@ class SqlDigests(SessionRepository):
     def _row(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestRow | None:
         return self.first(
             DigestRow,
-            DigestRow.workspace_id == workspace_id,
-            DigestRow.journey_id == journey_id,
+            *of_journey(DigestRow, workspace_id, journey_id),
             DigestRow.iso_week == iso_week,
         )
 
@@ -118,17 +117,12 @@ class SqlDigests(SessionRepository):
             self.session.flush()
 
     def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
-        return (
-            update_rows(
-                self.session,
-                DigestRow,
-                DigestRow.workspace_id == workspace_id,
-                DigestRow.journey_id == journey_id,
-                DigestRow.iso_week == iso_week,
-                DigestRow.sent_at.is_(None),
-                sent_at=at,
-            )
-            == 1
+        return self.claim_one(
+            DigestRow,
+            *of_journey(DigestRow, workspace_id, journey_id),
+            DigestRow.iso_week == iso_week,
+            DigestRow.sent_at.is_(None),
+            sent_at=at,
         )
 
     def plan_sends(
@@ -166,16 +160,12 @@ class SqlDigests(SessionRepository):
         return [from_row(DigestSend, r) for r in self.session.scalars(query)]
 
     def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
-        return (
-            update_rows(
-                self.session,
-                DigestSendRow,
-                DigestSendRow.id == send_id,
-                _due(stale_before),
-                status="sending",
-                claimed_at=at,
-            )
-            == 1
+        return self.claim_one(
+            DigestSendRow,
+            DigestSendRow.id == send_id,
+            _due(stale_before),
+            status="sending",
+            claimed_at=at,
         )
 
     def finish_send(

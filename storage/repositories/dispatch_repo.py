@@ -19,7 +19,7 @@ from storage.mapping import (
     values_of,
 )
 from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
-from storage.sql import SessionRepository, insert_for, rowcount, update_rows
+from storage.sql import SessionRepository, insert_for, of_journey, update_rows
 
 # A delivery is recorded before it is sent, and with no rituals row: these stay empty.
 _NOT_RECORDED = ("id", "ritual_id", "sent_at", "message_ref")
@@ -91,13 +91,21 @@ class SqlDispatch(SessionRepository):
             )
             for d, remind_at in deliveries
         ]
-        stmt = insert_for(self.session)(DeliveryRow).on_conflict_do_nothing(
-            index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
-        )
+        insert = insert_for(self.session)
+        connection = self.session.connection()
         inserted = 0
-        for start in range(0, len(values), 500):
-            result = self.session.execute(stmt, values[start : start + 500])
-            inserted += max(rowcount(result), 0)
+        for start in range(0, len(values), 200):
+            # The ids of the rows inserted, one multi-row statement per chunk: a row count
+            # is not reported reliably for many rows (the dispatcher counts missed ones).
+            stmt = (
+                insert(DeliveryRow)
+                .values(values[start : start + 200])
+                .on_conflict_do_nothing(
+                    index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
+                )
+                .returning(DeliveryRow.id)
+            )
+            inserted += len(connection.execute(stmt).all())
         return inserted
 
     def keys_of(
@@ -107,8 +115,7 @@ class SqlDispatch(SessionRepository):
         return list(
             self.session.scalars(
                 select(DeliveryRow.id).where(
-                    DeliveryRow.workspace_id == workspace_id,
-                    DeliveryRow.journey_id == journey_id,
+                    *of_journey(DeliveryRow, workspace_id, journey_id),
                     DeliveryRow.ritual_key == ritual_key,
                     DeliveryRow.occurrence == occurrence,
                 )
@@ -173,11 +180,14 @@ class SqlDispatch(SessionRepository):
             values |= {"sent_at": at, "message_ref": ref}
         update_rows(self.session, DeliveryRow, DeliveryRow.id == delivery_id, **values)
 
-    def due_reminders(self, now: datetime, limit: int) -> list[tuple[Delivery, Member, Journey]]:
-        """Sent, unanswered, open deliveries whose one reminder is due."""
+    def due_reminders(
+        self, now: datetime, limit: int, after_id: int = 0
+    ) -> list[tuple[Delivery, Member, Journey]]:
+        """Sent, unanswered, open deliveries whose one reminder is due (ids after `after_id`)."""
         answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
         return self._with_member_and_journey(
             limit,
+            DeliveryRow.id > after_id,
             DeliveryRow.status == "sent",
             DeliveryRow.remind_at <= now,
             # Sent late (after downtime) past its reminder time: no reminder on its heels.
@@ -188,15 +198,11 @@ class SqlDispatch(SessionRepository):
         )
 
     def claim_reminder(self, delivery_id: int, at: datetime) -> bool:
-        return (
-            update_rows(
-                self.session,
-                DeliveryRow,
-                DeliveryRow.id == delivery_id,
-                DeliveryRow.reminded_at.is_(None),
-                reminded_at=at,
-            )
-            == 1
+        return self.claim_one(
+            DeliveryRow,
+            DeliveryRow.id == delivery_id,
+            DeliveryRow.reminded_at.is_(None),
+            reminded_at=at,
         )
 
     def release_reminder(self, delivery_id: int, at: datetime) -> None:

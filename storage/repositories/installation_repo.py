@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.domain.records import PlatformInstallation
 from storage.mapping import from_row
@@ -44,6 +44,23 @@ class SqlInstallations(SessionRepository):
             data=dict(row.data),
             sealed=row.secrets,
         )
+
+    def newest(self, limit: int) -> list[PlatformInstallation]:
+        rows = self.session.scalars(
+            select(SlackInstallationRow)
+            .order_by(SlackInstallationRow.installed_at.desc())
+            .limit(limit)
+        )
+        return [
+            from_row(
+                PlatformInstallation,
+                row,
+                key=row.installation_key,
+                data=dict(row.data),
+                sealed=row.secrets,
+            )
+            for row in rows
+        ]
 
     def delete(self, keys: Sequence[str]) -> None:
         self.session.execute(

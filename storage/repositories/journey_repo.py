@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.domain.model import Journey, PhaseChange
 from storage.mapping import copy_fields, journey_from_row, phase_change_from_row, values_of
 from storage.models import JourneyRow, PhaseChangeRow
-from storage.sql import SessionRepository, must_exist
+from storage.sql import SessionRepository, must_exist, of_journey
 
 # What saving a journey may change: its channel, workspace and start stay what they were.
 _SAVED = ("name", "language", "timezone", "phase", "phase_since", "anonymity_threshold")
@@ -47,10 +47,8 @@ class SqlJourneys(SessionRepository):
         return journey_from_row(row) if row else None
 
     def list(self, workspace_id: int) -> Sequence[Journey]:
-        rows = self.session.scalars(
-            select(JourneyRow)
-            .where(JourneyRow.workspace_id == workspace_id)
-            .order_by(JourneyRow.id)
+        rows = self.rows(
+            JourneyRow, JourneyRow.workspace_id == workspace_id, order_by=JourneyRow.id
         )
         return [journey_from_row(r) for r in rows]
 
@@ -69,8 +67,7 @@ class SqlJourneys(SessionRepository):
         rows = self.session.scalars(
             select(PhaseChangeRow)
             .where(
-                PhaseChangeRow.workspace_id == workspace_id,
-                PhaseChangeRow.journey_id == journey_id,
+                *of_journey(PhaseChangeRow, workspace_id, journey_id),
             )
             .order_by(PhaseChangeRow.at, PhaseChangeRow.id)
         )

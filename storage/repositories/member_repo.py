@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from bot.domain.model import Member, Role
 from storage.mapping import copy_fields, member_from_row, role_sets, roles_to_str, values_of
 from storage.models import AnswerRow, DeliveryRow, MemberRow, PhaseChangeRow, TouchpointRow
-from storage.sql import SessionRepository, must_exist, update_rows
+from storage.sql import SessionRepository, must_exist, of_journey, update_rows
 
 # What saving a member may change besides their roles: who they are and where stay.
 _SAVED = ("display_name", "language", "timezone", "away_until")
@@ -32,24 +32,23 @@ class SqlMembers(SessionRepository):
     def by_user(self, workspace_id: int, journey_id: int, user: str) -> Member | None:
         row = self.first(
             MemberRow,
-            MemberRow.workspace_id == workspace_id,
-            MemberRow.journey_id == journey_id,
+            *of_journey(MemberRow, workspace_id, journey_id),
             MemberRow.user == user,
         )
         return member_from_row(row) if row else None
 
     def list(self, workspace_id: int, journey_id: int) -> Sequence[Member]:
-        rows = self.session.scalars(
-            select(MemberRow)
-            .where(MemberRow.workspace_id == workspace_id, MemberRow.journey_id == journey_id)
-            .order_by(MemberRow.id)
+        rows = self.rows(
+            MemberRow,
+            *of_journey(MemberRow, workspace_id, journey_id),
+            order_by=MemberRow.id,
         )
         return [member_from_row(r) for r in rows]
 
     def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]:
         rows = self.session.connection().execute(
             select(MemberRow.id, MemberRow.roles).where(
-                MemberRow.workspace_id == workspace_id, MemberRow.journey_id == journey_id
+                *of_journey(MemberRow, workspace_id, journey_id)
             )
         )
         parse = role_sets()

@@ -10,23 +10,22 @@ from bot.domain.records import JourneySchedule
 from bot.domain.rituals import CadenceOverride
 from storage.mapping import override_from_row, schedule_of
 from storage.models import JourneyRow, RitualRow
-from storage.sql import SessionRepository, update_rows
+from storage.sql import SessionRepository, of_journey, update_rows
 
 
 class SqlRituals(SessionRepository):
     def overrides(self, workspace_id: int, journey_id: int) -> Sequence[CadenceOverride]:
-        rows = self.session.scalars(
-            select(RitualRow)
-            .where(RitualRow.workspace_id == workspace_id, RitualRow.journey_id == journey_id)
-            .order_by(RitualRow.key)
+        rows = self.rows(
+            RitualRow,
+            *of_journey(RitualRow, workspace_id, journey_id),
+            order_by=RitualRow.key,
         )
         return [override_from_row(r) for r in rows]
 
     def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None:
         row = self.first(
             RitualRow,
-            RitualRow.workspace_id == workspace_id,
-            RitualRow.journey_id == journey_id,
+            *of_journey(RitualRow, workspace_id, journey_id),
             RitualRow.key == change.key,
         )
         if row is None:

@@ -2,7 +2,8 @@
 
 It accepts what the Agents SDK sends (create a conversation, send or reply, update, delete)
 and records each call. `script(conversation_id, [429, 429])` makes the next sends to that
-conversation fail with those statuses first (`DROP`: the connection is lost unanswered);
+conversation fail with those statuses first (`DROP`: the connection is lost unanswered;
+`ACCEPT_THEN_DROP`: the message arrives, then the connection is lost before the answer);
 `refuse_member(id, 403)` makes creating a 1:1 chat with that member fail. It also serves a
 JSON Web Key Set at /jwks for JWT tests.
 """
@@ -21,6 +22,9 @@ from aiohttp import web
 
 # A scripted "status" that drops the connection instead of answering.
 DROP = 0
+# The message is accepted (it arrives in the conversation), then the connection is lost
+# before the answer: the sender cannot tell it arrived.
+ACCEPT_THEN_DROP = -1
 
 
 @dataclass
@@ -185,6 +189,11 @@ class FakeConnector:
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
         scripted = self._scripted(request.match_info["cid"])
+        if scripted is not None and scripted.status == ACCEPT_THEN_DROP:
+            self._record(request, body, f"act-{next(self._ids)}")
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError
         if scripted is not None and scripted.status == DROP:
             self._record(request, body, None)
             # The connection is lost before an answer: the message did not arrive.

@@ -70,6 +70,13 @@ class _Repository(NotFaked):
             and all(getattr(row, name) == value for name, value in equal.items())
         ]
 
+    def _since(
+        self, table: str, workspace_id: int, journey_id: int, field: str, since: Any
+    ) -> list[Any]:
+        """A journey's rows whose `field` is `since` or later (all of them without `since`)."""
+        rows = self._find(table, workspace_id, journey_id=journey_id)
+        return [row for row in rows if since is None or getattr(row, field) >= since]
+
     def _first(self, table: str, workspace_id: int, **equal: Any) -> Any:
         found = self._find(table, workspace_id, **equal)
         return found[0] if found else None
@@ -79,6 +86,10 @@ class _Repository(NotFaked):
         for table, key in keys:
             if key is not None:
                 self._uow.exists(table, key)
+
+    def _refers_in_journey(self, row: Any, *keys: tuple[str, int | None]) -> None:
+        """A journey's row: its workspace and journey must exist, and what `keys` point at."""
+        self._refers(("workspaces", row.workspace_id), ("journeys", row.journey_id), *keys)
 
     def _save(self, table: str, record: Any, names: Sequence[str]) -> None:
         """Save the fields `names` of a record; saving one never stored is a caller's error."""
@@ -155,7 +166,7 @@ class MemoryJourneys(_Repository):
 
 class MemoryMembers(_Repository):
     def add(self, member: Member) -> Member:
-        self._refers(("workspaces", member.workspace_id), ("journeys", member.journey_id))
+        self._refers_in_journey(member)
         self._uow.unique("members", member, "journey_id", "user")
         member.id = self._new_id("members")
         self._uow.put("members", member.id, member)
@@ -211,11 +222,7 @@ class MemoryMembers(_Repository):
 
 class MemoryDeliveries(_Repository):
     def add(self, delivery: Delivery) -> Delivery:
-        self._refers(
-            ("workspaces", delivery.workspace_id),
-            ("journeys", delivery.journey_id),
-            ("members", delivery.member_id),
-        )
+        self._refers_in_journey(delivery, ("members", delivery.member_id))
         self._uow.unique(
             "deliveries", delivery, "journey_id", "ritual_key", "occurrence", "member_id"
         )
@@ -276,9 +283,8 @@ class MemoryAnswers(_Repository):
         for answer in answers:
             row = self._of_delivery(answer.delivery_id)
             if row is None:
-                self._refers(
-                    ("workspaces", answer.workspace_id),
-                    ("journeys", answer.journey_id),
+                self._refers_in_journey(
+                    answer,
                     ("deliveries", answer.delivery_id),
                     ("members", answer.member_id),
                 )
@@ -295,8 +301,7 @@ class MemoryAnswers(_Repository):
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]:
-        answers = self._find("answers", workspace_id, journey_id=journey_id)
-        return [a for a in answers if since is None or a.answered_at >= since]
+        return self._since("answers", workspace_id, journey_id, "answered_at", since)
 
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]:
         answers = self._find("answers", workspace_id, member_id=member_id)
@@ -305,11 +310,7 @@ class MemoryAnswers(_Repository):
 
 class MemoryTouchpoints(_Repository):
     def add(self, touchpoint: Touchpoint) -> Touchpoint:
-        self._refers(
-            ("workspaces", touchpoint.workspace_id),
-            ("journeys", touchpoint.journey_id),
-            ("members", touchpoint.logged_by_member_id),
-        )
+        self._refers_in_journey(touchpoint, ("members", touchpoint.logged_by_member_id))
         touchpoint.id = self._new_id("touchpoints")
         self._uow.put("touchpoints", touchpoint.id, touchpoint)
         return touchpoint
@@ -317,8 +318,7 @@ class MemoryTouchpoints(_Repository):
     def list(
         self, workspace_id: int, journey_id: int, since: date | None = None
     ) -> Sequence[Touchpoint]:
-        touchpoints = self._find("touchpoints", workspace_id, journey_id=journey_id)
-        return [t for t in touchpoints if since is None or t.happened_on >= since]
+        return self._since("touchpoints", workspace_id, journey_id, "happened_on", since)
 
 
 class MemoryRituals(_Repository):

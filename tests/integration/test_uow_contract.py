@@ -79,8 +79,9 @@ def tenant(factory: UnitOfWorkFactory, external_id: str, users: tuple[str, ...])
     return Tenant(workspace.id, journey.id, {u: m for u, m in members.items() if m is not None})
 
 
-def a_delivery(t: Tenant, user: str, **fields: object) -> Delivery:
-    values: dict[str, object] = {
+def asked(t: Tenant, user: str) -> dict[str, object]:
+    """What a delivery and its answer share: who was asked which prompt, in which phase."""
+    return {
         "workspace_id": t.workspace_id,
         "journey_id": t.journey_id,
         "member_id": t.members[user],
@@ -89,6 +90,11 @@ def a_delivery(t: Tenant, user: str, **fields: object) -> Delivery:
         "phase": Phase.AWARENESS,
         "perspective": Perspective.TECHNOLOGY,
         "signal": Signal.CURIOSITY,
+    }
+
+
+def a_delivery(t: Tenant, user: str, **fields: object) -> Delivery:
+    values: dict[str, object] = asked(t, user) | {
         "occurrence": f"2026-W49-{user}",
         "created_at": AT,
         "closes_at": AT + timedelta(days=3),
@@ -97,16 +103,8 @@ def a_delivery(t: Tenant, user: str, **fields: object) -> Delivery:
 
 
 def an_answer(t: Tenant, user: str, delivery_id: int, **fields: object) -> Answer:
-    values: dict[str, object] = {
-        "workspace_id": t.workspace_id,
-        "journey_id": t.journey_id,
+    values: dict[str, object] = asked(t, user) | {
         "delivery_id": delivery_id,
-        "member_id": t.members[user],
-        "prompt_id": "aw.tech.curiosity.1",
-        "kind": PromptKind.PULSE,
-        "phase": Phase.AWARENESS,
-        "perspective": Perspective.TECHNOLOGY,
-        "signal": Signal.CURIOSITY,
         "roles": frozenset({Role.FOLLOWER}),
         "answered_at": AT,
         "iso_week": "2026-W49",

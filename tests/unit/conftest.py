@@ -8,7 +8,6 @@ storage. A unit test that asks for a database fails and says where it belongs.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from bot.app.services import Defaults, Services
 from bot.clock import FixedClock
 from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService
-from bot.domain.model import DEFAULT_ANONYMITY_THRESHOLD, Delivery, Language, Phase, PromptKind
+from bot.domain.model import DEFAULT_ANONYMITY_THRESHOLD, Language
 from bot.domain.rituals import RitualPlan
 from prompts.catalog import Catalog, load_catalog
 from prompts.ritual_plan import load_plan
@@ -73,45 +72,3 @@ def services(
         digests=Elsewhere("digests"),  # type: ignore[arg-type]
         dispatch=Elsewhere("dispatch"),  # type: ignore[arg-type]
     )
-
-
-def deliver(
-    services: Services,
-    workspace_id: int,
-    journey_id: int,
-    user: str,
-    kind: PromptKind = PromptKind.PULSE,
-    closes_in: timedelta = timedelta(days=2),
-    occurrence: str = "2026-W49",
-    status: str = "sent",
-) -> Delivery:
-    """A delivery as the scheduler would have made and sent it (or not yet: `status`)."""
-    prompt = min(
-        (p for p in services.catalog if p.kind is kind and Phase.AWARENESS in p.phases),
-        key=lambda p: p.id,
-    )
-    now = services.clock.now()
-    with services.uow() as uow:
-        member = uow.members.by_user(workspace_id, journey_id, user)
-        assert member is not None and member.id is not None
-        delivery = uow.deliveries.add(
-            Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id=prompt.id,
-                kind=prompt.kind,
-                phase=Phase.AWARENESS,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                occurrence=occurrence,
-                ritual_key=f"test-{kind.value}",
-                created_at=now,
-                due_at=now,
-                closes_at=now + closes_in,
-                status=status,
-                sent_at=now if status == "sent" else None,
-            )
-        )
-        uow.commit()
-    return delivery

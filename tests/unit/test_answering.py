@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.app.answering import AnswerBatcher
+from bot.app.answering import AnswerBatcher, Answered
 from bot.app.services import Services
-from tests.unit.conftest import deliver
+from tests import seed
+from tests.seed import deliver
 
 
 @pytest.fixture
@@ -36,23 +37,29 @@ def stored(services: Services, workspace_id: int) -> dict[int, int | None]:
         return {a.delivery_id: a.value for a in uow.answers.for_journey(workspace_id, journey.id)}
 
 
+def at_once(*clicks: Coroutine[Any, Any, Answered]) -> list[Answered]:
+    """The clicks as a burst: all in flight together on one event loop; their outcomes."""
+
+    async def burst() -> list[Answered]:
+        return list(await asyncio.gather(*clicks))
+
+    return asyncio.run(burst())
+
+
 def test_a_burst_of_clicks_is_one_transaction_and_each_gets_its_own_outcome(
     services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
     batcher = AnswerBatcher(services.answers, services.views)
+    clicks = [
+        batcher.answer(workspace, user, d, value=1 + n % 5)
+        for n, (user, d) in enumerate(deliveries.items())
+    ]
+    # Someone else's poll, and a value off the scale: refused, the others unharmed.
+    clicks.append(batcher.answer(workspace, "U1", deliveries["U0"], value=3))
+    clicks.append(batcher.answer(workspace, "U2", deliveries["U2"], value=9))
 
-    async def burst() -> list[Any]:
-        clicks = [
-            batcher.answer(workspace, user, d, value=1 + n % 5)
-            for n, (user, d) in enumerate(deliveries.items())
-        ]
-        # Someone else's poll, and a value off the scale: refused, the others unharmed.
-        clicks.append(batcher.answer(workspace, "U1", deliveries["U0"], value=3))
-        clicks.append(batcher.answer(workspace, "U2", deliveries["U2"], value=9))
-        return await asyncio.gather(*clicks)
-
-    outcomes = asyncio.run(burst())
+    outcomes = at_once(*clicks)
     assert batcher.batches == 1
     assert [o.refusal is None for o in outcomes] == [True] * 12 + [False, False]
     assert "someone else" in (outcomes[12].refusal or "")
@@ -69,13 +76,10 @@ def test_a_double_click_in_one_batch_keeps_one_answer_the_last(
     workspace, deliveries = polls
     batcher = AnswerBatcher(services.answers, services.views)
 
-    async def double_click() -> list[Any]:
-        return await asyncio.gather(
-            batcher.answer(workspace, "U3", deliveries["U3"], value=4),
-            batcher.answer(workspace, "U3", deliveries["U3"], value=2),
-        )
-
-    first, second = asyncio.run(double_click())
+    first, second = at_once(
+        batcher.answer(workspace, "U3", deliveries["U3"], value=4),
+        batcher.answer(workspace, "U3", deliveries["U3"], value=2),
+    )
     assert batcher.batches == 1
     assert stored(services, workspace) == {deliveries["U3"]: 2}
     assert first.answer is not None and second.answer is not None
@@ -98,12 +102,7 @@ def test_a_batch_that_fails_is_recorded_one_by_one_and_nothing_is_lost(
 
     batcher = AnswerBatcher(services.answers, services.views, run=flaky)
 
-    async def burst() -> list[Any]:
-        return await asyncio.gather(
-            *(batcher.answer(workspace, user, d, value=5) for user, d in deliveries.items())
-        )
-
-    outcomes = asyncio.run(burst())
+    outcomes = at_once(*(batcher.answer(workspace, u, d, value=5) for u, d in deliveries.items()))
     assert calls == [12] + [1] * 12
     assert all(o.refusal is None for o in outcomes)
     assert stored(services, workspace) == dict.fromkeys(deliveries.values(), 5)
@@ -127,19 +126,14 @@ def test_a_poll_of_another_workspace_is_not_found_from_this_one(
     services: Services, polls: tuple[int, dict[str, int]]
 ) -> None:
     workspace, deliveries = polls
-    with services.uow() as uow:
-        other = uow.workspaces.get_or_create("console", "T-OTHER")
-        uow.commit()
-    assert other.id is not None and other.id != workspace
+    other = seed.workspace_id(services.uow, "console", "T-OTHER")
+    assert other != workspace
     batcher = AnswerBatcher(services.answers, services.views)
 
-    async def both() -> list[Any]:
-        return await asyncio.gather(
-            batcher.answer(other.id or 0, "U5", deliveries["U5"], value=2),
-            batcher.answer(workspace, "U6", deliveries["U6"], value=2),
-        )
-
-    foreign, own = asyncio.run(both())
+    foreign, own = at_once(
+        batcher.answer(other, "U5", deliveries["U5"], value=2),
+        batcher.answer(workspace, "U6", deliveries["U6"], value=2),
+    )
     assert foreign.answer is None and foreign.view is None and foreign.refusal
     assert own.refusal is None
     assert stored(services, workspace) == {deliveries["U6"]: 2}

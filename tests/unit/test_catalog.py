@@ -30,7 +30,7 @@ from prompts.catalog import (
     coverage_problems,
     load_catalog,
 )
-from tests.unit.prompt_folders import write
+from tests.unit.prompt_folders import HEARD, item, write
 
 WAKING_UP = (Phase.AWARENESS, Phase.INTEREST)
 WARMING_UP = (Phase.DESIRE, Phase.ACTION)
@@ -250,22 +250,13 @@ def test_an_override_adds_new_items_and_replaces_shipped_ones(
 
 
 def test_later_override_folders_win(tmp_path: Path) -> None:
-    item = """
-        - id: acme.biz.ideas.1
-          kind: checkin
-          phases: [action]
-          perspective: business
-          audience: [director]
-          signal: ideas
-          text: {{nl: "{nl}", en: "{en}"}}
-        """
     first = tmp_path / "group"
     second = tmp_path / "plant"
-    write(first, "a.yaml", item.format(nl="Groep?", en="Group?"))
-    write(second, "a.yaml", item.format(nl="Fabriek?", en="Plant?"))
+    write(first, "a.yaml", item(HEARD, text='{nl: "Groep?", en: "Group?"}'))
+    write(second, "a.yaml", item(HEARD, text='{nl: "Fabriek?", en: "Plant?"}'))
     assert check_catalog(first, second) == []
-    assert load_catalog(first, second)["acme.biz.ideas.1"].text.en == "Plant?"
-    assert load_catalog(second, first)["acme.biz.ideas.1"].text.en == "Group?"
+    assert load_catalog(first, second)["acme.human.heard.1"].text.en == "Plant?"
+    assert load_catalog(second, first)["acme.human.heard.1"].text.en == "Group?"
 
 
 def test_an_override_that_breaks_coverage_is_reported_on_the_merged_catalog(

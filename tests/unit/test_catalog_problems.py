@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from prompts.catalog import CatalogError, Problem, check_catalog, load_catalog
 from tests.unit.broken_prompts import BROKEN
-from tests.unit.prompt_folders import line_of, located, write
+from tests.unit.prompt_folders import HEARD, item, line_of, located, write
 
 
 @pytest.mark.parametrize(
@@ -20,19 +19,7 @@ def test_a_broken_override_is_reported_at_its_file_and_line(
 ) -> None:
     folder = tmp_path / "acme"
     # A valid neighbour first, so the broken item is never on line 1 of the folder's files.
-    write(
-        folder,
-        "a_fine.yaml",
-        """
-        - id: acme.biz.ideas.9
-          kind: checkin
-          phases: [action]
-          perspective: business
-          audience: [director]
-          signal: ideas
-          text: {nl: "Wat eerst?", en: "What first?"}
-        """,
-    )
+    write(folder, "a_fine.yaml", item(HEARD, id="acme.human.heard.9"))
     path = write(folder, f"{name}.yaml", text)
 
     problems = check_catalog(folder)
@@ -85,18 +72,10 @@ def test_an_item_with_several_mistakes_gets_a_problem_for_each(tmp_path: Path) -
 
 def test_duplicate_ids_within_one_folder(tmp_path: Path) -> None:
     folder = tmp_path / "acme"
-    item = """
-        - id: acme.human.heard.{n}
-          kind: checkin
-          phases: [desire]
-          perspective: human
-          audience: [follower]
-          signal: heard
-          text: {{nl: "Werd je gehoord?", en: "Were you heard?"}}
-        """
-    first = write(folder, "a.yaml", item.format(n=1))
-    second = write(folder, "b.yaml", textwrap.dedent(item.format(n=2) + "\n" + item.format(n=1)))
-    same_file = write(folder, "c.yaml", textwrap.dedent(item.format(n=3) + "\n" + item.format(n=3)))
+    one, two, three = (item(HEARD, id=f"acme.human.heard.{n}") for n in (1, 2, 3))
+    first = write(folder, "a.yaml", one)
+    second = write(folder, "b.yaml", two + "\n" + one)
+    same_file = write(folder, "c.yaml", three + "\n" + three)
     in_second = [
         n for n, line in enumerate(second.read_text().splitlines(), 1) if "heard.1" in line
     ]
@@ -112,17 +91,8 @@ def test_duplicate_ids_within_one_folder(tmp_path: Path) -> None:
 
 
 def test_the_same_id_in_two_folders_is_an_override_not_a_duplicate(tmp_path: Path) -> None:
-    item = """
-        - id: acme.human.heard.1
-          kind: checkin
-          phases: [desire]
-          perspective: human
-          audience: [follower]
-          signal: heard
-          text: {nl: "Werd je gehoord?", en: "Were you heard?"}
-        """
-    write(tmp_path / "one", "a.yaml", item)
-    write(tmp_path / "two", "a.yaml", item)
+    write(tmp_path / "one", "a.yaml", item(HEARD))
+    write(tmp_path / "two", "a.yaml", item(HEARD))
     assert check_catalog(tmp_path / "one", tmp_path / "two") == []
 
 

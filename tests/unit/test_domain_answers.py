@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
+from bot.app.services import Services
 from bot.clock import FixedClock
 from bot.domain import errors
 from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService, PhaseTarget
-from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Role, Signal
+from bot.domain.model import Perspective, Phase, PromptKind, Role, Signal
 from bot.domain.ports import UnitOfWorkFactory
-
-
-def make_delivery(
-    uow: UnitOfWorkFactory,
-    clock: FixedClock,
-    workspace_id: int,
-    journey_id: int,
-    user: str,
-    kind: PromptKind = PromptKind.PULSE,
-    occurrence: str = "2026-W49",
-) -> int:
-    with uow() as tx:
-        member = tx.members.by_user(workspace_id, journey_id, user)
-        assert member is not None and member.id is not None
-        journey = tx.journeys.get(workspace_id, journey_id)
-        assert journey is not None
-        delivery = tx.deliveries.add(
-            Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id="aw.tech.curiosity.1",
-                kind=kind,
-                phase=journey.phase,
-                perspective=Perspective.TECHNOLOGY,
-                signal=Signal.CURIOSITY if kind is PromptKind.PULSE else Signal.IDEAS,
-                occurrence=occurrence,
-                created_at=clock.now(),
-                closes_at=clock.now() + timedelta(days=3),
-            )
-        )
-        tx.commit()
-    assert delivery.id is not None
-    return delivery.id
+from tests.seed import deliver
 
 
 @pytest.fixture
@@ -56,20 +25,30 @@ def journey_id(journeys: JourneyService, workspace_id: int) -> int:
     return journey.id
 
 
+@pytest.fixture
+def ask_u1(services: Services, workspace_id: int, journey_id: int) -> Callable[..., int]:
+    """Deliver a prompt of a kind to U1, open for three days; the delivery's id."""
+
+    def ask(kind: PromptKind = PromptKind.PULSE) -> int:
+        delivery = deliver(services, workspace_id, journey_id, "U1", kind, timedelta(days=3))
+        assert delivery.id is not None
+        return delivery.id
+
+    return ask
+
+
 def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(
     answers: AnswerService,
-    uow: UnitOfWorkFactory,
-    clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
-    journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()  # all.biz.balance.1, the catalog's first awareness pulse
     answer = answers.record(workspace_id, did, "U1", value=4)
     assert (answer.value, answer.phase, answer.perspective, answer.signal) == (
         4,
         Phase.AWARENESS,
-        Perspective.TECHNOLOGY,
-        Signal.CURIOSITY,
+        Perspective.BUSINESS,
+        Signal.BALANCE,
     )
     assert answer.roles == frozenset({Role.FRONTRUNNER})
     assert answer.iso_week == "2026-W49"
@@ -80,10 +59,11 @@ def test_answering_again_replaces_and_never_adds(
     journeys: JourneyService,
     uow: UnitOfWorkFactory,
     clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
     journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()
     first = answers.record(workspace_id, did, "U1", value=2)
     # The journey moves on and the member's roles change before they change their answer:
     # the answer keeps what was true when the question was asked and first answered.
@@ -103,12 +83,10 @@ def test_answering_again_replaces_and_never_adds(
 
 def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
     answers: AnswerService,
-    uow: UnitOfWorkFactory,
-    clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
-    journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()
     answers.record(workspace_id, did, "U1", value=3)
     with_comment = answers.record(workspace_id, did, "U1", text="Too busy with the line")
     assert (with_comment.value, with_comment.text) == (3, "Too busy with the line")
@@ -119,25 +97,21 @@ def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
 @pytest.mark.parametrize("value", [0, 6, -1, None])
 def test_values_outside_the_scale_are_refused(
     answers: AnswerService,
-    uow: UnitOfWorkFactory,
-    clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
-    journey_id: int,
     value: int | None,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()
     with pytest.raises(errors.InvalidValue):
         answers.record(workspace_id, did, "U1", value=value)
 
 
 def test_checkins_take_text_only(
     answers: AnswerService,
-    uow: UnitOfWorkFactory,
-    clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
-    journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1", kind=PromptKind.CHECKIN)
+    did = ask_u1(PromptKind.CHECKIN)
     with pytest.raises(errors.WrongAnswerKind):
         answers.record(workspace_id, did, "U1", value=3)
     with pytest.raises(errors.EmptyText):
@@ -150,12 +124,11 @@ def test_checkins_take_text_only(
 
 def test_closed_deliveries_refuse_answers(
     answers: AnswerService,
-    uow: UnitOfWorkFactory,
     clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
-    journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()
     clock.advance(timedelta(days=3))
     with pytest.raises(errors.DeliveryClosed):
         answers.record(workspace_id, did, "U1", value=4)
@@ -163,12 +136,10 @@ def test_closed_deliveries_refuse_answers(
 
 def test_only_the_addressee_answers(
     answers: AnswerService,
-    uow: UnitOfWorkFactory,
-    clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
-    journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()
     with pytest.raises(errors.NotYourDelivery):
         answers.record(workspace_id, did, "UFAC", value=4)
     with pytest.raises(errors.PromptGone):
@@ -179,11 +150,11 @@ def test_forget_me_erases_answers(
     answers: AnswerService,
     journeys: JourneyService,
     uow: UnitOfWorkFactory,
-    clock: FixedClock,
+    ask_u1: Callable[..., int],
     workspace_id: int,
     journey_id: int,
 ) -> None:
-    did = make_delivery(uow, clock, workspace_id, journey_id, "U1")
+    did = ask_u1()
     answers.record(workspace_id, did, "U1", value=4)
     assert journeys.forget(workspace_id, journey_id, "U1") is True
     with uow() as tx:

@@ -10,7 +10,7 @@ from bot.app.services import Services
 from bot.domain.digest.texts import erase_quotes, quote_text
 from bot.domain.model import PromptKind
 from bot.domain.records import StoredDigest
-from tests.unit.conftest import deliver
+from tests.seed import deliver
 
 NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
 LONG = "Robots " + "will take over the night shift, " * 12 + "and <@U123> agrees"

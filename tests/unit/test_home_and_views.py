@@ -10,7 +10,8 @@ from bot.app.home import home
 from bot.app.services import Services
 from bot.clock import FixedClock
 from bot.domain.model import Language, Phase, PromptKind
-from tests.unit.conftest import deliver
+from tests import seed
+from tests.seed import deliver
 
 
 def ctx(workspace_id: int, user: str) -> Context:
@@ -58,10 +59,7 @@ def test_a_prompt_is_shown_as_it_stands_and_only_in_its_workspace(
     delivery = deliver(services, workspace_id, journey.id, "U1", closes_in=timedelta(days=1))
     assert delivery.id is not None
     services.answers.record(workspace_id, delivery.id, "U1", value=2, text="te druk")
-    with services.uow() as uow:
-        other = uow.workspaces.get_or_create("console", "T-OTHER")
-        uow.commit()
-    assert other.id is not None
+    other = seed.workspace_id(services.uow, "console", "T-OTHER")
 
     view = services.views.view_for(workspace_id, delivery.id)
     assert view is not None
@@ -71,5 +69,5 @@ def test_a_prompt_is_shown_as_it_stands_and_only_in_its_workspace(
     clock.advance(timedelta(days=1))
     closed = services.views.view_for(workspace_id, delivery.id)
     assert closed is not None and closed.closed
-    assert services.views.view_for(other.id, delivery.id) is None
+    assert services.views.view_for(other, delivery.id) is None
     assert services.views.view_for(workspace_id, delivery.id + 1000) is None

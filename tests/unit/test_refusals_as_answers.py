@@ -9,7 +9,7 @@ from bot.app.answering import AnswerBatcher, Answered
 from bot.app.commands import Context, execute
 from bot.app.services import Services
 from bot.domain.model import Language, PromptKind
-from tests.unit.conftest import deliver
+from tests.seed import deliver
 
 
 def say(services: Services, workspace_id: int, text: str, user: str = "UFAC") -> str:

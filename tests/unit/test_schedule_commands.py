@@ -106,3 +106,29 @@ def test_joining_takes_the_members_own_time_zone_from_their_profile(
     assert members["UNYC"] == "America/New_York"
     assert members["UAMS"] is None  # the journey's own zone: follow the journey
     assert members["UODD"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("schedule pulse sun 10:00", "en", "Nothing is ever sent on `sun`"),
+        ("schedule pulse fri-sun 10:00", "en", "Nothing is ever sent on `sat,sun`"),
+        ("schedule checkin za 11:00", "nl", "Op `sat` gaat er nooit iets uit"),
+    ],
+)
+def test_a_cadence_on_days_off_is_refused_and_nothing_changes(
+    services: Services,
+    workspace_id: int,
+    journey_id: int,
+    text: str,
+    language: str,
+    expected: str,
+) -> None:
+    """Rituals fall due on working days only: "now runs on sun" would never send a thing."""
+    if language == "nl":
+        say(services, workspace_id, "language nl")
+    answer = say(services, workspace_id, text)
+    assert expected in answer
+    assert "`mon-fri`" in answer
+    with services.uow() as uow:
+        assert uow.rituals.overrides(workspace_id, journey_id) == []

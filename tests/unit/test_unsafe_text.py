@@ -13,7 +13,7 @@ from bot.app.commands import Context, execute
 from bot.app.free_text import has_unsafe_characters
 from bot.app.services import Services
 from bot.domain.model import Language, PromptKind
-from tests.unit.conftest import deliver
+from tests.seed import deliver
 
 UNSAFE = ["a\x00b", "\x00", "bell\x07", "esc\x1b[31m", "del\x7f", "c1\x85", "lone \ud800"]
 NL_REFUSAL = "stuurteken"

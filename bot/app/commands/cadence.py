@@ -63,15 +63,18 @@ def run_schedule(env: Env, command: Schedule) -> Reply:
 
 
 def run_pause(env: Env, _: Pause) -> Reply:
-    journey = env.need_journey()
-    env.services.schedule.set_paused(env.ctx.workspace_id, env.journey_id, env.ctx.user, True)
-    return env.reply("scheduling.paused", public=True, name=escape(journey.name))
+    return _set_paused(env, True, "scheduling.paused")
 
 
 def run_resume(env: Env, _: Resume) -> Reply:
+    return _set_paused(env, False, "scheduling.resumed")
+
+
+def _set_paused(env: Env, paused: bool, said: str) -> Reply:
+    """Pause or resume the journey's rituals; the channel is told (`said`)."""
     journey = env.need_journey()
-    env.services.schedule.set_paused(env.ctx.workspace_id, env.journey_id, env.ctx.user, False)
-    return env.reply("scheduling.resumed", public=True, name=escape(journey.name))
+    env.services.schedule.set_paused(env.ctx.workspace_id, env.journey_id, env.ctx.user, paused)
+    return env.reply(said, public=True, name=escape(journey.name))
 
 
 def run_away(env: Env, command: Away) -> Reply:

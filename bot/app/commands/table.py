@@ -117,4 +117,6 @@ def execute(services: Services, ctx: Context, text: str) -> tuple[str, Reply]:
         refuse_unsafe_characters(text)
         return name, HANDLERS[type(command)](env, command)
     except errors.DomainError as error:
+        # A refusal often names what was typed (`<tue>` is no day): escaped like any user text.
+        error.params = {k: escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
         return name, Reply(text=say(error, env.language), language=env.language)

@@ -76,6 +76,20 @@ _SDK_LOGGERS = (
 )
 
 
+class _OwnClientNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, since we hand it our
+    own client (one shared session, a retry handler) holding that token, warns at every start
+    that the token "will be unused". Nothing is wrong; the warning only worries operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+# Bolt warns through the logger it is given ("slack_bolt"), or its own when given none.
+for _name in ("slack_bolt", "slack_bolt.AsyncApp"):
+    logging.getLogger(_name).addFilter(_OwnClientNotice())
+
+
 def set_sdk_log_levels() -> None:
     """Slack's libraries log at INFO and above only: below that they log payloads, and
     slack_sdk then stops building debug text nobody may read."""

@@ -18,10 +18,11 @@ from typing import Any, ParamSpec, TypeVar
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app.answering import AnswerBatcher
-from bot.app.commands import Profile
+from bot.app.commands import Context, Profile
 from bot.app.services import Services
 from bot.domain.model import Language
 from bot.platforms.slack.installations import AsyncSqlInstallationStore
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 SEEN_EVENTS = 10_000
 DB_THREADS = 8
+# Slack waits 3 s for an acknowledgement; what takes longer is finished after it.
+ACK_WITHIN = 2.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -90,11 +93,22 @@ class SlackDeps:
         self, slow: bool, work: Callable[[], Awaitable[Any]], what: str
     ) -> None:
         """Run `work` before the ack, or after it when it is `slow` (longer than the 3 s
-        Slack waits for its answer, such as sending to a whole team)."""
+        Slack waits for its answer, such as sending to a whole team).
+
+        Work that was not slow but has not finished within ACK_WITHIN (the database is
+        slow, or another process holds SQLite's writer lock) goes on after the ack, so
+        Slack hears "ok" in time; its reply then goes through `response_url`.
+        """
         if slow:
             self.after_ack(work(), what)
+            return
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+        if task in done:
+            task.result()  # what it raised, raised here
         else:
-            await work()
+            logger.info("%s takes longer than %.1f s: answered after the ack", what, ACK_WITHIN)
+            self.after_ack(task, what)
 
     async def finish(self, timeout: float = 10) -> None:
         """Let work started after acks end (on shutdown), for at most `timeout` seconds."""
@@ -110,9 +124,10 @@ class SlackDeps:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
-    async def workspace_id(self, team_id: str | None, enterprise_id: str | None = None) -> int:
-        """Our Workspace row for a Slack team; it never changes, so it is cached."""
-        external = team_id or enterprise_id or ""
+    async def workspace_id(self, context: AsyncBoltContext) -> int:
+        """Our Workspace row for the Slack team (or org) of a request; it never changes, so it
+        is cached."""
+        external = _team(context)
         cached = self._workspaces.get(external)
         if cached is not None:
             return cached
@@ -127,6 +142,24 @@ class SlackDeps:
         workspace_id = await self.run(lookup)
         self._workspaces[external] = workspace_id
         return workspace_id
+
+    async def command_context(
+        self,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+        user: str,
+        channel: str,
+        user_name: str = "",
+    ) -> Context:
+        """Who runs a shared command, where and in which workspace, as `bot.app` takes it."""
+        return Context(
+            platform="slack",
+            workspace_id=await self.workspace_id(context),
+            channel=channel,
+            user=user,
+            user_name=user_name,
+            profile=self.profile_getter(client, _team(context), user),
+        )
 
     def profile_getter(
         self, client: AsyncWebClient, team_id: str, user: str
@@ -172,6 +205,11 @@ class SlackDeps:
 
     def forget_event(self, event_id: str) -> None:
         self._seen.pop(event_id, None)
+
+
+def _team(context: AsyncBoltContext) -> str:
+    """The Slack team a request came from (the org, for an org-wide install)."""
+    return context.team_id or context.enterprise_id or ""
 
 
 class _RedrawCollector(Collector):

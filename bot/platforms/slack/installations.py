@@ -31,6 +31,10 @@ SECRET_FIELDS = (
 )
 
 
+class TokensSealed(RuntimeError):
+    """Stored tokens that the current encryption key cannot open."""
+
+
 def installation_key(enterprise_id: str | None, team_id: str | None) -> str:
     return f"{enterprise_id or ''}:{team_id or ''}"
 
@@ -111,6 +115,24 @@ class SqlInstallationStore(InstallationStore):
         )
         return installation.to_bot() if installation and installation.bot_token else None
 
+    def check_tokens(self, limit: int = 20) -> str:
+        """Whether the newest stored tokens open with the current key (raises if not):
+        with a changed PIONEER_ENCRYPTION_KEY every request of those workspaces fails."""
+        with self._uow() as uow:
+            stored = uow.installations.newest(limit)
+        closed = 0
+        for installation in stored:
+            try:
+                self._cipher.decrypt(installation.sealed)
+            except ValueError:
+                closed += 1
+        if closed:
+            raise TokensSealed(
+                f"{closed} of the {len(stored)} newest stored tokens cannot be decrypted "
+                "with PIONEER_ENCRYPTION_KEY (was the key changed?)"
+            )
+        return f"{len(stored)} decrypt" if stored else "none stored"
+
     def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         with self._uow() as uow:
             uow.installations.delete(
@@ -152,11 +174,10 @@ class AsyncSqlInstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
         return await asyncio.to_thread(
-            lambda: self.sync.find_bot(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                is_enterprise_install=is_enterprise_install,
-            )
+            self.sync.find_bot,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
         )
 
     async def async_find_installation(
@@ -168,32 +189,28 @@ class AsyncSqlInstallationStore(AsyncInstallationStore):
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
         return await asyncio.to_thread(
-            lambda: self.sync.find_installation(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                user_id=user_id,
-                is_enterprise_install=is_enterprise_install,
-            )
+            self.sync.find_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
         )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(
-            lambda: self.sync.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
-        )
+        await asyncio.to_thread(self.sync.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
         await asyncio.to_thread(
-            lambda: self.sync.delete_installation(
-                enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
-            )
+            self.sync.delete_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
         )
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(
-            lambda: self.sync.delete_all(enterprise_id=enterprise_id, team_id=team_id)
-        )
+        await asyncio.to_thread(self.sync.delete_all, enterprise_id=enterprise_id, team_id=team_id)
 
 
 class SignedStateStore(AsyncOAuthStateStore):

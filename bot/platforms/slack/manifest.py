@@ -80,3 +80,26 @@ def render_manifest(base_url: str | None = None) -> str:
             f"--url must be a base URL like https://pioneer.example.org, not {base_url!r}"
         )
     return MANIFEST.replace(PLACEHOLDER, base_url.rstrip("/"))
+
+
+# What Socket Mode leaves out: Slack sends everything over the app's own WebSocket, so there
+# is no URL to call, and a single-workspace app installs from its settings page (no redirect).
+_HTTP_ONLY = (
+    "      url: https://pioneer.example.org/slack/events\n",
+    "    request_url: https://pioneer.example.org/slack/events\n",
+    "  redirect_urls:\n    - https://pioneer.example.org/slack/oauth_redirect\n",
+)
+
+
+def render_socket_mode_manifest() -> str:
+    """The manifest for Socket Mode: the same app, no request URLs, socket_mode_enabled."""
+    text = MANIFEST
+    for piece in _HTTP_ONLY:
+        text = text.replace(piece, "")
+    text = text.replace("socket_mode_enabled: false", "socket_mode_enabled: true")
+    return text.replace(
+        "# Scopes are the least the app needs:",
+        "# Socket Mode: no public URL; create an app-level token with connections:write\n"
+        "# (Basic Information → App-Level Tokens) and set it as SLACK_APP_TOKEN.\n"
+        "# Scopes are the least the app needs:",
+    )

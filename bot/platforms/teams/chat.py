@@ -70,6 +70,17 @@ def _translate(error: aiohttp.ClientResponseError) -> DeliveryFailed:
     return DeliveryFailed(f"HTTP {error.status}")
 
 
+def _maybe_accepted(failure: DeliveryFailed) -> bool:
+    """Whether the Bot Connector may have taken the message although the call failed: it
+    answered a server error, or the request went out and no answer came back."""
+    cause = failure.__cause__
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return cause.status >= 500
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return False  # never connected: nothing went out
+    return isinstance(cause, aiohttp.ClientConnectionError | TimeoutError)
+
+
 class TeamsSender:
     """Runs proactive sends for every tenant on one private event loop, one attempt each."""
 
@@ -208,11 +219,56 @@ class TeamsSender:
         activity_id = await self._once(send, on_gone)
         return message_ref(conversation_id, activity_id)
 
-    async def send_prompt(self, workspace_id: int, member: Member, view: PromptView) -> str:
+    async def send_prompt(
+        self, workspace_id: int, member: Member, view: PromptView, key: str
+    ) -> str:
+        """Send once per `key`: a mark in the person's conversation (our copy of it) says
+        what became of each attempt, since the Bot Connector cannot be asked afterwards.
+
+        Confirmed: the ref, and nothing is sent again. Refused for sure (429, 4xx, no
+        connection): no mark, a later attempt is a first one. No answer after the request
+        went out (a time-out, a dropped connection, a 5xx): the mark stays, and the next
+        attempt says on its card that it is sent again, so a second copy is recognisable.
+        """
         conversation = await self._personal_conversation(workspace_id, member)
-        return await self._send(
-            conversation, render.prompt_activity(view), self._gone(workspace_id, member.user)
-        )
+        reference = conversation.conversation_reference
+        conversation_id = reference.conversation.id
+        service_url = str(reference.service_url or "")
+        people = self.bot.people
+        earlier = (await asyncio.to_thread(people.sent, conversation_id)).get(key)
+        if earlier is not None and earlier.get("ref"):
+            return str(earlier["ref"])
+        resent = earlier is not None
+
+        async def mark(value: dict[str, Any] | None) -> None:
+            await asyncio.to_thread(
+                people.mark_sent, workspace_id, conversation_id, service_url, key, value
+            )
+
+        await mark({"state": "sending", "resent": resent})
+        try:
+            ref = await self._send(
+                conversation,
+                render.prompt_activity(view, resent=resent),
+                self._gone(workspace_id, member.user),
+            )
+        except DeliveryFailed as failure:
+            if not _maybe_accepted(failure):
+                await mark(earlier)  # as it was: this attempt surely did not arrive
+            elif resent:
+                logger.warning("a prompt was sent again unconfirmed: %s", type(failure).__name__)
+            raise
+        await mark({"state": "sent", "ref": ref, "resent": resent})
+        return ref
+
+    async def find_sent(self, workspace_id: int, member: Member, key: str) -> str | None:
+        """The ref of a confirmed send of `key` to `member`, from the marks."""
+        person = await asyncio.to_thread(self.bot.people.get, workspace_id, member.user)
+        if person is None or not person.personal_conversation_id:
+            return None
+        marks = await asyncio.to_thread(self.bot.people.sent, person.personal_conversation_id)
+        ref = (marks.get(key) or {}).get("ref")
+        return str(ref) if ref else None
 
     async def send_activity_to(self, workspace_id: int, member: Member, activity: Activity) -> str:
         conversation = await self._personal_conversation(workspace_id, member)
@@ -281,10 +337,16 @@ class TeamsChat:
         return (own, f"teams:create:{self.workspace_id}")
 
     def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
-        # Teams keeps no message metadata to search by key; the delivery row (unique per
-        # member and occurrence) is what prevents a second send.
         self._check(member)
-        return self.sender.run(self.sender.send_prompt(self.workspace_id, member, view))
+        return self.sender.run(
+            self.sender.send_prompt(self.workspace_id, member, view, idempotency_key)
+        )
+
+    def find_sent(self, member: Member, idempotency_key: str) -> str | None:
+        """The domain's FindsSent: Teams keeps no message metadata to search, so the marks
+        this chat keeps of its own sends answer (see `TeamsSender.send_prompt`)."""
+        self._check(member)
+        return self.sender.run(self.sender.find_sent(self.workspace_id, member, idempotency_key))
 
     def post_notice(self, channel: str, notice: Notice) -> str:
         return self.sender.run(

@@ -23,6 +23,9 @@ from bot.domain.records import Person
 
 PLATFORM = "teams"
 KEY_PREFIX = "proactive/conversations/"
+# What went into a person's 1:1 chat, by idempotency key: the Bot Connector cannot be asked.
+SENT_PREFIX = "pioneer/sent/"
+SENT_KEPT = 50
 MEMO_SECONDS = 600.0
 MEMO_SIZE = 50_000
 
@@ -230,6 +233,35 @@ class TeamsPeople:
         """The workspace a stored conversation belongs to (so no tenant posts into another's)."""
         with self._uow() as uow:
             return uow.conversations.workspace_of(conversation_key(conversation_id))
+
+    def sent(self, conversation_id: str) -> dict[str, dict[str, Any]]:
+        """The marks of what was sent into a conversation, by idempotency key."""
+        with self._uow() as uow:
+            found = uow.conversations.read([SENT_PREFIX + conversation_id])
+        data = found.get(SENT_PREFIX + conversation_id) or {}
+        return dict(data.get("sent") or {})
+
+    def mark_sent(
+        self,
+        workspace_id: int,
+        conversation_id: str,
+        service_url: str,
+        key: str,
+        mark: dict[str, Any] | None,
+    ) -> None:
+        """Note (or, with None, forget) how sending `key` into the conversation went; only
+        the latest SENT_KEPT keys are kept: older deliveries are marked in their own rows."""
+        row_key = SENT_PREFIX + conversation_id
+        now = datetime.now(UTC)
+        with self._uow() as uow:
+            data = uow.conversations.read([row_key]).get(row_key) or {}
+            sent = dict(data.get("sent") or {})
+            sent.pop(key, None)
+            if mark is not None:
+                sent[key] = mark | {"at": now.isoformat()}
+            kept = dict(sorted(sent.items(), key=lambda item: item[1]["at"])[-SENT_KEPT:])
+            uow.conversations.save(row_key, workspace_id, service_url, {"sent": kept}, now)
+            uow.commit()
 
     def names(self, workspace_id: int) -> dict[str, str]:
         """Display names by AAD object id, for mentions in a reply (one query per reply)."""

@@ -81,10 +81,14 @@ def _when(view: PromptView) -> str:
     return f"{{{{DATE({stamp}, SHORT)}}}} {{{{TIME({stamp})}}}}"
 
 
-def prompt_card(view: PromptView) -> Card:
-    """A pulse poll (five buttons) or a check-in (a text field), as it stands now."""
+def prompt_card(view: PromptView, resent: bool = False) -> Card:
+    """A pulse poll (five buttons) or a check-in (a text field), as it stands now.
+
+    `resent`: an earlier attempt may have arrived unconfirmed, so this copy says so."""
     lang = view.language
     body: list[Card] = []
+    if resent and not view.closed:
+        body.append(_small(t("teams.prompt.resent", lang)))
     if view.reminder and not view.closed:
         body.append(_text(t("teams.prompt.reminder", lang), weight="Bolder", color="Accent"))
     body += [
@@ -155,9 +159,9 @@ def prompt_card(view: PromptView) -> Card:
     return _card(body, actions)
 
 
-def prompt_activity(view: PromptView) -> Activity:
+def prompt_activity(view: PromptView, resent: bool = False) -> Activity:
     summary = t("teams.prompt.fallback", view.language, question=escape(view.question))
-    return card_activity(prompt_card(view), summary)
+    return card_activity(prompt_card(view, resent), summary)
 
 
 # -- notices and command replies --------------------------------------------------------------

@@ -3,29 +3,26 @@ exactly as Slack signs them, and the real slack_sdk clients talking to a fake We
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.domain.model import Delivery, Phase, Prompt, PromptKind
-from bot.web import make_web_app
+from tests import seed
+from tests.e2e.server import ServerThread, serve
 from tests.fakes.slack_api import Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -233,38 +230,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class ServerThread:
-    """The real aiohttp application in its own event loop and thread, on a free port."""
-
-    def __init__(self, container: Container, socket_mode: bool = False) -> None:
-        self.container = container
-        self.socket_mode = socket_mode
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.app: web.Application
-        self.runner: web.AppRunner
-        self.port = asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-
-    async def _start(self) -> int:
-        self.app = await make_web_app(self.container, socket_mode=self.socket_mode)
-        self.runner = web.AppRunner(self.app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        return int(self.runner.addresses[0][1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack(team_id=TEAM) as fake:
@@ -301,7 +266,7 @@ def container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
 
 @pytest.fixture
 def server(container: Container) -> Iterator[ServerThread]:
-    thread = ServerThread(container)
+    thread = serve(container)
     yield thread
     thread.stop()
 
@@ -313,11 +278,7 @@ def slack(server: ServerThread, fake_slack: FakeSlack) -> SlackSender:
 
 # -- data a test needs that another part of the bot would normally create ----------------------
 def slack_workspace_id(container: Container, team: str = TEAM) -> int:
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("slack", team)
-        uow.commit()
-    assert workspace.id is not None
-    return workspace.id
+    return seed.workspace_id(container.uow, "slack", team)
 
 
 def a_prompt(container: Container, kind: PromptKind, phase: Phase = Phase.AWARENESS) -> Prompt:
@@ -329,37 +290,12 @@ def deliver(
     journey_id: int,
     user: str,
     kind: PromptKind = PromptKind.PULSE,
-    closes_in: timedelta = timedelta(days=2),
-    occurrence: str = "2026-W49",
+    **options: Any,
 ) -> Delivery:
-    """A delivery as the scheduler would have made and sent it (status sent)."""
-    prompt = a_prompt(container, kind)
+    """A delivery in the Slack team's journey as the scheduler would have made and sent it
+    (`options`: those of `tests.seed.deliver`)."""
     workspace_id = slack_workspace_id(container)
-    now: datetime = container.clock.now()
-    with container.uow() as uow:
-        member = uow.members.by_user(workspace_id, journey_id, user)
-        assert member is not None and member.id is not None
-        delivery = uow.deliveries.add(
-            Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id=prompt.id,
-                kind=prompt.kind,
-                phase=Phase.AWARENESS,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                occurrence=occurrence,
-                ritual_key=f"test-{kind.value}",
-                created_at=now,
-                due_at=now,
-                closes_at=now + closes_in,
-                status="sent",
-                sent_at=now,
-            )
-        )
-        uow.commit()
-    return delivery
+    return seed.deliver(container.services, workspace_id, journey_id, user, kind, **options)
 
 
 def journey_id_of(container: Container, channel: str = "C1") -> int:

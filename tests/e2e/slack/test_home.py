@@ -61,13 +61,17 @@ def test_home_shows_journeys_roles_phase_and_open_prompts(
     ]
 
 
+def _press_phase_next(slack: SlackSender, container: Container, user: str) -> Phase:
+    """`user` presses Home's "next phase" for the journey in C1; its phase after that."""
+    slack.action("pioneer.home.phase_next", "C1", user=user, container_type="view")
+    return container.journeys.journey_for_channel(slack_workspace_id(container), "C1").phase
+
+
 def test_facilitator_moves_the_phase_from_home(
     slack: SlackSender, container: Container, fake_slack: FakeSlack
 ) -> None:
     slack.say("start Plant Noord", user="U1")
-    slack.action("pioneer.home.phase_next", "C1", user="U1", container_type="view")
-    journey = container.journeys.journey_for_channel(slack_workspace_id(container), "C1")
-    assert journey.phase is Phase.INTEREST
+    assert _press_phase_next(slack, container, "U1") is Phase.INTEREST
     told = fake_slack.calls_to("chat.postMessage")[-1]
     assert told.args["channel"] == "C1" and "interest" in told.args["text"]
     assert "interest" in str(fake_slack.calls_to("views.publish")[-1].args["view"])
@@ -78,9 +82,7 @@ def test_home_controls_refuse_a_follower(
 ) -> None:
     slack.say("start Plant Noord", user="U1")
     slack.say("join", user="U2")
-    slack.action("pioneer.home.phase_next", "C1", user="U2", container_type="view")
-    journey = container.journeys.journey_for_channel(slack_workspace_id(container), "C1")
-    assert journey.phase is Phase.AWARENESS
+    assert _press_phase_next(slack, container, "U2") is Phase.AWARENESS
     refusal = fake_slack.calls_to("chat.postMessage")[-1]
     assert refusal.args["channel"] == "DU2" and "Only a facilitator" in refusal.args["text"]
 

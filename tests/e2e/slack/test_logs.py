@@ -17,10 +17,10 @@ from bot.platforms.slack.render.prompt import (
     COMMENT_SUBMIT,
     ModalMeta,
 )
+from tests.e2e.server import serve
 from tests.e2e.slack.conftest import (
     BOT_TOKEN,
     SECRET,
-    ServerThread,
     SlackSender,
     deliver,
     journey_id_of,
@@ -47,7 +47,7 @@ def debug_server(
     # DEBUG before anything is built: loggers take their levels when the app is made.
     caplog.set_level(logging.DEBUG)
     container = Container(slack_settings(database_url, fake_slack), clock=clock)
-    server = ServerThread(container)
+    server = serve(container)
     yield SlackSender(server.url, fake_slack), container
     server.stop()
     container.close()

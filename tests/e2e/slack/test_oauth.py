@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
 from bot.crypto import EncryptionKeyMissing
 from bot.platforms.slack.app import ConfigurationError, check_settings
 from storage.models import SlackInstallationRow
-from tests.e2e.slack.conftest import ServerThread, SlackSender, slack_settings
+from tests.e2e.server import ServerThread
+from tests.e2e.slack.conftest import SlackSender, slack_settings
 from tests.fakes.slack_api import FakeSlack
 
 KEY = Fernet.generate_key().decode()
@@ -27,7 +26,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:Deprecat
 
 
 @pytest.fixture
-def oauth_settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+    """Multi-workspace mode for the rig's container and server: no bot token, OAuth."""
     return slack_settings(
         database_url,
         fake_slack,
@@ -36,15 +36,6 @@ def oauth_settings(database_url: str, fake_slack: FakeSlack) -> Settings:
         slack_client_secret="client-secret",
         pioneer_encryption_key=KEY,
     )
-
-
-@pytest.fixture
-def oauth_server(oauth_settings: Settings, clock: FixedClock) -> Iterator[ServerThread]:
-    container = Container(oauth_settings, clock=clock)
-    thread = ServerThread(container)
-    yield thread
-    thread.stop()
-    container.close()
 
 
 def install(slack: SlackSender, team: str) -> None:
@@ -64,16 +55,16 @@ def install(slack: SlackSender, team: str) -> None:
 
 
 def test_install_stores_tokens_encrypted_and_uses_them_per_team(
-    oauth_server: ServerThread, fake_slack: FakeSlack
+    server: ServerThread, container: Container, fake_slack: FakeSlack
 ) -> None:
-    slack = SlackSender(oauth_server.url, fake_slack, team="T0001")
+    slack = SlackSender(server.url, fake_slack, team="T0001")
     install(slack, "T0001")
-    install(SlackSender(oauth_server.url, fake_slack, team="T0002"), "T0002")
+    install(SlackSender(server.url, fake_slack, team="T0002"), "T0002")
     exchange = fake_slack.calls_to("oauth.v2.access")
     assert len(exchange) == 2
     token1 = next(t for t, team in fake_slack.tokens.items() if team == "T0001")
 
-    with oauth_server.container.uow() as uow:
+    with container.uow() as uow:
         rows = [
             (r.team_id, r.secrets, str(r.data))
             for r in uow.session.scalars(select(SlackInstallationRow))
@@ -93,15 +84,15 @@ def test_install_stores_tokens_encrypted_and_uses_them_per_team(
 
 
 def test_uninstall_deletes_the_workspace_tokens(
-    oauth_server: ServerThread, fake_slack: FakeSlack
+    server: ServerThread, container: Container, fake_slack: FakeSlack
 ) -> None:
-    slack = SlackSender(oauth_server.url, fake_slack, team="T0001")
+    slack = SlackSender(server.url, fake_slack, team="T0001")
     install(slack, "T0001")
-    other = SlackSender(oauth_server.url, fake_slack, team="T0002")
+    other = SlackSender(server.url, fake_slack, team="T0002")
     install(other, "T0002")
     assert slack.event({"type": "app_uninstalled"}).status == 200
     assert other.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}).status == 200
-    with oauth_server.container.uow() as uow:
+    with container.uow() as uow:
         assert list(uow.session.scalars(select(SlackInstallationRow.id))) == []
     # Without an installation the team's requests are no longer served.
     assert slack.command("help").status == 200
@@ -110,9 +101,9 @@ def test_uninstall_deletes_the_workspace_tokens(
 
 
 def test_install_with_a_forged_state_is_refused(
-    oauth_server: ServerThread, fake_slack: FakeSlack
+    server: ServerThread, fake_slack: FakeSlack
 ) -> None:
-    slack = SlackSender(oauth_server.url, fake_slack)
+    slack = SlackSender(server.url, fake_slack)
     status, _, _ = slack.get(
         "/slack/oauth_redirect?code=code:T0001&state=1.abc.0000",
         headers={"Cookie": "slack-app-oauth-state=1.abc.0000"},

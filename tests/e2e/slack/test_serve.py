@@ -112,7 +112,7 @@ def test_serve_answers_signed_slack_requests_over_http(
 ) -> None:
     url, process = served
     slack = SlackSender(url, fake_slack)
-    assert "`start <name>`" in slack.say("help")
+    assert "`start ‹name›`" in slack.say("help")
     assert "Plant" in slack.say("start Plant Noord", user="U1")
     slack.say("join", user="U2")
 

@@ -182,10 +182,10 @@ def test_language_switches_every_reply(slack: SlackSender, started: int) -> None
     slack.say("join", user=BOB)
     assert "Nederlands" in slack.say("language nl", user=BOB)
     dutch = slack.say("help", user=BOB)
-    assert "gebruik" in dutch and "`start <naam>`" in dutch
+    assert "gebruik" in dutch and "`start ‹naam›`" in dutch
     assert "Alleen een facilitator" in slack.say("phase next", user=BOB)
     assert "English" in slack.say("taal en", user=BOB)
-    assert "`start <name>`" in slack.say("help", user=BOB)
+    assert "`start ‹name›`" in slack.say("help", user=BOB)
 
 
 def test_without_a_journey_the_slack_locale_decides(

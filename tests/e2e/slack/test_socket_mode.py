@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from aiohttp import WSMsgType, web
 
 from bot.clock import FixedClock
 from bot.container import Container
-from tests.e2e.slack.conftest import ServerThread, slack_settings, slack_workspace_id
+from bot.platforms.slack.app import BOT_SCOPES
+from bot.platforms.slack.manifest import render_manifest
+from tests.e2e.server import serve
+from tests.e2e.slack.conftest import slack_settings, slack_workspace_id
+from tests.e2e.slack.test_serve import run_cli
 from tests.fakes.slack_api import FakeSlack
 
 WAIT = 10.0
@@ -96,7 +105,7 @@ def test_slash_commands_arrive_over_socket_mode(
         database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
     )
     container = Container(settings, clock=clock)
-    server = ServerThread(container, socket_mode=True)
+    server = serve(container, socket_mode=True)
     try:
         assert socket_fake.connected.wait(WAIT)
         opened = fake_slack.calls_to("apps.connections.open")
@@ -127,3 +136,84 @@ def test_slash_commands_arrive_over_socket_mode(
     finally:
         server.stop()
         container.close()
+
+
+def test_health_answers_while_socket_mode_cannot_connect(
+    database_url: str, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    """Slack's WebSocket unreachable: the server is up anyway, and /healthz says why."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"ws://127.0.0.1:{closed.getsockname()[1]}/link"
+    fake_slack.script("apps.connections.open", [{"ok": True, "url": nowhere}] * 50)
+    settings = slack_settings(
+        database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
+    )
+    container = Container(settings, clock=clock)
+    server = serve(container, socket_mode=True)
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:
+            with urllib.request.urlopen(server.url + "/healthz", timeout=WAIT) as resp:
+                status, health = resp.status, json.loads(resp.read())
+            if "socket_mode_error" in health or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert status == 200
+        assert health["socket_mode"] == "connecting" and health["status"] == "degraded"
+        assert "127.0.0.1" in health["socket_mode_error"] and health["socket_mode_failures"] >= 1
+        assert "xapp-test" not in json.dumps(health)
+        with urllib.request.urlopen(server.url + "/metrics", timeout=WAIT) as resp:
+            assert resp.status == 200
+    finally:
+        server.stop()
+        container.close()
+
+
+def test_health_says_connected_once_socket_mode_is_up(
+    database_url: str, fake_slack: FakeSlack, socket_fake: FakeSocketMode, clock: FixedClock
+) -> None:
+    fake_slack.script("apps.connections.open", [{"ok": True, "url": socket_fake.url}])
+    settings = slack_settings(
+        database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
+    )
+    container = Container(settings, clock=clock)
+    server = serve(container, socket_mode=True)
+    try:
+        assert socket_fake.connected.wait(WAIT)
+        deadline = time.monotonic() + WAIT
+        health: dict[str, Any] = {}
+        while health.get("socket_mode") != "connected" and time.monotonic() < deadline:
+            with urllib.request.urlopen(server.url + "/healthz", timeout=WAIT) as resp:
+                health = json.loads(resp.read())
+            time.sleep(0.05)
+        assert health == {"status": "ok", "database": "writable", "socket_mode": "connected"}
+    finally:
+        server.stop()
+        container.close()
+
+
+def test_the_socket_mode_manifest_has_no_request_urls(tmp_path: Path) -> None:
+    result = run_cli("manifest", "--socket-mode", env={}, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    manifest = yaml.safe_load(result.stdout)
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] is True
+    assert "request_url" not in settings["event_subscriptions"]
+    assert (
+        "request_url" not in settings["interactivity"] and settings["interactivity"]["is_enabled"]
+    )
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/pioneer" and "url" not in command
+    assert "redirect_urls" not in manifest["oauth_config"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    assert "https://" not in result.stdout.split("display_information:")[1]
+    # Everything else is the HTTP manifest's.
+    http = yaml.safe_load(render_manifest())
+    assert (
+        settings["event_subscriptions"]["bot_events"]
+        == (http["settings"]["event_subscriptions"]["bot_events"])
+    )
+    assert manifest["features"]["app_home"] == http["features"]["app_home"]
+    both = run_cli("manifest", "--socket-mode", "--url", "https://x.nl", env={}, cwd=tmp_path)
+    assert both.exit_code == 2

@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,11 +25,13 @@ from microsoft_agents.hosting.core.authorization import (
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
-from bot.domain.model import Delivery, Member, Phase, PromptKind, Role
+from bot.domain.model import Delivery, Member, PromptKind, Role
 from bot.platforms.teams.chat import TeamsChat
 from bot.platforms.teams.routes import TeamsPlatform, add_teams_routes
 from bot.scheduling.sender import Sender
-from tests.fakes.bot_connector import FakeConnector, LoopThread
+from tests import seed
+from tests.e2e.server import ServerThread
+from tests.fakes.bot_connector import FakeConnector
 
 APP_ID = "00000000-0000-4000-8000-0000000000ab"
 TENANT_A = "aaaaaaaa-0000-4000-8000-000000000001"
@@ -216,31 +217,6 @@ class Teams:
         return replies[0].text
 
 
-class ServerThread:
-    """An aiohttp application serving /api/messages, in its own loop, on a free port."""
-
-    def __init__(self, build: Any) -> None:
-        self.loop = LoopThread()
-        self.runner: web.AppRunner
-        self.port = int(self.loop.run(self._start(build)))
-
-    async def _start(self, build: Any) -> int:
-        app = await build()
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        return int(self.runner.addresses[0][1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.loop.run(self.runner.cleanup())
-        self.loop.stop()
-
-
 def teams_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
@@ -278,6 +254,17 @@ def make_platform(
     )
 
 
+def teams_server(platform: TeamsPlatform) -> ServerThread:
+    """/api/messages alone, on `platform`."""
+
+    async def build() -> web.Application:
+        app = web.Application()
+        add_teams_routes(app, platform)
+        return app
+
+    return ServerThread(build)
+
+
 @pytest.fixture
 def connector() -> Iterator[FakeConnector]:
     fake = FakeConnector()
@@ -306,12 +293,7 @@ def platform(container: Container) -> TeamsPlatform:
 
 @pytest.fixture
 def server(container: Container, platform: TeamsPlatform) -> Iterator[ServerThread]:
-    async def build() -> web.Application:
-        app = web.Application()
-        add_teams_routes(app, platform)
-        return app
-
-    thread = ServerThread(build)
+    thread = teams_server(platform)
     yield thread
     thread.stop()
 
@@ -323,11 +305,15 @@ def teams(server: ServerThread, connector: FakeConnector) -> Teams:
 
 # -- data a test needs that other parts of the bot would normally create -----------------------
 def workspace_of(container: Container, tenant: str = TENANT_A) -> int:
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("teams", tenant)
-        uow.commit()
-    assert workspace.id is not None
-    return workspace.id
+    return seed.workspace_id(container.uow, "teams", tenant)
+
+
+def channel_journey(container: Container) -> tuple[int, int]:
+    """(workspace, journey) of the journey `journey_with` started in CHANNEL."""
+    workspace_id = workspace_of(container)
+    journey = container.journeys.journey_for_channel(workspace_id, CHANNEL)
+    assert journey.id is not None
+    return workspace_id, journey.id
 
 
 def member_of(container: Container, workspace_id: int, journey_id: int, person: Person) -> Member:
@@ -339,33 +325,20 @@ def member_of(container: Container, workspace_id: int, journey_id: int, person: 
 
 def deliver(
     container: Container,
-    workspace_id: int,
-    journey_id: int,
     member: Member,
     kind: PromptKind = PromptKind.PULSE,
     occurrence: str = "2026-W49",
 ) -> Delivery:
-    prompt = container.catalog.select(kind=kind, phase=Phase.AWARENESS)[0]
-    now = container.clock.now()
-    assert member.id is not None
-    with container.uow() as uow:
-        delivery = uow.deliveries.add(
-            Delivery(
-                workspace_id=workspace_id,
-                journey_id=journey_id,
-                member_id=member.id,
-                prompt_id=prompt.id,
-                kind=kind,
-                phase=Phase.AWARENESS,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                occurrence=occurrence,
-                created_at=now,
-                closes_at=now + timedelta(days=2),
-            )
-        )
-        uow.commit()
-    return delivery
+    """An ad-hoc delivery to `member` in their journey, recorded and not sent yet."""
+    return seed.record(
+        container.uow,
+        seed.first_prompt(container.catalog, kind),
+        container.clock.now(),
+        member.workspace_id,
+        member.journey_id,
+        member.user,
+        occurrence=occurrence,
+    )
 
 
 def chat(container: Container, workspace_id: int) -> TeamsChat:
@@ -380,3 +353,12 @@ def journey_with(teams: Teams, *people: tuple[Person, Role]) -> None:
         teams.say(person, "join")
         if role is not Role.FOLLOWER:
             teams.say(ANNA, f"role @{person.name} {role.value}", mentions=[person])
+
+
+def joined(
+    teams: Teams, container: Container, person: Person, role: Role = Role.FOLLOWER
+) -> tuple[int, int, Member]:
+    """A journey in CHANNEL that `person` joined as `role`: (workspace, journey, member)."""
+    journey_with(teams, (person, role))
+    workspace_id, journey_id = channel_journey(container)
+    return workspace_id, journey_id, member_of(container, workspace_id, journey_id, person)

@@ -13,8 +13,9 @@ from tests.e2e.teams.conftest import (
     CHANNEL,
     TENANT_A,
     Teams,
+    channel_journey,
+    joined,
     journey_with,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
 
@@ -46,10 +47,7 @@ def test_start_status_join_role_and_phase_in_a_channel(teams: Teams, container: 
 
     moved = teams.say(ANNA, "phase next we know why")
     assert "from the awareness phase to interest" in moved
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.phase is Phase.INTEREST
+    assert container.journeys.get(*channel_journey(container)).phase is Phase.INTEREST
 
 
 def test_a_facilitator_only_command_is_refused_for_others(
@@ -58,22 +56,14 @@ def test_a_facilitator_only_command_is_refused_for_others(
     journey_with(teams, (BART, Role.FOLLOWER))
     refused = teams.say(BART, "phase next")
     assert refused == "Only a facilitator may do that."
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.phase is Phase.AWARENESS
+    assert container.journeys.get(*channel_journey(container)).phase is Phase.AWARENESS
 
 
 def test_role_mentions_resolve_to_the_persons_aad_object_id(
     teams: Teams, container: Container
 ) -> None:
-    journey_with(teams, (BART, Role.FRONTRUNNER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-        assert journey is not None and journey.id is not None
-        bart = uow.members.by_user(workspace_id, journey.id, BART.aad)
-    assert bart is not None and bart.roles == {Role.FOLLOWER, Role.FRONTRUNNER}
+    _, _, bart = joined(teams, container, BART, Role.FRONTRUNNER)
+    assert bart.roles == {Role.FOLLOWER, Role.FRONTRUNNER}
 
 
 def test_the_remaining_commands(teams: Teams) -> None:

@@ -23,8 +23,8 @@ from tests.e2e.teams.conftest import (
     CHANNEL,
     Teams,
     chat,
+    joined,
     journey_with,
-    member_of,
     workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
@@ -75,12 +75,7 @@ def a_digest(language: Language) -> DigestView:
 def test_digest_card_to_a_director_and_to_the_channel(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    cees = member_of(container, workspace_id, journey.id, CEES)
+    workspace_id, _, cees = joined(teams, container, CEES, Role.DIRECTOR)
     port = chat(container, workspace_id)
     connector.clear()
 

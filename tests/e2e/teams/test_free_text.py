@@ -28,7 +28,7 @@ def test_a_checkin_with_a_nul_is_refused_and_nothing_is_stored(
         journey = uow.journeys.by_channel(workspace_id, CHANNEL)
     assert journey is not None and journey.id is not None
     bart = member_of(container, workspace_id, journey.id, BART)
-    delivery = deliver(container, workspace_id, journey.id, bart, kind=PromptKind.CHECKIN)
+    delivery = deliver(container, bart, kind=PromptKind.CHECKIN)
     data = {"verb": render.ANSWER_VERB, "delivery": delivery.id, "text": "de robot\x00 is eng"}
     press = teams.activity(BART, value=data, channel=None)
     assert teams.post(press).status == 202

@@ -39,7 +39,7 @@ def test_answers_and_tokens_stay_out_of_the_logs(
         journey = uow.journeys.by_channel(workspace_id, CHANNEL)
     assert journey is not None and journey.id is not None
     bart = member_of(container, workspace_id, journey.id, BART)
-    delivery = deliver(container, workspace_id, journey.id, bart, kind=PromptKind.CHECKIN)
+    delivery = deliver(container, bart, kind=PromptKind.CHECKIN)
     text = "the robot scares us: checkinanswer51"
     data = {"verb": render.ANSWER_VERB, "delivery": delivery.id, "text": text}
     assert teams.post(teams.activity(BART, value=data, channel=None)).status == 202

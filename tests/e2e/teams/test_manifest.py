@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.platforms.teams.manifest import PLACEHOLDER_APP_ID, PLACEHOLDER_DOMAIN
+from bot.platforms.teams.manifest import PLACEHOLDER_APP_ID, PLACEHOLDER_DOMAIN, build_manifest
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -51,20 +51,26 @@ def test_manifest_teams_writes_the_package(tmp_path: Path, monkeypatch: pytest.M
     assert dutch["name.short"] == "Pioneer" and "peilingen" in dutch["description.short"]
 
 
-def test_without_settings_the_package_carries_placeholders(
+def test_without_an_app_id_the_package_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A package with the placeholder id would upload and never reach this bot."""
     monkeypatch.delenv("TEAMS_APP_ID", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env from the working tree
     result = CliRunner().invoke(app, ["manifest", "--teams"])
-    assert result.exit_code == 0, result.output
-    with zipfile.ZipFile(tmp_path / "pioneer-teams.zip") as archive:
-        manifest = json.loads(archive.read("manifest.json"))
+    assert result.exit_code == 2
+    assert "TEAMS_APP_ID" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "pioneer-teams.zip").exists()
+
+
+def test_the_placeholders_are_what_build_manifest_uses_without_settings() -> None:
+    manifest = build_manifest()
     assert manifest["id"] == PLACEHOLDER_APP_ID
     assert manifest["validDomains"] == [PLACEHOLDER_DOMAIN]
 
 
-def test_a_bad_url_is_refused(tmp_path: Path) -> None:
+def test_a_bad_url_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEAMS_APP_ID", "11111111-2222-4333-8444-555555555555")
     result = CliRunner().invoke(
         app, ["manifest", "--teams", "--out", str(tmp_path / "x.zip"), "--url", "ftp://x"]
     )

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.domain.model import Member, PromptKind, Role
+from bot.domain.model import PromptKind, Role
 from bot.domain.views import PromptView, parse_ref
 from tests.e2e.teams.conftest import (
     ANNA,
@@ -18,22 +18,14 @@ from tests.e2e.teams.conftest import (
     CHANNEL,
     TENANT_A,
     Teams,
+    channel_journey,
     chat,
     deliver,
+    joined,
     journey_with,
     member_of,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
-
-
-def _journey(teams: Teams, container: Container) -> tuple[int, int, Member]:
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    return workspace_id, journey.id, member_of(container, workspace_id, journey.id, BART)
 
 
 def _view(container: Container, workspace_id: int, delivery_id: int) -> PromptView:
@@ -56,9 +48,9 @@ def _say_hello_in_private(teams: Teams) -> str:
 def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submit(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     personal = _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    delivery = deliver(container, bart)
     assert delivery.id is not None
     connector.clear()
 
@@ -97,8 +89,8 @@ def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submi
 def test_someone_else_cannot_answer_a_card_meant_for_bart(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    workspace_id, _, bart = joined(teams, container, BART)
+    delivery = deliver(container, bart)
     press = teams.activity(
         ANNA, value={"verb": "pioneer.answer", "delivery": delivery.id, "value": 5}, channel=None
     )
@@ -111,9 +103,9 @@ def test_someone_else_cannot_answer_a_card_meant_for_bart(
 def test_checkin_answered_in_the_card(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, _, bart = joined(teams, container, BART)
     _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart, kind=PromptKind.CHECKIN)
+    delivery = deliver(container, bart, kind=PromptKind.CHECKIN)
     assert delivery.id is not None
     ref = chat(container, workspace_id).send_prompt(
         bart, _view(container, workspace_id, delivery.id), "k"
@@ -141,8 +133,8 @@ def test_checkin_answered_in_the_card(
 def test_proactive_poll_without_a_stored_reference_creates_the_1to1_chat(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)  # only channel messages
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    workspace_id, _, bart = joined(teams, container, BART)  # only channel messages
+    delivery = deliver(container, bart)
     assert delivery.id is not None
     connector.clear()
     port = chat(container, workspace_id)
@@ -158,7 +150,7 @@ def test_proactive_poll_without_a_stored_reference_creates_the_1to1_chat(
     assert connector.messages(conversation_id)[0].card is not None
 
     # The new chat is stored: the next poll goes straight there.
-    second = deliver(container, workspace_id, journey_id, bart, occurrence="2026-W50")
+    second = deliver(container, bart, occurrence="2026-W50")
     port.send_prompt(bart, _view(container, workspace_id, second.id or 0), "k2")
     assert len(connector.creates()) == 1
     assert len(connector.messages(conversation_id)) == 2
@@ -170,7 +162,7 @@ def test_post_notice_goes_to_the_journey_channel_as_a_new_thread(
     from bot.domain.model import Language
     from bot.domain.views import Notice
 
-    workspace_id, _, _ = _journey(teams, container)
+    workspace_id, _, _ = joined(teams, container, BART)
     connector.clear()
     ref = chat(container, workspace_id).post_notice(
         CHANNEL, Notice(language=Language.EN, text="The digest is *ready*")
@@ -183,9 +175,9 @@ def test_post_notice_goes_to_the_journey_channel_as_a_new_thread(
 def test_a_submit_after_the_poll_closed_is_refused_and_the_card_shows_it_closed(
     teams: Teams, container: Container, connector: FakeConnector, clock: FixedClock
 ) -> None:
-    workspace_id, journey_id, bart = _journey(teams, container)
+    workspace_id, _, bart = joined(teams, container, BART)
     _say_hello_in_private(teams)
-    delivery = deliver(container, workspace_id, journey_id, bart)
+    delivery = deliver(container, bart)
     ref = chat(container, workspace_id).send_prompt(
         bart, _view(container, workspace_id, delivery.id or 0), "k"
     )
@@ -224,11 +216,9 @@ def test_poll_now_in_a_channel_reaches_members_through_the_dispatcher(
     assert personal in {c.conversation_id for c in cards}
     assert all({"id": BART.teams_id} not in c.body["members"] for c in connector.creates())
     assert {"id": CEES.teams_id} in [m for c in connector.creates() for m in c.body["members"]]
-    workspace_id = workspace_of(container)
+    workspace_id, journey_id = channel_journey(container)
+    bart = member_of(container, workspace_id, journey_id, BART)
+    assert bart.id is not None
     with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-        assert journey is not None and journey.id is not None
-        bart = uow.members.by_user(workspace_id, journey.id, BART.aad)
-        assert bart is not None and bart.id is not None
         [delivery] = uow.deliveries.open_for_member(workspace_id, bart.id, container.clock.now())
     assert delivery.message_ref is not None and delivery.message_ref.startswith(personal)

@@ -13,23 +13,21 @@ from typing import Any
 
 import jwt
 import pytest
-from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, _entra_issuers
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
 from bot.container import Container
-from bot.platforms.teams.routes import add_teams_routes
 from tests.e2e.teams.conftest import (
     ANNA,
     APP_ID,
     TENANT_A,
     TENANT_B,
     RecordingSleep,
-    ServerThread,
     Teams,
     make_platform,
+    teams_server,
 )
 from tests.fakes.bot_connector import FakeConnector
 
@@ -83,14 +81,7 @@ def secured(
     monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *_: connector.url + "jwks")
     auth = AgentAuthConfiguration(client_id=APP_ID, tenant_id=TENANT_A, anonymous_allowed=False)
     container.teams = make_platform(container, sleep, auth=auth)
-
-    async def build() -> web.Application:
-        app = web.Application()
-        assert container.teams is not None
-        add_teams_routes(app, container.teams)
-        return app
-
-    server = ServerThread(build)
+    server = teams_server(container.teams)
     yield Teams(server.url, connector)
     server.stop()
 

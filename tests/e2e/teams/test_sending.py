@@ -5,6 +5,7 @@ at 403. Against the fake Bot Connector, with the Sender sleeping on fake time.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,8 @@ from bot.container import Container
 from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Language, Member, Role
 from bot.domain.views import Notice, PromptView, parse_ref
-from bot.platforms.teams.chat import TEAMS_WINDOWS
-from bot.scheduling.sender import Pacer, SlidingWindows
+from bot.platforms.teams.chat import TEAMS_WINDOWS, TeamsChat
+from bot.scheduling.sender import Outcome, Pacer, Sender, SlidingWindows
 from tests.e2e.teams.conftest import (
     ANNA,
     BART,
@@ -24,39 +25,59 @@ from tests.e2e.teams.conftest import (
     Teams,
     chat,
     deliver,
-    journey_with,
+    joined,
     member_of,
     recorded_sender,
-    workspace_of,
 )
 from tests.fakes.bot_connector import DROP, Call, FakeConnector
 
 
 def _bart(teams: Teams, container: Container) -> tuple[int, int, Member, str]:
     """A journey with Bart, who wrote to the bot 1:1 once: (workspace, journey, Bart, chat)."""
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
+    workspace_id, journey_id, bart = joined(teams, container, BART)
     hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
     assert teams.post(hello).status == 202
-    bart = member_of(container, workspace_id, journey.id, BART)
-    return workspace_id, journey.id, bart, str(hello["conversation"]["id"])
+    return workspace_id, journey_id, bart, str(hello["conversation"]["id"])
 
 
-def _prompt(
-    container: Container, workspace_id: int, journey_id: int, member: Member, n: int = 49
-) -> tuple[PromptView, str]:
-    delivery = deliver(container, workspace_id, journey_id, member, occurrence=f"2026-W{n}")
+def _prompt(container: Container, member: Member, n: int = 49) -> tuple[PromptView, str]:
+    delivery = deliver(container, member, occurrence=f"2026-W{n}")
     assert delivery.id is not None
-    view = container.prompt_views.view_for(workspace_id, delivery.id)
+    view = container.prompt_views.view_for(member.workspace_id, delivery.id)
     assert view is not None
     return view, f"delivery:{delivery.id}"
 
 
 def _attempts(connector: FakeConnector, conversation_id: str) -> list[Call]:
     return [c for c in connector.calls if c.conversation_id == conversation_id]
+
+
+@dataclass
+class Asked:
+    """A poll for Bart, about to go to his 1:1 chat (`personal`) through Teams' ChatPort."""
+
+    workspace_id: int
+    bart: Member
+    personal: str
+    port: TeamsChat
+    view: PromptView
+    key: str
+
+    def send_prompt(self) -> str:
+        """One attempt by the chat itself, as a platform adapter makes it."""
+        return self.port.send_prompt(self.bart, self.view, self.key)
+
+    def send(self, sender: Sender) -> Outcome:
+        """Through the scheduler's Sender: paced, retried."""
+        return sender.send(self.port, self.bart, self.view, self.key)
+
+
+@pytest.fixture
+def asked(teams: Teams, container: Container, connector: FakeConnector) -> Asked:
+    workspace_id, _, bart, personal = _bart(teams, container)
+    view, key = _prompt(container, bart)
+    connector.clear()
+    return Asked(workspace_id, bart, personal, chat(container, workspace_id), view, key)
 
 
 @pytest.mark.parametrize(
@@ -74,58 +95,48 @@ def _attempts(connector: FakeConnector, conversation_id: str) -> list[Call]:
     ],
 )
 def test_the_chat_makes_one_attempt_and_says_what_went_wrong(
-    teams: Teams,
-    container: Container,
+    asked: Asked,
     connector: FakeConnector,
     sleep: RecordingSleep,
     status: int,
     expected: type[DeliveryFailed],
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [status] * 3, retry_after="3")
+    connector.script(asked.personal, [status] * 3, retry_after="3")
 
     with pytest.raises(DeliveryFailed) as raised:
-        chat(container, workspace_id).send_prompt(bart, view, key)
+        asked.send_prompt()
 
     assert type(raised.value) is expected
-    assert len(_attempts(connector, personal)) == 1 and sleep.delays == []
+    assert len(_attempts(connector, asked.personal)) == 1 and sleep.delays == []
     if isinstance(raised.value, RateLimited):
         assert raised.value.retry_after == 3.0
 
 
 def test_a_502_twice_then_accepted_is_attempted_three_times_in_all(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [502, 502])
+    connector.script(asked.personal, [502, 502])
 
-    outcome = recorded_sender(container, sleep).send(chat(container, workspace_id), bart, view, key)
+    outcome = asked.send(recorded_sender(container, sleep))
 
     assert outcome.status == "sent"
-    assert len(_attempts(connector, personal)) == 3  # not 3 x 5: nobody else retries
-    [card] = connector.messages(personal)
-    assert outcome.ref is not None and parse_ref(outcome.ref) == (personal, card.activity_id)
+    assert len(_attempts(connector, asked.personal)) == 3  # not 3 x 5: nobody else retries
+    [card] = connector.messages(asked.personal)
+    assert outcome.ref is not None and parse_ref(outcome.ref) == (asked.personal, card.activity_id)
     assert len(sleep.delays) == 2
 
 
 def test_412_502_and_504_are_retried_with_exponential_backoff_and_jitter(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [412, 502, 504])
+    connector.script(asked.personal, [412, 502, 504])
 
-    outcome = recorded_sender(container, sleep).send(chat(container, workspace_id), bart, view, key)
+    outcome = asked.send(recorded_sender(container, sleep))
 
     assert outcome.status == "sent"
-    attempts = _attempts(connector, personal)
+    attempts = _attempts(connector, asked.personal)
     assert len(attempts) == 4 and attempts[-1].activity_id is not None
-    assert len(connector.messages(personal)) == 1
+    assert len(connector.messages(asked.personal)) == 1
     backoffs = sleep.delays
     assert len(backoffs) == 3
     # Exponential: each wait lies in [b*2^n/2, b*2^n] for b = 0.5 s.
@@ -135,108 +146,91 @@ def test_412_502_and_504_are_retried_with_exponential_backoff_and_jitter(
 
 
 def test_a_lost_connection_is_retried_and_the_message_arrives_once(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [DROP, DROP])
+    connector.script(asked.personal, [DROP, DROP])
 
-    outcome = recorded_sender(container, sleep).send(chat(container, workspace_id), bart, view, key)
+    outcome = asked.send(recorded_sender(container, sleep))
 
     assert outcome.status == "sent"
-    assert len(_attempts(connector, personal)) == 3
-    assert len(connector.messages(personal)) == 1
+    assert len(_attempts(connector, asked.personal)) == 3
+    assert len(connector.messages(asked.personal)) == 1
 
 
 def test_a_429_waits_out_retry_after_and_delivers_once(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [429, 429], retry_after="3")
+    connector.script(asked.personal, [429, 429], retry_after="3")
     sender = recorded_sender(container, sleep)
 
-    outcome = sender.send(chat(container, workspace_id), bart, view, key)
+    outcome = asked.send(sender)
 
     assert outcome.status == "sent" and sender.rate_limited == 2
-    assert len(_attempts(connector, personal)) == 3
-    assert len(connector.messages(personal)) == 1
+    assert len(_attempts(connector, asked.personal)) == 3
+    assert len(connector.messages(asked.personal)) == 1
     assert len(sleep.delays) == 2 and all(delay >= 3.0 for delay in sleep.delays)
 
 
 def test_retry_after_is_honoured_and_a_lasting_429_is_reported(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [429] * 10, retry_after="3")
+    connector.script(asked.personal, [429] * 10, retry_after="3")
     sender = recorded_sender(container, sleep, max_rate_limited=4)
 
-    outcome = sender.send(chat(container, workspace_id), bart, view, key)
+    outcome = asked.send(sender)
 
     assert outcome.status == "failed" and isinstance(outcome.failure, RateLimited)
     assert outcome.failure.retry_after == 3.0 and "retry after 3.0s" in (outcome.error or "")
-    assert len(_attempts(connector, personal)) == 5 and connector.messages(personal) == []
+    assert len(_attempts(connector, asked.personal)) == 5
+    assert connector.messages(asked.personal) == []
     assert all(delay >= 3.0 for delay in sleep.delays) and len(sleep.delays) == 4
 
 
 def test_a_lasting_server_error_is_a_temporary_failure(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [504] * 10)
+    connector.script(asked.personal, [504] * 10)
 
-    outcome = recorded_sender(container, sleep, max_attempts=5).send(
-        chat(container, workspace_id), bart, view, key
-    )
+    outcome = asked.send(recorded_sender(container, sleep, max_attempts=5))
 
     assert outcome.status == "failed" and isinstance(outcome.failure, TemporaryFailure)
-    assert len(_attempts(connector, personal)) == 5 and connector.messages(personal) == []
+    assert len(_attempts(connector, asked.personal)) == 5
+    assert connector.messages(asked.personal) == []
 
 
 def test_a_403_marks_the_member_unreachable_and_stops_trying(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    teams: Teams,
+    asked: Asked,
+    container: Container,
+    connector: FakeConnector,
+    sleep: RecordingSleep,
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, workspace_id, journey_id, bart)
-    connector.clear()
-    connector.script(personal, [403])
-    port = chat(container, workspace_id)
+    connector.script(asked.personal, [403])
 
-    outcome = recorded_sender(container, sleep).send(port, bart, view, key)
+    outcome = asked.send(recorded_sender(container, sleep))
     assert outcome.status == "unreachable" and isinstance(outcome.failure, Unreachable)
-    assert len(_attempts(connector, personal)) == 1 and sleep.delays == []  # no retry
+    assert len(_attempts(connector, asked.personal)) == 1 and sleep.delays == []  # no retry
     assert container.teams is not None
-    person = container.teams.bot.people.get(workspace_id, BART.aad)
+    person = container.teams.bot.people.get(asked.workspace_id, BART.aad)
     assert person is not None and person.unreachable_since is not None
 
     connector.clear()
     with pytest.raises(Unreachable):
-        port.send_prompt(bart, view, key)
+        asked.send_prompt()
     assert connector.calls == []  # not even tried
 
     # Bart writes to the bot again: reachable again.
     hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
     assert teams.post(hello).status == 202
-    port.send_prompt(bart, view, key)
-    assert connector.messages(personal)[-1].card is not None
+    asked.send_prompt()
+    assert connector.messages(asked.personal)[-1].card is not None
 
 
 def test_creating_a_chat_refused_with_403_marks_unreachable(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    journey_with(teams, (BART, Role.FOLLOWER))  # Bart never wrote 1:1
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    bart = member_of(container, workspace_id, journey.id, BART)
-    view, key = _prompt(container, workspace_id, journey.id, bart)
+    workspace_id, _, bart = joined(teams, container, BART)  # Bart never wrote 1:1
+    view, key = _prompt(container, bart)
     connector.refuse_member(BART.teams_id, 403)
     with pytest.raises(Unreachable):
         chat(container, workspace_id).send_prompt(bart, view, key)
@@ -268,9 +262,9 @@ def test_pacer_keeps_within_7_per_second_and_60_per_30_seconds() -> None:
 def test_one_conversation_is_paced_through_the_sender_and_others_are_not_held_up(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
+    workspace_id, _, bart, personal = _bart(teams, container)
     port = chat(container, workspace_id)
-    prompts = [_prompt(container, workspace_id, journey_id, bart, n) for n in range(10, 19)]
+    prompts = [_prompt(container, bart, n) for n in range(10, 19)]
     connector.clear()
     sender = recorded_sender(container, sleep)
 
@@ -305,7 +299,7 @@ def test_a_chat_not_yet_created_also_counts_against_the_tenants_creations(
 def test_poll_now_through_the_dispatcher_waits_out_a_429_and_delivers_once(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, journey_id, bart, personal = _bart(teams, container)
+    workspace_id, _, bart, personal = _bart(teams, container)
     connector.clear()
     connector.script(personal, [429], retry_after="3")
 
@@ -325,17 +319,13 @@ def test_poll_now_through_the_dispatcher_waits_out_a_429_and_delivers_once(
 def test_a_digest_message_hit_by_502s_is_retried_at_once_and_sent_once(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
+    workspace_id, journey_id, _ = joined(teams, container, CEES, Role.DIRECTOR)
     connector.clear()
     connector.script(CHANNEL, [502, 502])
     monday = container.clock.now() + timedelta(days=7)
 
     digests = container.digests
-    assert digests.send_weekly(workspace_id, journey.id, monday, leadership_channel=CHANNEL)
+    assert digests.send_weekly(workspace_id, journey_id, monday, leadership_channel=CHANNEL)
 
     assert len(_attempts(connector, CHANNEL)) == 3
     assert len(connector.messages(CHANNEL)) == 1

@@ -25,9 +25,7 @@ def test_after_forget_me_a_card_says_its_prompt_is_gone_in_the_persons_language(
     with container.uow() as uow:
         journey = uow.journeys.by_channel(workspace_id, CHANNEL)
     assert journey is not None and journey.id is not None
-    delivery = deliver(
-        container, workspace_id, journey.id, member_of(container, workspace_id, journey.id, BART)
-    )
+    delivery = deliver(container, member_of(container, workspace_id, journey.id, BART))
     teams.say(BART, "forget-me yes")
     data = {"verb": render.ANSWER_VERB, "delivery": delivery.id, "value": 4}
     press = teams.activity(BART, value=data, channel=None, locale="nl-NL")

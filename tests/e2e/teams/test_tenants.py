@@ -11,14 +11,13 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from aiohttp import web
 
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.errors import Unreachable
 from bot.domain.model import Language, Role
 from bot.domain.views import Notice, PromptView
-from bot.web import make_web_app
+from tests.e2e.server import serve
 from tests.e2e.teams.conftest import (
     ANNA,
     BART,
@@ -27,7 +26,6 @@ from tests.e2e.teams.conftest import (
     TENANT_B,
     Person,
     RecordingSleep,
-    ServerThread,
     Teams,
     chat,
     deliver,
@@ -68,13 +66,7 @@ def both(
     )
     container = Container(settings, clock=clock)
     container.teams = make_platform(container, sleep)
-
-    async def build() -> web.Application:
-        # The real `pioneer serve` application: Slack's routes and, from container.teams,
-        # /api/messages.
-        return await make_web_app(container, socket_mode=False)
-
-    server = ServerThread(build)
+    server = serve(container)  # Slack's routes and, from container.teams, /api/messages
     yield container, server.url
     server.stop()
     container.close()
@@ -159,7 +151,7 @@ def test_slack_and_two_teams_tenants_share_nothing(
         journey_a = uow.journeys.by_channel(ws_a.id, CHANNEL)
     assert journey_a is not None and journey_a.id is not None
     bart = member_of(container, ws_a.id, journey_a.id, BART)
-    delivery = deliver(container, ws_a.id, journey_a.id, bart)
+    delivery = deliver(container, bart)
     press = teams.activity(
         ZOE,
         value={"verb": "pioneer.answer", "delivery": delivery.id, "value": 1},

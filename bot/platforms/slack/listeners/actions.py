@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.commands import Context, execute, fans_out
+from bot.app.commands import execute, fans_out
 from bot.app.home import home
 from bot.domain import errors
 from bot.domain.model import Language
@@ -54,7 +54,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         # error and loses nothing); the message is redrawn to show it after the ack.
         await ack()
         delivery, _, value = str(action["value"]).partition(":")
-        workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        workspace = await deps.workspace_id(context)
         user = body["user"]["id"]
         outcome = await deps.answers.answer(
             workspace,
@@ -85,7 +85,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         respond: AsyncRespond,
     ) -> None:
         await ack()
-        workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        workspace = await deps.workspace_id(context)
         view = await deps.run(deps.services.views.view_for, workspace, int(action["value"]))
         if view is None:
             user = body["user"]["id"]
@@ -110,7 +110,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         user = body["user"]["id"]
         channel, _ = _where(body)
-        await _run_command(deps, client, context, user, channel, str(action["value"]), respond)
+        text = str(action["value"])
+
+        async def run() -> None:
+            await _run_command(deps, client, context, user, channel, text, respond)
+
+        await deps.now_or_after_ack(fans_out(text), run, "a reply button")
 
     @app.action(re.compile(HOME_ACTION_PATTERN))
     async def home_control(
@@ -141,14 +146,7 @@ async def _run_command(
     text: str,
     respond: AsyncRespond | None,
 ) -> None:
-    team = context.team_id or context.enterprise_id or ""
-    ctx = Context(
-        platform="slack",
-        workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
-        channel=channel,
-        user=user,
-        profile=deps.profile_getter(client, team, user),
-    )
+    ctx = await deps.command_context(client, context, user, channel)
     name, reply = await deps.run(execute, deps.services, ctx, text)
     deps.metrics.commands.labels("slack", name).inc()
     await send_reply(reply, client, user, channel, respond)
@@ -157,14 +155,7 @@ async def _run_command(
 async def publish_home(
     deps: SlackDeps, client: AsyncWebClient, context: AsyncBoltContext, user: str
 ) -> None:
-    team = context.team_id or context.enterprise_id or ""
-    ctx = Context(
-        platform="slack",
-        workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
-        channel="",
-        user=user,
-        profile=deps.profile_getter(client, team, user),
-    )
+    ctx = await deps.command_context(client, context, user, channel="")
     services = deps.services
     view = await deps.run(home, services.uow, services.clock, services.views, ctx)
     await client.views_publish(user_id=user, view=home_view(view))

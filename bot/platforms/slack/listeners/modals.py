@@ -31,7 +31,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         meta = ModalMeta.load(view["private_metadata"])
         state = view["state"]["values"][ANSWER_BLOCK][ANSWER_INPUT]
         text = state.get("value") or ""
-        workspace = await deps.workspace_id(context.team_id, context.enterprise_id)
+        workspace = await deps.workspace_id(context)
         # Recorded before the ack on purpose: a refusal (closed, too long) must be shown in
         # the still-open modal, and only the ack can carry it there. It takes milliseconds.
         user = body["user"]["id"]

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.commands import Context, execute, fans_out
+from bot.app.commands import execute, fans_out
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.replies import both_languages, send_reply, unescape
 
@@ -27,20 +27,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        team = context.team_id or context.enterprise_id or ""
         user = command["user_id"]
-        ctx = Context(
-            platform="slack",
-            workspace_id=await deps.workspace_id(context.team_id, context.enterprise_id),
-            channel=command["channel_id"],
-            user=user,
-            user_name=command.get("user_name", ""),
-            profile=deps.profile_getter(client, team, user),
-        )
         text = unescape(command.get("text") or "")
 
         async def run() -> None:
             try:
+                # Inside the work that may finish after the ack: it reads the database.
+                ctx = await deps.command_context(
+                    client, context, user, command["channel_id"], command.get("user_name", "")
+                )
                 name, reply = await deps.run(execute, deps.services, ctx, text)
             except Exception:
                 # Refusals come back as replies; this is a bug or an outage. Say so, not the
@@ -51,5 +46,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             deps.metrics.commands.labels("slack", name).inc()
             await send_reply(reply, client, user, ctx.channel, respond)
 
-        # `poll now` / `checkin now` reply through response_url once the team has its DMs.
+        # `poll now` / `checkin now` reply through response_url once the team has its DMs;
+        # any other command too when the database makes it take longer than Slack waits.
         await deps.now_or_after_ack(fans_out(text), run, "a /pioneer command")

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
+from bot.platforms.slack.render.blocks import MAX_FIELD, MAX_TEXT, Block, clip
 from bot.rendering.markdown import (
     ARROWS,
     figure_line,
@@ -23,17 +24,9 @@ from bot.rendering.markdown import (
 from prompts.messages import t
 
 MAX_BLOCKS = 50
-MAX_TEXT = 3000
-MAX_FIELD = 2000
 MAX_FIELDS = 10
 MAX_HEADER = 150
 MAX_QUOTES = 3
-
-Block = dict[str, Any]
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _section(text: str) -> Block:

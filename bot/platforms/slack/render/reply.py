@@ -14,7 +14,7 @@ COMMAND_ACTION = "pioneer.command"
 
 def reply_message(reply: Reply) -> dict[str, Any]:
     """Arguments for `respond()` / `chat.postMessage` (text already escaped by the command)."""
-    blocks: list[Block] = [mrkdwn(reply.text[:3000])]
+    blocks: list[Block] = [mrkdwn(reply.text)]
     if reply.actions:
         blocks.append(
             {
@@ -30,4 +30,4 @@ def reply_message(reply: Reply) -> dict[str, Any]:
 
 def notice_message(notice: Notice) -> dict[str, Any]:
     """A notice's text is composed by the bot; the parts from users were escaped there."""
-    return {"text": notice.text, "blocks": [mrkdwn(notice.text[:3000])]}
+    return {"text": notice.text, "blocks": [mrkdwn(notice.text)]}
