@@ -248,9 +248,8 @@ class InstallationRepository(Protocol):
     def save(self, installation: PlatformInstallation) -> None: ...  # replaces one by its key
     def find(self, key: str) -> PlatformInstallation | None: ...
     def delete(self, keys: Sequence[str]) -> None: ...
-    def newest(self, limit: int) -> Sequence[PlatformInstallation]:
-        """The latest installed, for a health check that their secrets still open."""
-        ...
+    # The latest installed, for a health check that their secrets still open.
+    def newest(self, limit: int) -> Sequence[PlatformInstallation]: ...
 
 
 class ConversationRepository(Protocol):
@@ -337,10 +336,8 @@ class UnitOfWorkFactory(Protocol):
 
 class DispatchLock(Protocol):
     """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
-
     Where the database cannot share (SQLite), `hold_process_lock` makes this process its
-    one scheduler, or raises SchedulerLocked.
-    """
+    one scheduler, or raises SchedulerLocked."""
 
     def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
     def hold_process_lock(self) -> None: ...
