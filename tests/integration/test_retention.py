@@ -215,7 +215,7 @@ def test_pioneer_purge_says_what_would_go_then_erases_it(
     assert done.returncode == 0 and done.stdout.startswith("Retention 24 months: erased")
     assert kinds(uow, workspace_id, journey) == {"pulse": 5, "checkin": 5}
     refused = pioneer("purge", database_url=database_url, PIONEER_RETENTION_MONTHS="1")
-    assert refused.returncode != 0 and "pioneer_retention_months" in refused.stderr
+    assert refused.returncode != 0 and "PIONEER_RETENTION_MONTHS" in refused.stderr
 
 
 def test_the_scheduler_purges_once_a_day(
