@@ -11,7 +11,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.domain.model import DEFAULT_ANONYMITY_THRESHOLD, MIN_ANONYMITY_THRESHOLD
+from bot.domain.model import (
+    DEFAULT_ANONYMITY_THRESHOLD,
+    DEFAULT_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    MIN_ANONYMITY_THRESHOLD,
+    MIN_RETENTION_MONTHS,
+)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The databases Pioneer is tested on; another SQLAlchemy backend would fail later and darker.
@@ -52,6 +58,10 @@ class Settings(BaseSettings):
     pioneer_send_attempts: int = Field(default=5, ge=1)
     pioneer_send_backoff: float = Field(default=0.5, ge=0)
     pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
+    # Answers and check-in texts older than this are purged daily (`pioneer purge`).
+    pioneer_retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS, ge=MIN_RETENTION_MONTHS, le=MAX_RETENTION_MONTHS
+    )
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.app.digests import DigestService, RoutingSender
 from bot.app.prompt_views import PromptViews
+from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
 from bot.clock import SystemClock
@@ -154,6 +155,11 @@ class Container:
         return DigestService(
             self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
         )
+
+    @cached_property
+    def retention(self) -> Retention:
+        """Erases answers and quotes older than PIONEER_RETENTION_MONTHS (daily, and by CLI)."""
+        return Retention(self.uow, self.clock, self.settings.pioneer_retention_months)
 
     @cached_property
     def schedule(self) -> ScheduleService:
@@ -325,7 +331,9 @@ def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
     shared = shared_dir() is not None
     passes = SchedulerMetrics(container.dispatch, shared=shared)
     try:
-        handle = start_scheduler(container.dispatch, on_pass=[passes.passed])
+        handle = start_scheduler(
+            container.dispatch, on_pass=[passes.passed], purge=container.retention.purge
+        )
     except BaseException:
         container.close()
         raise

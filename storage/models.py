@@ -163,6 +163,8 @@ class AnswerRow(Base):
             "iso_week",
             "value",
         ),
+        # The daily purge of answers older than the retention period.
+        Index("ix_answers_answered_at", "answered_at"),
         Index(
             "ix_answers_person_week",
             "workspace_id",
@@ -219,6 +221,24 @@ class DigestRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The answers the payload's quotes came from, comma-separated in the quotes' order, so
+    # erasure finds a quote whose answer was edited since; NULL: stored before we kept them.
+    quoted_answers: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WeekFigureRow(Base):
+    """A closed week's figures as first published (bot/domain/digest/published.py): added
+    once, never changed, so no later digest shows that week differently."""
+
+    __tablename__ = "week_figures"
+    __table_args__ = (UniqueConstraint("journey_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class DigestSendRow(Base):

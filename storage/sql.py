@@ -55,11 +55,19 @@ def must_exist(row: RowT | None, key: int) -> RowT:
     return row
 
 
+# Set on a session that erased someone's data: its commit then leaves no copy behind.
+ERASED = "pioneer.erased"
+
+
 class SessionRepository:
     """A repository over its unit of work's session (the unit of work commits, not it)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def erased(self) -> None:
+        """This transaction erases data: once committed, no copy may stay in the files."""
+        self.session.info[ERASED] = True
 
     def insert(self, row: RowT) -> RowT:
         """Add a new row and flush, so it has its id."""

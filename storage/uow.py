@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import leave_no_copy
 from storage.repositories.answer_repo import SqlAnswers
 from storage.repositories.conversation_repo import SqlConversations
 from storage.repositories.delivery_repo import SqlDeliveries
@@ -17,7 +19,9 @@ from storage.repositories.member_repo import SqlMembers
 from storage.repositories.people_repo import SqlPeople
 from storage.repositories.ritual_repo import SqlRituals
 from storage.repositories.touchpoint_repo import SqlTouchpoints
+from storage.repositories.week_figure_repo import SqlWeekFigures
 from storage.repositories.workspace_repo import SqlWorkspaces
+from storage.sql import ERASED
 
 
 class SqlUnitOfWork:
@@ -40,6 +44,7 @@ class SqlUnitOfWork:
         self.installations = SqlInstallations(self.session)
         self.conversations = SqlConversations(self.session)
         self.people = SqlPeople(self.session)
+        self.week_figures = SqlWeekFigures(self.session)
         return self
 
     def __exit__(
@@ -54,7 +59,12 @@ class SqlUnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
+        erased = self.session.info.pop(ERASED, False)
         self.session.commit()
+        if erased:
+            bind = self.session.get_bind()
+            assert isinstance(bind, Engine)
+            leave_no_copy(bind)
 
 
 class SqlUnitOfWorkFactory:

@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import errors
+from bot.domain.digest.texts import erase_quotes
 from bot.domain.model import (
     DEFAULT_ANONYMITY_THRESHOLD,
     MIN_ANONYMITY_THRESHOLD,
@@ -280,7 +281,9 @@ class JourneyService:
         return changed
 
     def forget(self, workspace_id: int, journey_id: int, user: str) -> bool:
-        """Erase a member and every answer they gave. Aggregates already published stay."""
+        """Erase a member, every answer they gave and their words wherever they were kept:
+        quoted in stored digests (sent or not), in touchpoints and phase moves. Aggregates
+        already published stay."""
         with self._uow() as uow:
             member = uow.members.by_user(workspace_id, journey_id, user)
             if member is None:
@@ -293,6 +296,13 @@ class JourneyService:
             if member.has(Role.FACILITATOR) and not others:
                 raise errors.LastFacilitator()
             assert member.id is not None
+            mine = [a for a in uow.answers.for_member(workspace_id, member.id) if a.text]
+            ids = {a.id for a in mine if a.id is not None}
+            texts = [a.text for a in mine if a.text]
+            for stored in uow.digests.for_journey(workspace_id, journey_id):
+                redacted = erase_quotes(stored, ids, texts)
+                if redacted is not None:
+                    uow.digests.redact(workspace_id, journey_id, redacted)
             uow.members.delete(workspace_id, member.id)
             uow.commit()
         return True

@@ -90,6 +90,11 @@ SCALE_MAX = 5
 MAX_TEXT_LENGTH = 3000
 MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
+# Answers and check-in texts are kept this many months (PIONEER_RETENTION_MONTHS); never
+# fewer than a quarter, so no open question and no digest's trend weeks are cut short.
+DEFAULT_RETENTION_MONTHS = 24
+MIN_RETENTION_MONTHS = 3
+MAX_RETENTION_MONTHS = 1200
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,23 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.records import DigestSend, StoredDigest
+from bot.domain.records import DigestSend, JourneyDigest, StoredDigest
 from storage.mapping import from_row
 from storage.models import DigestRow, DigestSendRow
 from storage.sql import SessionRepository, insert_for, of_journey, update_rows
+
+
+def _sources_text(sources: Sequence[int | None] | None) -> str | None:
+    """Answer ids as the column keeps them; None (not known) when any is missing."""
+    if sources is None or any(s is None for s in sources):
+        return None
+    return ",".join(str(s) for s in sources)
+
+
+def _stored(row: DigestRow) -> StoredDigest:
+    text = row.quoted_answers
+    sources = None if text is None else tuple(int(s) for s in text.split(",") if s)
+    return from_row(StoredDigest, row, payload=dict(row.payload), quote_sources=sources)
 
 
 def _due(stale_before: datetime) -> ColumnElement[bool]:
@@ -33,9 +46,40 @@ class SqlDigests(SessionRepository):
 
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None:
         row = self._row(workspace_id, journey_id, iso_week)
-        if row is None:
-            return None
-        return from_row(StoredDigest, row, payload=dict(row.payload))
+        return _stored(row) if row is not None else None
+
+    def for_journey(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]:
+        rows = self.session.scalars(
+            select(DigestRow)
+            .where(DigestRow.workspace_id == workspace_id, DigestRow.journey_id == journey_id)
+            .order_by(DigestRow.iso_week)
+        )
+        return [_stored(row) for row in rows]
+
+    def quoted_through(self, iso_week: str) -> Sequence[JourneyDigest]:
+        # Every workspace on purpose: the retention period is the operator's, for all.
+        rows = self.session.scalars(
+            select(DigestRow)
+            .where(
+                DigestRow.iso_week <= iso_week,
+                # '' is a digest that quotes nobody; NULL one stored before sources were kept.
+                or_(DigestRow.quoted_answers.is_(None), DigestRow.quoted_answers != ""),
+            )
+            .order_by(DigestRow.iso_week, DigestRow.id)
+        )
+        return [JourneyDigest(r.workspace_id, r.journey_id, _stored(r)) for r in rows]
+
+    def redact(self, workspace_id: int, journey_id: int, digest: StoredDigest) -> None:
+        update_rows(
+            self.session,
+            DigestRow,
+            DigestRow.workspace_id == workspace_id,
+            DigestRow.journey_id == journey_id,
+            DigestRow.iso_week == digest.iso_week,
+            payload=digest.payload,
+            quoted_answers=_sources_text(digest.quote_sources),
+        )
+        self.erased()
 
     def save(
         self,
@@ -44,7 +88,9 @@ class SqlDigests(SessionRepository):
         iso_week: str,
         payload: dict[str, Any],
         created_at: datetime,
+        quote_sources: Sequence[int | None] = (),
     ) -> None:
+        sources = _sources_text(quote_sources)
         row = self._row(workspace_id, journey_id, iso_week)
         if row is None:
             try:
@@ -56,6 +102,7 @@ class SqlDigests(SessionRepository):
                             iso_week=iso_week,
                             created_at=created_at,
                             payload=payload,
+                            quoted_answers=sources,
                         )
                     )
                 return
@@ -66,6 +113,7 @@ class SqlDigests(SessionRepository):
         if row.sent_at is None:
             row.payload = payload
             row.created_at = created_at
+            row.quoted_answers = sources
             self.session.flush()
 
     def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:

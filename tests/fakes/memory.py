@@ -8,9 +8,10 @@ two cannot drift apart unnoticed.
 
 It covers the repositories the domain services (`bot/domain/journeys.py`, `answers.py`) and
 the use cases of `bot/app` (commands, answering, home, prompt views, schedule) call:
-workspaces, journeys, members, deliveries, answers, touchpoints, rituals and the
-dispatcher's watermark. The digest's reads, the dispatcher's scans, installations,
-conversations and people are not faked: asking for them raises NotImplementedError, and
+workspaces, journeys, members, deliveries, answers, touchpoints, rituals, the
+dispatcher's watermark, and stored digests as erasure reads and redacts them. The digest's
+reads of answers, its sending, the dispatcher's scans, installations, conversations and
+people are not faked: asking for them raises NotImplementedError, and
 what needs them is tested on a real database.
 
 Transactions: `with uow:` starts from a snapshot of what is committed; `commit()` writes
@@ -30,6 +31,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
+from tests.fakes.memory_digests import MemoryDigests
 from tests.fakes.memory_repos import (
     IntegrityViolation,
     MemoryAnswers,
@@ -58,6 +60,7 @@ TABLES = (
     "answers",
     "touchpoints",
     "rituals",  # (journey id, key) -> (workspace id, CadenceOverride)
+    "digests",  # (journey id, week) -> (workspace id, StoredDigest)
 )
 
 
@@ -109,10 +112,10 @@ class MemoryUnitOfWork:
         self.database = database
         self._begun: Tables = {}
         self.tables: Tables = {}
-        self.digests = NotFaked("digests")
         self.installations = NotFaked("installations")
         self.conversations = NotFaked("conversations")
         self.people = NotFaked("people")
+        self.week_figures = NotFaked("week_figures")
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
@@ -124,6 +127,7 @@ class MemoryUnitOfWork:
         self.touchpoints = MemoryTouchpoints(self)
         self.rituals = MemoryRituals(self)
         self.dispatch = MemoryDispatch(self)
+        self.digests = MemoryDigests(self)
         return self
 
     def __exit__(

@@ -191,7 +191,8 @@ class MemoryMembers(_Repository):
 
     def delete(self, workspace_id: int, member_id: int) -> None:
         """As storage: their answers and deliveries go too (explicitly, and by cascade);
-        phase moves and touchpoints they made stay, no longer pointing at them."""
+        phase moves and touchpoints they made stay, without their words, no longer
+        pointing at them."""
         tables = self._uow.tables
         row = tables["members"].get(member_id)
         gone = row is not None and row.workspace_id == workspace_id
@@ -212,10 +213,11 @@ class MemoryMembers(_Repository):
         # ON DELETE SET NULL; storage reads a phase move without its actor as actor 0.
         for key, (owner, change) in list(tables["phase_changes"].items()):
             if change.actor_member_id == member_id:
-                self._uow.put("phase_changes", key, (owner, replace(change, actor_member_id=0)))
+                unlinked = replace(change, actor_member_id=0, reason="")
+                self._uow.put("phase_changes", key, (owner, unlinked))
         for key, tp in list(tables["touchpoints"].items()):
             if tp.logged_by_member_id == member_id:
-                self._uow.put("touchpoints", key, replace(tp, logged_by_member_id=None))
+                self._uow.put("touchpoints", key, replace(tp, logged_by_member_id=None, note=""))
 
 
 class MemoryDeliveries(_Repository):

@@ -104,3 +104,27 @@ def test_people_are_reachable_until_marked_otherwise(
         assert back is not None and back.external_id == "aad-1" and back.name == "Ann"
         assert back.personal_conversation_id == "a:2" and back.unreachable_since is None
         assert tx.people.names(workspace_id) == {"aad-1": "Ann"}
+
+
+def test_a_weeks_figures_are_kept_as_first_published(
+    uow: SqlUnitOfWorkFactory, journeys: JourneyService, workspace_id: int
+) -> None:
+    journey = journeys.start(workspace_id, "C1", "Plant", starter="U1")
+    other = journeys.start(workspace_id, "C2", "Other", starter="U1")
+    assert journey.id is not None and other.id is not None
+    first = {"2026-W48": {"cells": {"human": [6, 3.0]}}, "2026-W49": {"cells": {}}}
+    with uow() as tx:
+        tx.week_figures.add(workspace_id, journey.id, first, AT)
+        tx.commit()
+    with uow() as tx:  # a second process computed them too, later: the first stay
+        tx.week_figures.add(
+            workspace_id, journey.id, {"2026-W49": {"cells": {"human": [5, 1.0]}}}, AT
+        )
+        tx.week_figures.add(workspace_id, other.id, {"2026-W49": {"cells": {"x": [1, 1.0]}}}, AT)
+        tx.commit()
+    with uow() as tx:
+        assert tx.week_figures.up_to(workspace_id, journey.id, "2026-W49") == first
+        assert tx.week_figures.up_to(workspace_id, journey.id, "2026-W48") == {
+            "2026-W48": first["2026-W48"]
+        }
+        assert tx.week_figures.up_to(workspace_id + 1000, journey.id, "2026-W49") == {}

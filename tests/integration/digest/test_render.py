@@ -7,11 +7,13 @@ import json
 import struct
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from PIL import Image  # matplotlib depends on Pillow, so it is always there
 
 from bot.app.digests import DigestService
+from bot.clock import FixedClock
 from bot.domain.digest.view import DigestView, NudgeView, QuoteView
 from bot.domain.model import Language, Perspective, Text
 from bot.platforms.slack.render.digest import MAX_BLOCKS, MAX_TEXT, digest_blocks
@@ -199,7 +201,7 @@ def test_new_payloads_carry_a_message_key_and_plain_arguments(view: DigestView) 
 
 
 def test_a_digest_stored_by_the_previous_version_loads_and_reads_the_same(
-    view: DigestView, digests: DigestService, uow: SqlUnitOfWorkFactory
+    view: DigestView, digests: DigestService, uow: SqlUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     payload = view.to_dict()
     payload["nudges"] = [
@@ -218,6 +220,7 @@ def test_a_digest_stored_by_the_previous_version_loads_and_reads_the_same(
             view.workspace_id, view.journey_id, view.iso_week, payload, view.generated_at
         )
         stored.commit()
+    clock.set(view.generated_at + timedelta(weeks=1))  # a week is shown once it is over
     old = digests.show(view.workspace_id, view.journey_id, view.iso_week)
     assert [n.rule for n in old.nudges] == list(LEGACY_NUDGES)
     assert all(n.key == "" and n.args == {} and n.text is not None for n in old.nudges)

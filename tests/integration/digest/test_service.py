@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,9 +16,9 @@ import pytest
 from bot.app.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.clock import FixedClock
 from bot.domain import errors
-from bot.domain.digest.weeks import InvalidWeek
+from bot.domain.digest.weeks import InvalidWeek, WeekNotOver
 from bot.domain.errors import TemporaryFailure
-from bot.domain.model import Role
+from bot.domain.model import Perspective, Role
 from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart
@@ -84,11 +85,15 @@ def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
     clock.set(MONDAY_W48)
     service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
     sent = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
-    # Late answers for that week change what a new build computes, not the record.
+    # Late answers for that week change neither the record nor what building it returns.
     company.ask("2026-W47", "all.tech.balance.1", [f"US{i:02d}" for i in range(1, 11)], [5])
     rebuilt = service.build(company.workspace_id, company.journey_id, "2026-W47")
     assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") == sent
-    assert rebuilt != sent
+    assert rebuilt == sent
+    assert sent is not None and not sent.perspective(Perspective.TECHNOLOGY).all.shown
+    with uow() as tx:  # ten more answered technology: enough to show, had it been rebuilt
+        late = tx.answers.for_journey(company.workspace_id, company.journey_id)
+    assert sum(a.value == 5 and a.iso_week == "2026-W47" for a in late) >= 10
 
 
 def test_without_a_chat_platform_nothing_is_claimed(
@@ -100,17 +105,23 @@ def test_without_a_chat_platform_nothing_is_claimed(
     assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
 
 
-def test_preview_is_for_readers_and_is_not_stored(
+def test_preview_is_for_readers_and_shows_the_last_week_that_is_over(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, digests: DigestService
 ) -> None:
     clock.set(datetime(2026, 11, 19, 12, tzinfo=UTC))  # Thursday of week 47
     view = digests.preview(company.workspace_id, company.journey_id, actor="UD01")
-    assert view.preview and view.iso_week == "2026-W47"
-    assert view.nudges
+    assert view.preview and view.iso_week == "2026-W46"  # week 47 is still going on
+    # Stored as it was shown: the digest sent on Monday shows the same.
+    stored = digests.get_stored(company.workspace_id, company.journey_id, "2026-W46")
+    assert stored is not None and replace(stored, preview=True) == view
     with pytest.raises(errors.NotAllowed) as refused:
         digests.preview(company.workspace_id, company.journey_id, actor="US01")
     assert set(refused.value.params["allowed"]) == {Role.FACILITATOR, Role.DIRECTOR, Role.LEARNING}
-    assert digests.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
+    clock.set(MONDAY_W48)
+    view = digests.preview(company.workspace_id, company.journey_id, actor="UD01")
+    assert view.iso_week == "2026-W47" and view.nudges
+    with pytest.raises(WeekNotOver):
+        digests.show(company.workspace_id, company.journey_id, "2026-W48")
 
 
 def test_bad_weeks_and_unknown_journeys_are_refused(

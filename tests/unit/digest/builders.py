@@ -89,7 +89,6 @@ def digest(
             texts=[],
             asked=set(everyone),
             roles=dict(everyone),
-            cells=[],
             weeks=[],
             touchpoints=touchpoints,
             generated_at=NOW,
