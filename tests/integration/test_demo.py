@@ -4,7 +4,10 @@ the scorecard says their exit signals were met — not because a calendar said s
 
 from __future__ import annotations
 
+import json
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.container import demo_parts
@@ -12,6 +15,8 @@ from bot.demo.runner import DemoResult, run_demo
 from bot.domain.digest.view import DigestView
 from bot.domain.model import Language, Phase
 from bot.rendering.markdown import nudge_text
+
+FIGURES = Path(__file__).resolve().parents[2] / "scripts" / "demo_figures.py"
 
 
 def fired_in(result: DemoResult, phase: Phase) -> set[str]:
@@ -67,6 +72,23 @@ def test_company_a_explores_with_room_and_moves_on_its_exit_signals(tmp_path: Pa
     assert "awareness → interest" in summary and "interest → desire" in summary
     assert any(line.startswith("# Weekly digest") for line in lines)
     assert result.answers > 0 and result.prompts_sent > result.answers / 2
+    # What the run measured, as `scripts/demo_figures.py` tells an operator.
+    figures = json.loads(
+        subprocess.run(
+            [sys.executable, str(FIGURES), str(tmp_path), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    for phase in ("awareness", "interest"):
+        shares = figures["phases"][phase]["shares"]
+        assert set(shares) == {"technology", "human", "business"}
+        assert all(20 <= share <= 50 for share in shares.values()), (phase, shares)
+        assert figures["phases"][phase]["coverage"] >= 90
+    assert all(quiet["asked"] for quiet in figures["quiet_nudges"])
+    withheld, lines = figures["withheld_lines"]
+    assert withheld * 3 <= lines
 
 
 def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
