@@ -32,8 +32,9 @@ from tests.e2e.teams.conftest import (
     CEES,
     CHANNEL,
     Teams,
+    channel_journey,
+    joined,
     journey_with,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
 
@@ -74,8 +75,7 @@ def test_every_card_of_a_session_is_valid_adaptive_card_1_5(
 ) -> None:
     journey_with(teams, (BART, Role.FOLLOWER), (CEES, Role.DIRECTOR))
     for person in (BART, CEES):  # 1:1 chats, so prompts can reach them
-        hello = teams.activity(person, text="help", channel=None, mention_bot=False)
-        assert teams.post(hello).status == 202
+        teams.hello_in_private(person)
     for text in ("help", "status", "schedule", f"ecosystem {NASTY}", "poll now", "checkin now"):
         teams.post(teams.activity(ANNA, text=text))
     for text in ("export", "forget-me", "digest preview"):
@@ -91,12 +91,9 @@ def test_every_card_of_a_session_is_valid_adaptive_card_1_5(
             press = teams.activity(BART, value=data, channel=None, reply_to_id=call.activity_id)
             teams.post(press)
             break
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
+    workspace_id, journey_id = channel_journey(container)
     monday = container.clock.now().replace(day=7)
-    container.digests.send_weekly(workspace_id, journey.id, monday, leadership_channel=CHANNEL)
+    container.digests.send_weekly(workspace_id, journey_id, monday, leadership_channel=CHANNEL)
 
     cards = cards_received(connector)
     assert len(cards) >= 6 and connector.updates()
@@ -150,12 +147,8 @@ def test_reply_cards_with_buttons_and_a_file_are_valid(language: Language) -> No
 def test_a_digest_card_at_its_worst_with_its_chart_is_valid(
     teams: Teams, container: Container
 ) -> None:
-    journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    view = container.digests.compute(workspace_id, journey.id, "2026-W49")
+    workspace_id, journey_id, _ = joined(teams, container, CEES, Role.DIRECTOR)
+    view = container.digests.compute(workspace_id, journey_id, "2026-W49")
     nudge = NudgeView("x", "heard", 1, "docs/method.md", text=Text(nl=LONG, en=LONG))
     worst = replace(
         view,

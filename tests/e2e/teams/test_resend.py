@@ -10,20 +10,18 @@ on the card that it is sent again. Against the fake Bot Connector, through the r
 from __future__ import annotations
 
 from bot.container import Container
-from bot.domain.model import Member, Role
+from bot.domain.model import Member
 from bot.domain.ports import FindsSent
 from bot.domain.views import PromptView, parse_ref
 from tests.e2e.teams.conftest import (
     BART,
-    CHANNEL,
     RecordingSleep,
     Teams,
     chat,
     deliver,
-    journey_with,
+    joined,
     member_of,
     recorded_sender,
-    workspace_of,
 )
 from tests.fakes.bot_connector import ACCEPT_THEN_DROP, FakeConnector
 
@@ -32,19 +30,14 @@ SENT_AGAIN = "Sent again: Teams did not confirm the first one"
 
 def _bart(teams: Teams, container: Container) -> tuple[int, Member, str, PromptView, str]:
     """Bart, who wrote to the bot 1:1, and a poll for him: (workspace, Bart, chat, view, key)."""
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(hello).status == 202
-    bart = member_of(container, workspace_id, journey.id, BART)
+    workspace_id, journey_id, _ = joined(teams, container, BART)
+    personal = teams.hello_in_private(BART)
+    bart = member_of(container, workspace_id, journey_id, BART)
     delivery = deliver(container, bart)
     assert delivery.id is not None
     view = container.prompt_views.view_for(workspace_id, delivery.id)
     assert view is not None
-    return workspace_id, bart, str(hello["conversation"]["id"]), view, f"d.{delivery.id}"
+    return workspace_id, bart, personal, view, f"d.{delivery.id}"
 
 
 def _texts(call: object) -> str:

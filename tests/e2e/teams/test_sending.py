@@ -35,9 +35,7 @@ from tests.fakes.bot_connector import DROP, Call, FakeConnector
 def _bart(teams: Teams, container: Container) -> tuple[int, int, Member, str]:
     """A journey with Bart, who wrote to the bot 1:1 once: (workspace, journey, Bart, chat)."""
     workspace_id, journey_id, bart = joined(teams, container, BART)
-    hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(hello).status == 202
-    return workspace_id, journey_id, bart, str(hello["conversation"]["id"])
+    return workspace_id, journey_id, bart, teams.hello_in_private(BART)
 
 
 def _prompt(container: Container, member: Member, n: int = 49) -> tuple[PromptView, str]:
@@ -220,8 +218,7 @@ def test_a_403_marks_the_member_unreachable_and_stops_trying(
     assert connector.calls == []  # not even tried
 
     # Bart writes to the bot again: reachable again.
-    hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(hello).status == 202
+    teams.hello_in_private(BART)
     asked.send_prompt()
     assert connector.messages(asked.personal)[-1].card is not None
 
