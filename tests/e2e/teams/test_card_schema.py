@@ -9,10 +9,8 @@ digest), then every card in every state rendered directly, worst case.
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,9 +21,10 @@ from jsonschema import Draft6Validator
 from bot.app.commands import Action, Reply, ReplyFile
 from bot.container import Container
 from bot.domain.digest.view import NudgeView, QuoteView
-from bot.domain.model import Language, Perspective, Phase, PromptKind, Role, Text
+from bot.domain.model import Language, Perspective, Role, Text
 from bot.domain.views import PromptView
 from bot.platforms.teams.render import digest_card, prompt_card, reply_activity
+from tests.e2e import worst_case
 from tests.e2e.teams.conftest import (
     ANNA,
     BART,
@@ -102,29 +101,7 @@ def test_every_card_of_a_session_is_valid_adaptive_card_1_5(
 
 # -- rendered directly, every state ---------------------------------------------------------
 def prompt_views() -> list[PromptView]:
-    views = []
-    for kind, language, closed, reminder, answered in itertools.product(
-        PromptKind, Language, (False, True), (False, True), (False, True)
-    ):
-        views.append(
-            PromptView(
-                delivery_id=123456,
-                kind=kind,
-                language=language,
-                journey_name="Plant <Noord> & Zuid" * 10,
-                phase=Phase.DESIRE,
-                perspective=Perspective.HUMAN,
-                question="How <much> & why? " * 30,
-                low_label="not at all <really>",
-                high_label="completely & utterly",
-                closes_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
-                answered_value=4 if answered else None,
-                answered_text=LONG if answered else None,
-                closed=closed,
-                reminder=reminder,
-            )
-        )
-    return views
+    return worst_case.prompt_views(LONG)
 
 
 def test_prompt_cards_in_every_state_are_valid() -> None:
@@ -152,7 +129,7 @@ def test_a_digest_card_at_its_worst_with_its_chart_is_valid(
     nudge = NudgeView("x", "heard", 1, "docs/method.md", text=Text(nl=LONG, en=LONG))
     worst = replace(
         view,
-        journey_name="Plant <Noord> & Zuid" * 10,
+        journey_name=worst_case.NAME * 10,
         nudges=(nudge,) * 3,
         quotes=tuple(QuoteView(Perspective.HUMAN, LONG) for _ in range(10)),
         preview=True,
