@@ -22,6 +22,7 @@ from bot.domain.model import Language
 from storage.db import make_engine
 from storage.locks import SqlDispatchLock
 from storage.models import DeliveryRow, MemberRow
+from tests import seed
 from tests.conftest import backend
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.scheduling.conftest import MON_9_AMS, PLAN_DIR, TUE_10_AMS
@@ -42,19 +43,16 @@ def slack_journey(database_url: str, people: int) -> None:
         Settings(database_url=database_url, pioneer_prompts_dir=PLAN_DIR), FixedClock(MON_9_AMS)
     )
     try:
-        with container.uow() as uow:
-            workspace = uow.workspaces.get_or_create("slack", "T0001", "Fake Team")
-            uow.commit()
-        assert workspace.id is not None
+        workspace_id = seed.workspace_id(container.uow, "slack", "T0001", "Fake Team")
         journey = container.journeys.start(
-            workspace.id, "CPLANT", "Plant", "UFAC", Language.EN, "Europe/Amsterdam"
+            workspace_id, "CPLANT", "Plant", "UFAC", Language.EN, "Europe/Amsterdam"
         )
         with container.engine.begin() as conn:
             conn.execute(
                 insert(MemberRow),
                 [
                     {
-                        "workspace_id": workspace.id,
+                        "workspace_id": workspace_id,
                         "journey_id": journey.id,
                         "user": f"U{n:05}",
                         "display_name": "",
