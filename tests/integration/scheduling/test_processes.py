@@ -97,6 +97,7 @@ def wait_until(condition: object, timeout: float = 60.0) -> None:
 
 
 def assert_each_once(database_url: str, fake: FakeSlack, people: int) -> None:
+    """Every member got one message, every delivery is sent, and nothing else was posted."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -112,6 +113,14 @@ def assert_each_once(database_url: str, fake: FakeSlack, people: int) -> None:
     counts = {u: len(fake.messages(f"D{u}")) for u in users}
     assert [u for u, n in counts.items() if n != 1] == []
     assert statuses == {"sent": people}
+    assert len(fake.calls_to("chat.postMessage")) == people
+
+
+def finished(process: subprocess.Popen[str], timeout: float = 120) -> str:
+    """What a tick that ends well printed."""
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return out
 
 
 def test_killed_mid_fan_out_and_restarted_sends_the_rest_once(
@@ -133,11 +142,8 @@ def test_killed_mid_fan_out_and_restarted_sends_the_rest_once(
     assert first.returncode == -signal.SIGKILL
     before = len(fake.calls_to("chat.postMessage"))
     assert 300 <= before < people
-    second = tick(database_url, fake, rate="2000")
-    out, err = second.communicate(timeout=120)
-    assert second.returncode == 0, err
+    finished(tick(database_url, fake, rate="2000"))
     assert_each_once(database_url, fake, people)
-    assert len(fake.calls_to("chat.postMessage")) == people
 
 
 @pytest.mark.skipif(backend() != "postgresql", reason="replicas need PostgreSQL")
@@ -148,10 +154,8 @@ def test_two_ticks_at_the_same_instant_send_each_delivery_once(
     slack_journey(database_url, people)
     both = [tick(database_url, fake, rate="2000"), tick(database_url, fake, rate="2000")]
     for process in both:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
+        finished(process)
     assert_each_once(database_url, fake, people)
-    assert len(fake.calls_to("chat.postMessage")) == people
 
 
 @pytest.mark.skipif(backend() != "sqlite", reason="the lock file is SQLite's")
@@ -174,8 +178,5 @@ def test_a_second_scheduler_on_sqlite_refuses_with_a_clear_message(
     finally:
         holder.release_process_lock()
         engine.dispose()
-    process = tick(database_url, fake)
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    assert "sent 3" in out
+    assert "sent 3" in finished(tick(database_url, fake), timeout=60)
     assert datetime.fromisoformat(AT).tzinfo is UTC
