@@ -22,9 +22,10 @@ from bot.container import start_scheduler_with_container
 from bot.domain.answers import AnswerService
 from bot.domain.digest.weeks import week_of
 from bot.domain.journeys import JourneyService
-from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Signal
+from bot.domain.model import PromptKind, Signal
 from bot.scheduling.scheduler import PURGE_JOB_ID
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 OLD = datetime(2024, 6, 4, 10, 0, tzinfo=UTC)  # 30 months before NOW
@@ -51,22 +52,18 @@ def answered(
                 member = tx.members.by_user(workspace_id, journey_id, user)
                 assert member is not None and member.id is not None
                 delivery = tx.deliveries.add(
-                    Delivery(
-                        workspace_id,
-                        journey_id,
-                        member.id,
-                        f"p-{kind.value}",
-                        kind,
-                        Phase.AWARENESS,
-                        Perspective.HUMAN,
-                        Signal.BALANCE,
-                        f"{at:%G-W%V}-{kind}",
-                        created_at=at,
-                        due_at=at,
-                        closes_at=at + timedelta(days=3),
+                    seed.a_delivery(
+                        at,
+                        workspace_id=workspace_id,
+                        journey_id=journey_id,
+                        member_id=member.id,
+                        prompt_id=f"p-{kind.value}",
+                        kind=kind,
+                        signal=Signal.BALANCE,
+                        occurrence=f"{at:%G-W%V}-{kind}",
                         status="sent",
                         sent_at=at,
-                    )  # fmt: skip
+                    )
                 )
                 tx.commit()
             assert delivery.id is not None
