@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -21,9 +21,10 @@ from bot.domain.errors import SchedulerLocked
 from bot.domain.model import Language
 from storage.db import make_engine
 from storage.locks import SqlDispatchLock
-from storage.models import DeliveryRow, MemberRow
+from storage.models import MemberRow
 from tests import seed
 from tests.conftest import backend
+from tests.databases import fanned_out
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.scheduling.conftest import MON_9_AMS, PLAN_DIR, TUE_10_AMS
 
@@ -101,12 +102,7 @@ def assert_each_once(database_url: str, fake: FakeSlack, people: int) -> None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            users = conn.scalars(select(MemberRow.user)).all()
-            statuses = dict(
-                conn.execute(
-                    select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
-                ).all()
-            )
+            users, statuses = fanned_out(conn)
     finally:
         engine.dispose()
     assert len(users) == people
