@@ -51,9 +51,7 @@ def u1(services: Services, workspace_id: int, journey_id: int) -> U1:
     return U1(services, workspace_id, journey_id)
 
 
-def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(
-    u1: U1,
-) -> None:
+def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(u1: U1) -> None:
     did = u1.ask()  # all.biz.balance.1, the catalog's first awareness pulse
     answer = u1.answer(did, value=4)
     assert (answer.value, answer.phase, answer.perspective, answer.signal) == (
@@ -92,9 +90,7 @@ def test_answering_again_replaces_and_never_adds(
     assert stored[0].roles == frozenset({Role.FRONTRUNNER})
 
 
-def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
-    u1: U1,
-) -> None:
+def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(u1: U1) -> None:
     did = u1.ask()
     u1.answer(did, value=3)
     with_comment = u1.answer(did, text="Too busy with the line")
@@ -104,18 +100,13 @@ def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
 
 
 @pytest.mark.parametrize("value", [0, 6, -1, None])
-def test_values_outside_the_scale_are_refused(
-    u1: U1,
-    value: int | None,
-) -> None:
+def test_values_outside_the_scale_are_refused(u1: U1, value: int | None) -> None:
     did = u1.ask()
     with pytest.raises(errors.InvalidValue):
         u1.answer(did, value=value)
 
 
-def test_checkins_take_text_only(
-    u1: U1,
-) -> None:
+def test_checkins_take_text_only(u1: U1) -> None:
     did = u1.ask(PromptKind.CHECKIN)
     with pytest.raises(errors.WrongAnswerKind):
         u1.answer(did, value=3)
@@ -127,19 +118,14 @@ def test_checkins_take_text_only(
     assert answer.text == "Start with one robot cell" and answer.value is None
 
 
-def test_closed_deliveries_refuse_answers(
-    u1: U1,
-    clock: FixedClock,
-) -> None:
+def test_closed_deliveries_refuse_answers(u1: U1, clock: FixedClock) -> None:
     did = u1.ask()
     clock.advance(timedelta(days=3))
     with pytest.raises(errors.DeliveryClosed):
         u1.answer(did, value=4)
 
 
-def test_only_the_addressee_answers(
-    u1: U1,
-) -> None:
+def test_only_the_addressee_answers(u1: U1) -> None:
     did = u1.ask()
     with pytest.raises(errors.NotYourDelivery):
         u1.answer(did, "UFAC", value=4)
