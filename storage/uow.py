@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,12 +45,7 @@ class SqlUnitOfWork:
         self.week_figures = SqlWeekFigures(self.session)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         try:
             self.session.rollback()
         finally:

@@ -28,7 +28,6 @@ import threading
 from copy import deepcopy
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, TypeVar
 
 from tests.fakes.memory_digests import MemoryDigests
@@ -130,12 +129,7 @@ class MemoryUnitOfWork:
         self.digests = MemoryDigests(self)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._begun = self.tables = {}  # rolled back: nothing uncommitted survives
 
     def _begin(self) -> None:

@@ -8,29 +8,25 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import inspect
 
 from bot.domain.journeys import JourneyService
-from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Signal
+from bot.domain.model import Phase, Signal
 from bot.domain.records import PlatformInstallation
 from storage.mapping import delivery_from_row, values_of
 from storage.models import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def test_a_delivery_maps_to_its_columns_and_back() -> None:
-    delivery = Delivery(
-        workspace_id=1,
+    delivery = seed.a_delivery(
+        AT,
         journey_id=2,
         member_id=3,
         prompt_id="p-1",
-        kind=PromptKind.PULSE,
         phase=Phase.DESIRE,
-        perspective=Perspective.HUMAN,
         signal=Signal.SPARK,
-        occurrence="2026-11-30",
-        created_at=AT,
         closes_at=AT + timedelta(days=1),
-        due_at=AT,
         id=9,
     )
     values = values_of(delivery)

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,9 +22,10 @@ from bot.container import start_scheduler_with_container
 from bot.domain.answers import AnswerService
 from bot.domain.digest.weeks import week_of
 from bot.domain.journeys import JourneyService
-from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Signal
+from bot.domain.model import PromptKind, Signal
 from bot.scheduling.scheduler import PURGE_JOB_ID
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 OLD = datetime(2024, 6, 4, 10, 0, tzinfo=UTC)  # 30 months before NOW
@@ -50,22 +52,18 @@ def answered(
                 member = tx.members.by_user(workspace_id, journey_id, user)
                 assert member is not None and member.id is not None
                 delivery = tx.deliveries.add(
-                    Delivery(
-                        workspace_id,
-                        journey_id,
-                        member.id,
-                        f"p-{kind.value}",
-                        kind,
-                        Phase.AWARENESS,
-                        Perspective.HUMAN,
-                        Signal.BALANCE,
-                        f"{at:%G-W%V}-{kind}",
-                        created_at=at,
-                        due_at=at,
-                        closes_at=at + timedelta(days=3),
+                    seed.a_delivery(
+                        at,
+                        workspace_id=workspace_id,
+                        journey_id=journey_id,
+                        member_id=member.id,
+                        prompt_id=f"p-{kind.value}",
+                        kind=kind,
+                        signal=Signal.BALANCE,
+                        occurrence=f"{at:%G-W%V}-{kind}",
                         status="sent",
                         sent_at=at,
-                    )  # fmt: skip
+                    )
                 )
                 tx.commit()
             assert delivery.id is not None
@@ -91,9 +89,24 @@ def journey(uow: SqlUnitOfWorkFactory, workspace_id: int) -> int:
     return started.id
 
 
+@dataclass
+class Aged:
+    """A journey with answers 30 and 18 months old, and each week's stored digest quoting
+    one of them."""
+
+    uow: SqlUnitOfWorkFactory
+    workspace_id: int
+    journey: int
+
+    def kinds(self) -> dict[str, int]:
+        """How many answers of each kind the journey still has."""
+        with self.uow() as tx:
+            found = tx.answers.for_journey(self.workspace_id, self.journey)
+        return {k.value: sum(a.kind is k for a in found) for k in PromptKind}
+
+
 @pytest.fixture
-def history(uow: SqlUnitOfWorkFactory, workspace_id: int, journey: int) -> dict[str, int]:
-    """Answers 30 and 18 months old, and each week's stored digest quoting one of them."""
+def aged(uow: SqlUnitOfWorkFactory, workspace_id: int, journey: int) -> Aged:
     old = answered(uow, workspace_id, journey, OLD, 1)
     recent = answered(uow, workspace_id, journey, RECENT, 2)
     with uow() as tx:
@@ -106,13 +119,7 @@ def history(uow: SqlUnitOfWorkFactory, workspace_id: int, journey: int) -> dict[
             tx.digests.save(workspace_id, journey, week, payload, at + timedelta(days=6), (source,))
             tx.digests.claim_send(workspace_id, journey, week, at + timedelta(days=6))
         tx.commit()
-    return old
-
-
-def kinds(uow: SqlUnitOfWorkFactory, workspace_id: int, journey: int) -> dict[str, int]:
-    with uow() as tx:
-        found = tx.answers.for_journey(workspace_id, journey)
-    return {k.value: sum(a.kind is k for a in found) for k in PromptKind}
+    return Aged(uow, workspace_id, journey)
 
 
 def test_months_before_keeps_the_day_or_takes_the_months_last() -> None:
@@ -138,11 +145,7 @@ def test_the_default_is_two_years(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_purge_takes_old_answers_and_quotes_and_keeps_the_rest(
-    uow: SqlUnitOfWorkFactory,
-    workspace_id: int,
-    journey: int,
-    history: dict[str, int],
-    database_url: str,
+    uow: SqlUnitOfWorkFactory, workspace_id: int, journey: int, aged: Aged, database_url: str
 ) -> None:
     retention = Retention(uow, FixedClock(NOW), 24)
     dry = retention.purge(dry_run=True)
@@ -151,7 +154,7 @@ def test_a_purge_takes_old_answers_and_quotes_and_keeps_the_rest(
         ("checkin", 5, OLD.date()),
         ("quote", 1, date(2024, 6, 3)),  # the Monday of the week it quoted
     ]
-    assert kinds(uow, workspace_id, journey) == {"pulse": 10, "checkin": 10}  # nothing yet
+    assert aged.kinds() == {"pulse": 10, "checkin": 10}  # nothing yet
 
     done = retention.purge()
     assert [(e.kind, e.number) for e in done.expiring] == [
@@ -159,7 +162,7 @@ def test_a_purge_takes_old_answers_and_quotes_and_keeps_the_rest(
         ("checkin", 5),
         ("quote", 1),
     ]
-    assert kinds(uow, workspace_id, journey) == {"pulse": 5, "checkin": 5}
+    assert aged.kinds() == {"pulse": 5, "checkin": 5}
     with uow() as tx:
         old = tx.digests.get(workspace_id, journey, week_of(OLD.date()))
         recent = tx.digests.get(workspace_id, journey, week_of(RECENT.date()))
@@ -187,13 +190,7 @@ def pioneer(*args: str, database_url: str, **env: str) -> subprocess.CompletedPr
     )
 
 
-def test_pioneer_purge_says_what_would_go_then_erases_it(
-    uow: SqlUnitOfWorkFactory,
-    workspace_id: int,
-    journey: int,
-    history: dict[str, int],
-    database_url: str,
-) -> None:
+def test_pioneer_purge_says_what_would_go_then_erases_it(aged: Aged, database_url: str) -> None:
     dry = pioneer("purge", "--dry-run", database_url=database_url)
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
@@ -203,7 +200,7 @@ def test_pioneer_purge_says_what_would_go_then_erases_it(
         "- check-ins: 5 (oldest from 2024-06-04)",
         "- quotes in stored weekly digests: 1 (oldest from 2024-06-03)",
     ]
-    assert kinds(uow, workspace_id, journey) == {"pulse": 10, "checkin": 10}
+    assert aged.kinds() == {"pulse": 10, "checkin": 10}
     # A longer period keeps them all.
     longer = pioneer("purge", database_url=database_url, PIONEER_RETENTION_MONTHS="36")
     assert longer.stdout.splitlines()[1:] == [
@@ -213,28 +210,22 @@ def test_pioneer_purge_says_what_would_go_then_erases_it(
     ]
     done = pioneer("purge", database_url=database_url)
     assert done.returncode == 0 and done.stdout.startswith("Retention 24 months: erased")
-    assert kinds(uow, workspace_id, journey) == {"pulse": 5, "checkin": 5}
+    assert aged.kinds() == {"pulse": 5, "checkin": 5}
     refused = pioneer("purge", database_url=database_url, PIONEER_RETENTION_MONTHS="1")
     assert refused.returncode != 0 and "PIONEER_RETENTION_MONTHS" in refused.stderr
 
 
-def test_the_scheduler_purges_once_a_day(
-    uow: SqlUnitOfWorkFactory,
-    workspace_id: int,
-    journey: int,
-    history: dict[str, int],
-    database_url: str,
-) -> None:
+def test_the_scheduler_purges_once_a_day(aged: Aged, database_url: str) -> None:
     started = datetime.now(UTC)
     handle = start_scheduler_with_container(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
     try:
         job = handle.scheduler.get_job(PURGE_JOB_ID)
         assert job is not None and job.trigger.interval == timedelta(days=1)
         assert job.next_run_time >= started + timedelta(minutes=4)  # not in the start-up rush
-        assert kinds(uow, workspace_id, journey) == {"pulse": 10, "checkin": 10}
+        assert aged.kinds() == {"pulse": 10, "checkin": 10}
         handle.scheduler.modify_job(PURGE_JOB_ID, next_run_time=datetime.now(UTC))
         deadline = time.monotonic() + 10
-        while kinds(uow, workspace_id, journey) != {"pulse": 5, "checkin": 5}:
+        while aged.kinds() != {"pulse": 5, "checkin": 5}:
             assert time.monotonic() < deadline, "the purge job did not run"
             time.sleep(0.1)
     finally:

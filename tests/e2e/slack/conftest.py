@@ -252,6 +252,18 @@ def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Sett
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def oauth_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+    """Multi-workspace mode: no bot token; OAuth installs each team with the app's client."""
+    return slack_settings(
+        database_url,
+        fake,
+        slack_bot_token=None,
+        slack_client_id="111.222",
+        slack_client_secret="client-secret",
+        **overrides,
+    )
+
+
 @pytest.fixture
 def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
     return slack_settings(database_url, fake_slack)

@@ -23,6 +23,7 @@ from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.digest.conftest import THEMES, Scenario
 from tests.integration.digest.test_scenarios import company_a
@@ -178,14 +179,11 @@ def slack_company(
     uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> tuple[int, int]:
     """A Slack workspace with a journey of two directors who answered in week 47."""
-    with uow() as tx:
-        workspace = tx.workspaces.get_or_create("slack", fake_slack.team_id, "Fake Team")
-        tx.commit()
-    assert workspace.id is not None
-    a = Scenario(uow, clock, workspace.id, "Company A", "2026-W37")
+    workspace_id = seed.workspace_id(uow, "slack", fake_slack.team_id, "Fake Team")
+    a = Scenario(uow, clock, workspace_id, "Company A", "2026-W37")
     directors = a.people("UD", 2, Role.DIRECTOR)
     a.ask("2026-W47", "all.tech.balance.1", directors, [3])
-    return workspace.id, a.journey_id
+    return workspace_id, a.journey_id
 
 
 def slack_container(database_url: str, fake_slack: FakeSlack, clock: FixedClock) -> Any:

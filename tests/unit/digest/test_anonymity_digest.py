@@ -14,9 +14,10 @@ from bot.domain.digest.figures import disclosable, person_figure
 from bot.domain.digest.published import WeekFigures
 from bot.domain.digest.texts import quotes
 from bot.domain.digest.view import DigestView
-from bot.domain.model import Journey, Language, Perspective, Phase, PromptKind, Role, Signal
+from bot.domain.model import Journey, Perspective, Phase, PromptKind, Role, Signal
 from bot.domain.records import AnswerPoint, TextPoint, WeekCell
 from prompts.themes import load_themes
+from tests.unit.digest import builders
 
 WEEK = "2026-W49"
 EARLIER = "2026-W43"  # before the phase began (2026-W45): the digest reads it aggregated
@@ -24,18 +25,7 @@ NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
 
 
 def journey(k: int) -> Journey:
-    return Journey(
-        workspace_id=1,
-        name="Plant <North> & co",
-        channel="C1",
-        language=Language.EN,
-        timezone="Europe/Amsterdam",
-        phase=Phase.DESIRE,
-        phase_since=datetime(2026, 11, 2, tzinfo=UTC),
-        started_at=datetime(2026, 9, 7, tzinfo=UTC),
-        anonymity_threshold=k,
-        id=7,
-    )
+    return builders.journey(k, datetime(2026, 9, 7, tzinfo=UTC), name="Plant <North> & co")
 
 
 def point(
