@@ -183,7 +183,7 @@ class Container:
             answers=self.answers,
             views=self.prompt_views,
             schedule=self.schedule,
-            settings=self.journey_settings,
+            journey_settings=self.journey_settings,
             digests=self.digests,
             dispatch=self.dispatch,
         )

@@ -41,6 +41,6 @@ class Services:
     answers: AnswerService
     views: PromptViews
     schedule: ScheduleService
-    settings: JourneySettings
+    journey_settings: JourneySettings
     digests: DigestService
     dispatch: Dispatch

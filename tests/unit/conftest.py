@@ -70,7 +70,7 @@ def services(
         answers=AnswerService(uow, clock),
         views=PromptViews(uow, catalog, clock),
         schedule=ScheduleService(uow, clock, plan),
-        settings=JourneySettings(uow, clock, plan),
+        journey_settings=JourneySettings(uow, clock, plan),
         digests=Elsewhere("digests"),  # type: ignore[arg-type]
         dispatch=Elsewhere("dispatch"),  # type: ignore[arg-type]
     )

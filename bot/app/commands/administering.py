@@ -22,7 +22,7 @@ def _days(days: Iterable[date]) -> str:
 
 def run_holiday(env: Env, command: HolidayChange) -> Reply:
     journey = env.need_journey()
-    settings = env.services.settings
+    settings = env.services.journey_settings
     where = (env.ctx.workspace_id, env.journey_id, env.ctx.user)
     if command.action == "add":
         holidays = settings.add_holidays(*where, command.days, admin=env.admin())
@@ -46,9 +46,9 @@ def run_workdays(env: Env, command: Workdays) -> Reply:
     journey = env.need_journey()
     name = escape(journey.name)
     if command.days is None:
-        calendar = env.services.settings.calendar(env.ctx.workspace_id, env.journey_id)
+        calendar = env.services.journey_settings.calendar(env.ctx.workspace_id, env.journey_id)
         return env.reply("cmd.workdays.show", name=name, days=calendar.working_days)
-    days, stranded = env.services.settings.set_working_days(
+    days, stranded = env.services.journey_settings.set_working_days(
         env.ctx.workspace_id, env.journey_id, env.ctx.user, command.days, admin=env.admin()
     )
     lines = [env.say("cmd.workdays.set", name=name, days=days)]
@@ -65,7 +65,7 @@ def run_timezone(env: Env, command: TimezoneChange) -> Reply:
     name = escape(journey.name)
     if command.zone is None:
         return env.reply("cmd.timezone.show", name=name, timezone=journey.timezone)
-    zone = env.services.settings.set_timezone(
+    zone = env.services.journey_settings.set_timezone(
         env.ctx.workspace_id, env.journey_id, env.ctx.user, command.zone, admin=env.admin()
     )
     return env.reply("cmd.timezone.set", name=name, timezone=zone)
@@ -78,7 +78,7 @@ def run_digest_channel(env: Env, command: DigestChannel) -> Reply:
     if not command.linked:
         raise errors.NotAChannel(text=command.channel)
     channel = command.channel if command.action == "set" else None
-    env.services.settings.set_digest_channel(
+    env.services.journey_settings.set_digest_channel(
         env.ctx.workspace_id, env.journey_id, env.ctx.user, channel, admin=env.admin()
     )
     if channel is None:
