@@ -100,3 +100,17 @@ def test_the_next_pulse_follows_a_time_zone_changed_by_command(world: World) -> 
         "UTOKYO",
     ]
     assert len(world.sent_to("UFOL")) == 1
+
+
+def test_a_days_pulse_is_not_sent_twice_when_the_zone_moves_it_later(world: World) -> None:
+    world.add_member("UFOL", {Role.FOLLOWER})
+    world.clock.set(TUE_10_AMS - timedelta(hours=12))
+    say(world, "timezone Asia/Tokyo")
+    world.tick(TUE_10_AMS - timedelta(hours=8))  # 10:00 on Tuesday in Tokyo
+    assert len(world.sent_to("UFOL")) == 1
+    say(world, "timezone Europe/Amsterdam")
+    world.tick(TUE_10_AMS)  # Tuesday's pulse again, now at 10:00 in Amsterdam
+    assert len(world.sent_to("UFOL")) == 1
+    world.tick(TUE_10_AMS + timedelta(days=7))
+    pulses = [o for u, key, o, status, _ in deliveries(world) if (u, key) == ("UFOL", "pulse")]
+    assert pulses == ["2026-12-01", "2026-12-08"]
