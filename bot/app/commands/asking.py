@@ -33,6 +33,6 @@ def _send_now(env: Env, kind: PromptKind, perspective: Perspective | None) -> Re
 
 def run_digest(env: Env, _: DigestPreview) -> Reply:
     env.need_journey()
-    require_role(env.member, DIGEST_READERS, "digest", env.admin())
+    require_role(env.member, DIGEST_READERS, "digest", env.admin(DIGEST_READERS))
     view = env.services.digests.preview(env.ctx.workspace_id, env.journey_id)
     return Reply(text=render_summary(view, env.language), language=env.language)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app.services import Services
 from bot.domain import errors
+from bot.domain.journeys import FACILITATORS
 from bot.domain.model import ROLES, Journey, Language, Member, Role
 from prompts.messages import t
 
@@ -90,13 +91,13 @@ class Env:
     def reply(self, key: str, public: bool = False, **params: Any) -> Reply:
         return Reply(text=self.say(key, **params), language=self.language, public=public)
 
-    def admin(self) -> bool:
+    def admin(self, allowed: frozenset[Role] = FACILITATORS) -> bool:
         """Whether the caller acts as a workspace admin (as facilitator of this journey).
 
-        Asked of the platform only when their own roles do not already make them a
-        facilitator, so a facilitator's commands cost no extra call.
+        Asked of the platform only when their own roles do not already allow the command
+        (`allowed`), so a facilitator's or director's commands cost no extra call.
         """
-        if self.member is not None and self.member.has(Role.FACILITATOR):
+        if self.member is not None and self.member.roles & allowed:
             return False
         return self.ctx.profile().is_admin
 
