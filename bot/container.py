@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from bot.app.digests import DigestService, RoutingSender
+from bot.app.journey_settings import JourneySettings
 from bot.app.prompt_views import PromptViews
 from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
@@ -167,6 +168,11 @@ class Container:
         return ScheduleService(self.uow, self.clock, self.ritual_plan)
 
     @cached_property
+    def journey_settings(self) -> JourneySettings:
+        """Holidays, working days, time zone and the digest's channel (the slash commands)."""
+        return JourneySettings(self.uow, self.clock, self.ritual_plan)
+
+    @cached_property
     def services(self) -> Services:
         """What the platforms hand to the use cases."""
         settings = self.settings
@@ -183,6 +189,7 @@ class Container:
             answers=self.answers,
             views=self.prompt_views,
             schedule=self.schedule,
+            journey_settings=self.journey_settings,
             digests=self.digests,
             dispatch=self.dispatch,
         )

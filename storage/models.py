@@ -56,6 +56,8 @@ class JourneyRow(Base):
     phase_since: Mapped[datetime] = mapped_column(UtcDateTime())
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    # A channel the weekly digest is also posted in (the leaders'); NULL: only by DM.
+    leadership_channel: Mapped[str | None] = mapped_column(String(128), nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     working_days: Mapped[str] = mapped_column(String(32), default="mon-fri")
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -232,8 +232,10 @@ class DigestService:
                     for m in uow.members.list(workspace_id, journey_id)
                     if m.roles & RECIPIENTS
                 ]
-                if leadership_channel:
-                    recipients.append((f"channel:{leadership_channel}", None))
+                # The leaders' channel a facilitator chose (`/pioneer digest channel`).
+                channel = leadership_channel or journey.leadership_channel
+                if channel:
+                    recipients.append((f"channel:{channel}", None))
                 uow.digests.plan_sends(workspace_id, journey_id, week, recipients)
             uow.commit()
         if not claimed:

@@ -18,6 +18,7 @@ from bot.domain.ports import Clock, Dispatch, PromptCatalog, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from bot.app.digests import DigestService
+    from bot.app.journey_settings import JourneySettings
     from bot.app.schedule import ScheduleService
 
 
@@ -40,5 +41,6 @@ class Services:
     answers: AnswerService
     views: PromptViews
     schedule: ScheduleService
+    journey_settings: JourneySettings
     digests: DigestService
     dispatch: Dispatch

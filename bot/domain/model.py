@@ -144,6 +144,8 @@ class Journey:
     phase_since: datetime
     started_at: datetime
     anonymity_threshold: int = DEFAULT_ANONYMITY_THRESHOLD
+    # Where the weekly digest is also posted (a leaders' channel); None: only by DM.
+    leadership_channel: str | None = None
     id: int | None = None
 
     @property

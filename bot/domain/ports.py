@@ -207,6 +207,8 @@ class RitualRepository(Protocol):
     def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None: ...
     def schedule(self, workspace_id: int, journey_id: int) -> JourneySchedule | None: ...
     def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None: ...
+    def set_working_days(self, workspace_id: int, journey_id: int, days: str) -> None: ...
+    def set_holidays(self, workspace_id: int, journey_id: int, days: Sequence[str]) -> None: ...
 
 
 class DispatchRepository(Protocol):
@@ -361,6 +363,7 @@ class Dispatch(Protocol):
         actor: str,
         kind: PromptKind,
         perspective: Perspective | None = None,
+        admin: bool = False,  # the actor is a workspace admin, who may act as facilitator
     ) -> int: ...
 
 
@@ -379,9 +382,8 @@ class ChatPort(Protocol):
 
 @runtime_checkable
 class FindsSent(Protocol):
-    """A ChatPort that can tell whether a message with this key already went out."""
-
-    def find_sent(self, member: Member, idempotency_key: str) -> str | None: ...
+    def find_sent(self, member: Member, idempotency_key: str) -> str | None:
+        """A message with this key that already went out (its reference), if any."""
 
 
 @runtime_checkable

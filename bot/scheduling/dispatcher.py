@@ -327,6 +327,7 @@ class Dispatcher:
         actor: str,
         kind: PromptKind,
         perspective: Perspective | None = None,
+        admin: bool = False,
     ) -> int:
         """Ask the current phase's audience one prompt now; returns how many were asked.
 
@@ -339,7 +340,8 @@ class Dispatcher:
             if journey is None:
                 raise errors.NoJourney()
             action = "poll" if kind is PromptKind.PULSE else "checkin"
-            require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
+            actor_member = uow.members.by_user(workspace_id, journey_id, actor)
+            require_role(actor_member, FACILITATORS, action, admin)
             schedule = uow.rituals.schedule(workspace_id, journey_id)
             if schedule is not None and schedule.paused:
                 raise JourneyPaused()  # it would wait, unsent, until the journey resumes

@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from tests.fakes.memory import MemoryUnitOfWork
 
 # What saving may change, as in storage: who a member is, a journey's channel and start stay.
-JOURNEY_SAVED = ("name", "language", "timezone", "phase", "phase_since", "anonymity_threshold")
+JOURNEY_SAVED = (
+    "name",
+    "language",
+    "timezone",
+    "phase",
+    "phase_since",
+    "anonymity_threshold",
+    "leadership_channel",
+)
 MEMBER_SAVED = ("display_name", "language", "timezone", "away_until", "roles")
 DELIVERY_SAVED = ("status", "attempts", "sent_at", "message_ref", "closes_at")
 
@@ -348,6 +356,12 @@ class MemoryRituals(_Repository):
 
     def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None:
         self._set_calendar(workspace_id, journey_id, paused=paused)
+
+    def set_working_days(self, workspace_id: int, journey_id: int, days: str) -> None:
+        self._set_calendar(workspace_id, journey_id, working_days=days)
+
+    def set_holidays(self, workspace_id: int, journey_id: int, days: Sequence[str]) -> None:
+        self._set_calendar(workspace_id, journey_id, holidays=sorted(set(days)))
 
 
 class MemoryDispatch(_Repository):

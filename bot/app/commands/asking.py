@@ -20,9 +20,11 @@ def run_checkin(env: Env, _: CheckinNow) -> Reply:
 
 def _send_now(env: Env, kind: PromptKind, perspective: Perspective | None) -> Reply:
     env.need_journey()
-    require_role(env.member, FACILITATORS, "poll" if kind is PromptKind.PULSE else "checkin")
+    admin = env.admin()
+    action = "poll" if kind is PromptKind.PULSE else "checkin"
+    require_role(env.member, FACILITATORS, action, admin)
     sent = env.services.dispatch.send_now(
-        env.ctx.workspace_id, env.journey_id, env.ctx.user, kind, perspective
+        env.ctx.workspace_id, env.journey_id, env.ctx.user, kind, perspective, admin=admin
     )
     if sent == 0:
         raise NothingToSend()  # everyone away, or nobody in the audience yet
@@ -31,6 +33,6 @@ def _send_now(env: Env, kind: PromptKind, perspective: Perspective | None) -> Re
 
 def run_digest(env: Env, _: DigestPreview) -> Reply:
     env.need_journey()
-    require_role(env.member, DIGEST_READERS, "digest")
+    require_role(env.member, DIGEST_READERS, "digest", env.admin(DIGEST_READERS))
     view = env.services.digests.preview(env.ctx.workspace_id, env.journey_id)
     return Reply(text=render_summary(view, env.language), language=env.language)

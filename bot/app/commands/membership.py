@@ -30,6 +30,7 @@ def run_role(env: Env, command: RoleChange) -> Reply:
         command.users,
         add=command.add,
         remove=command.remove,
+        admin=env.admin(),
     )
     lines = []
     for member in changed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.app.commands.administering import digest_destination
 from bot.app.commands.cadence import next_rituals
 from bot.app.commands.context import Env, Reply, escape
 from bot.app.commands.words import Ecosystem, PhaseMove, Start, Status
@@ -62,6 +63,7 @@ def run_status(env: Env, _: Status) -> Reply:
     if rituals:
         lines.append(env.say("cmd.status.next"))
         lines += [f"• {line}" for line in rituals]
+    lines.append(digest_destination(env, journey))
     return Reply(text="\n".join(lines), language=env.language)
 
 
@@ -76,7 +78,12 @@ def _a_few(env: Env, users: list[str]) -> str:
 def run_phase(env: Env, command: PhaseMove) -> Reply:
     journey = env.need_journey()
     change = env.services.journeys.move_phase(
-        env.ctx.workspace_id, env.journey_id, env.ctx.user, command.target, command.reason
+        env.ctx.workspace_id,
+        env.journey_id,
+        env.ctx.user,
+        command.target,
+        command.reason,
+        admin=env.admin(),
     )
     # The channel hears it in the journey's language: it is said to everyone.
     text = t(

@@ -1,9 +1,8 @@
 """The AgentApplication: `@Pioneer <command>` in a channel or 1:1 chat, card submits, and
 remembering how to reach every conversation and person it hears from.
 
-Handlers do three things: find the tenant's workspace, turn the activity into a command of
-bot/commands.py (the same parser and executor as Slack's `/pioneer`), and render the
-neutral reply. Database work runs in a worker thread so the event loop keeps serving.
+Handlers find the tenant's workspace, run the activity as a `/pioneer` command (the same
+code as Slack's) and render the neutral reply; database work runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -56,6 +55,7 @@ logger = logging.getLogger(__name__)
 PLATFORM = "teams"
 COMMAND_PREFIX = re.compile(r"^\s*/?pioneer\b[:,]?\s*", re.IGNORECASE)
 AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+CHANNEL_ID_PREFIX = "19:"  # a mentioned channel (`digest channel @leaders`); people have AAD ids
 WORKSPACE_KEY = "pioneer.workspace_id"
 
 T = TypeVar("T")
@@ -291,6 +291,7 @@ class TeamsBot:
             user_name=speaker.name,
             profile=lambda: Profile(language=speaker.language, timezone=speaker.timezone),
             mention=mention,
+            channel_mention=lambda c: f"**{commands.escape(names.get(c) or c)}**",
         )
 
     def _command_text(self, context: TurnContext, speaker: Speaker) -> tuple[str, dict[str, str]]:
@@ -306,6 +307,10 @@ class TeamsBot:
                 text = text.replace(mention.text, " ")
                 continue
             user = account.aad_object_id
+            if not user and (account.id or "").startswith(CHANNEL_ID_PREFIX):
+                names[account.id] = account.name or ""
+                text = text.replace(mention.text, f" <#{account.id}> ")
+                continue
             if not user and account.id:
                 person = self.people.by_teams_id(speaker.workspace_id, account.id)
                 user = person.aad_object_id if person else None
