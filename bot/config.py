@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     pioneer_send_attempts: int = Field(default=5, ge=1)
     pioneer_send_backoff: float = Field(default=0.5, ge=0)
     pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
+    # Posted to (JSON, signed with the secret) when a weekly digest is published.
+    pioneer_webhook_url: str | None = None
+    pioneer_webhook_secret: str | None = None
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod
@@ -91,6 +95,16 @@ class Settings(BaseSettings):
         if value is not None and not value.is_dir():
             raise ValueError("no such folder")
         return value
+
+    @field_validator("pioneer_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL; e.g. https://dashboards.example.org/pioneer")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.app.data_api import DataApi
 from bot.app.digests import DigestService, RoutingSender
 from bot.app.prompt_views import PromptViews
 from bot.app.schedule import ScheduleService
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender, SlidingWindows
+    from bot.webhook import WebhookNotifier
     from storage.overview import JourneyLine
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
@@ -152,8 +154,43 @@ class Container:
 
         sender = RoutingSender(self.digest_sender_for)
         return DigestService(
-            self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
+            self.uow,
+            self.clock,
+            sender=sender,
+            chart=render_chart,
+            theme_rules=load_themes(),
+            on_published=self.webhook,
         )
+
+    @cached_property
+    def data_api(self) -> DataApi:
+        """The read-only API's reads (published digests only) and its tokens."""
+        return DataApi(self.uow, self.clock)
+
+    @cached_property
+    def webhook(self) -> WebhookNotifier | None:
+        """Posts each published digest to PIONEER_WEBHOOK_URL, when set, with the
+        scheduler's retry policy; on a thread of its own, so it never holds a digest up."""
+        settings = self.settings
+        if not settings.pioneer_webhook_url:
+            return None
+        from bot.webhook import WebhookNotifier
+
+        return WebhookNotifier(
+            settings.pioneer_webhook_url,
+            settings.pioneer_webhook_secret,
+            self._workspace_summary,
+            attempts=settings.pioneer_send_attempts,
+            backoff=settings.pioneer_send_backoff,
+            max_backoff=settings.pioneer_send_max_backoff,
+        )
+
+    def _workspace_summary(self, workspace_id: int) -> dict[str, str]:
+        with self.uow() as uow:
+            workspace = uow.workspaces.get(workspace_id)
+        if workspace is None:
+            return {}
+        return {"platform": workspace.platform, "id": workspace.external_id, "name": workspace.name}
 
     @cached_property
     def schedule(self) -> ScheduleService:
@@ -285,6 +322,9 @@ class Container:
         )
 
     def close(self) -> None:
+        webhook = self.__dict__.get("webhook")
+        if webhook is not None:
+            webhook.close()  # posts what is queued first (a `pioneer tick` exits next)
         teams = self.__dict__.get("teams")
         if teams is not None:
             teams.close()

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.answer_repo import SqlAnswers
+from storage.repositories.api_token_repo import SqlApiTokens
 from storage.repositories.conversation_repo import SqlConversations
 from storage.repositories.delivery_repo import SqlDeliveries
 from storage.repositories.digest_repo import SqlDigests
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.installations = SqlInstallations(self.session)
         self.conversations = SqlConversations(self.session)
         self.people = SqlPeople(self.session)
+        self.api_tokens = SqlApiTokens(self.session)
         return self
 
     def __exit__(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from bot.domain.data_export import ApiToken
 from bot.domain.model import (
     Answer,
     Delivery,
@@ -46,23 +47,22 @@ if TYPE_CHECKING:
 
 
 class Clock(Protocol):
-    def now(self) -> datetime:
-        """An aware datetime."""
-        ...
+    # An aware datetime.
+    def now(self) -> datetime: ...
 
 
 class WorkspaceRepository(Protocol):
     def get_or_create(self, platform: str, external_id: str, name: str = "") -> Workspace: ...
     def get(self, workspace_id: int) -> Workspace | None: ...
+    # An operator's lookup by a platform's id (team, tenant) or by name, in any workspace.
+    def find(self, ref: str) -> Sequence[Workspace]: ...
 
 
 class JourneyRepository(Protocol):
     def add(self, journey: Journey) -> Journey: ...
     def get(self, workspace_id: int, journey_id: int) -> Journey | None: ...
-    def workspace_of(self, journey_id: int) -> int | None:
-        """An operator's cross-workspace lookup: the workspace a journey id belongs to."""
-        ...
-
+    # An operator's cross-workspace lookup: the workspace a journey id belongs to.
+    def workspace_of(self, journey_id: int) -> int | None: ...
     def by_channel(self, workspace_id: int, channel: str) -> Journey | None: ...
     def list(self, workspace_id: int) -> Sequence[Journey]: ...
     def save(self, journey: Journey) -> None: ...
@@ -75,10 +75,8 @@ class MemberRepository(Protocol):
     def get(self, workspace_id: int, member_id: int) -> Member | None: ...
     def by_user(self, workspace_id: int, journey_id: int, user: str) -> Member | None: ...
     def list(self, workspace_id: int, journey_id: int) -> Sequence[Member]: ...
-    def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]:
-        """Every member's current roles, without loading whole members."""
-        ...
-
+    # Every member's current roles, without loading whole members.
+    def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]: ...
     def save(self, member: Member) -> None: ...
     def delete(self, workspace_id: int, member_id: int) -> None: ...
 
@@ -87,18 +85,15 @@ class DeliveryRepository(Protocol):
     def add(self, delivery: Delivery) -> Delivery: ...
     def get(self, workspace_id: int, delivery_id: int) -> Delivery | None: ...
     def save(self, delivery: Delivery) -> None: ...
+    # Members who were sent a prompt due in [start, end).
     def asked_members(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
-    ) -> set[int]:
-        """Members who were sent a prompt due in [start, end)."""
-        ...
-
+    ) -> set[int]: ...
+    # People sent a pulse of each perspective, due in [start, end).
     def asked_by_perspective(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
-    ) -> dict[Perspective, int]:
-        """People sent a pulse of each perspective, due in [start, end)."""
-        ...
-
+    ) -> dict[Perspective, int]: ...
+    # What the pulse design balances: the phase's pulses due before `before` (see Asked).
     def pulse_history(
         self,
         workspace_id: int,
@@ -106,10 +101,7 @@ class DeliveryRepository(Protocol):
         phase: Phase,
         before: datetime,
         week_start: datetime,
-    ) -> Asked:
-        """What the pulse design balances: the phase's pulses due before `before` (see Asked)."""
-        ...
-
+    ) -> Asked: ...
     def open_for_member(
         self, workspace_id: int, member_id: int, now: datetime
     ) -> Sequence[Delivery]: ...
@@ -135,10 +127,8 @@ class AnswerRepository(Protocol):
     def week_perspective_means(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[WeekCell]: ...
-    def upsert_many(self, answers: Sequence[Answer]) -> Mapping[int, int]:
-        """Insert or replace answers, one per delivery; returns delivery id -> answer id."""
-        ...
-
+    # Insert or replace answers, one per delivery; returns delivery id -> answer id.
+    def upsert_many(self, answers: Sequence[Answer]) -> Mapping[int, int]: ...
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...
@@ -147,6 +137,9 @@ class AnswerRepository(Protocol):
 
 class DigestRepository(Protocol):
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
+    # Digests claimed for sending (published), by week: what may leave through the API.
+    def published(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
+    # Store or replace a digest; one that was sent already is a record and stays.
     def save(
         self,
         workspace_id: int,
@@ -154,39 +147,39 @@ class DigestRepository(Protocol):
         iso_week: str,
         payload: dict[str, Any],
         created_at: datetime,
-    ) -> None:
-        """Store or replace a digest; one that was sent already is a record and stays."""
-        ...
-
+    ) -> None: ...
     def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
         """Mark the digest sent; True for exactly one caller however often it is asked."""
         ...
 
+    # Plan one message per (recipient, member id); planning twice changes nothing.
     def plan_sends(
         self,
         workspace_id: int,
         journey_id: int,
         iso_week: str,
         recipients: Sequence[tuple[str, int | None]],
-    ) -> None:
-        """Plan one message per (recipient, member id); planning twice changes nothing."""
-        ...
-
+    ) -> None: ...
+    # Planned messages not sent yet: pending, or claimed before `stale_before`.
     def due_sends(
         self, stale_before: datetime, journey_id: int | None = None
-    ) -> Sequence[DigestSend]:
-        """Planned messages not sent yet: pending, or claimed before `stale_before`."""
-        ...
-
-    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
-        """Take one planned message to send; True for one caller (until its claim is stale)."""
-        ...
-
+    ) -> Sequence[DigestSend]: ...
+    # Take one planned message to send; True for one caller (until its claim is stale).
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool: ...
+    # Record how sending went: sent, failed, or pending again (one more attempt).
     def finish_send(
         self, send_id: int, status: str, at: datetime, error: str | None = None
-    ) -> None:
-        """Record how sending went: sent, failed, or pending again (one more attempt)."""
-        ...
+    ) -> None: ...
+
+
+class ApiTokenRepository(Protocol):
+    """Tokens of the read-only API, kept as SHA-256 hashes (bot/domain/data_export.py)."""
+
+    def add(self, token: ApiToken) -> ApiToken: ...
+    def by_hash(self, token_hash: str) -> ApiToken | None: ...  # an active token only
+    def list(self, workspace_id: int | None = None) -> Sequence[ApiToken]: ...
+    def revoke(self, token_id: int, at: datetime) -> ApiToken | None: ...
+    def used(self, token_id: int, at: datetime) -> None: ...
 
 
 class TouchpointRepository(Protocol):
@@ -247,9 +240,8 @@ class InstallationRepository(Protocol):
     def save(self, installation: PlatformInstallation) -> None: ...  # replaces one by its key
     def find(self, key: str) -> PlatformInstallation | None: ...
     def delete(self, keys: Sequence[str]) -> None: ...
-    def newest(self, limit: int) -> Sequence[PlatformInstallation]:
-        """The latest installed, for a health check that their secrets still open."""
-        ...
+    # The latest installed, for a health check that their secrets still open.
+    def newest(self, limit: int) -> Sequence[PlatformInstallation]: ...
 
 
 class ConversationRepository(Protocol):
@@ -317,6 +309,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def people(self) -> PeopleRepository: ...
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
@@ -355,6 +349,7 @@ class PromptCatalog(Protocol):
 class Dispatch(Protocol):
     """Sending a prompt to a journey's audience now (a facilitator's "poll now")."""
 
+    # Record and send one prompt to the current phase's audience; how many were asked.
     def send_now(
         self,
         workspace_id: int,
@@ -362,9 +357,7 @@ class Dispatch(Protocol):
         actor: str,
         kind: PromptKind,
         perspective: Perspective | None = None,
-    ) -> int:
-        """Record and send one prompt to the current phase's audience; how many were asked."""
-        ...
+    ) -> int: ...
 
 
 # -- reaching people: each chat platform implements these at the edge ------------------------
@@ -382,6 +375,12 @@ class ChatPort(Protocol):
     def post_notice(self, channel: str, notice: Notice) -> str: ...
 
 
+class DigestPublished(Protocol):
+    """Told once when a week's digest is claimed for sending; must return at once."""
+
+    def __call__(self, workspace_id: int, view: DigestView) -> None: ...
+
+
 @runtime_checkable
 class FindsSent(Protocol):
     """A ChatPort that can tell whether a message with this key already went out."""
@@ -393,8 +392,7 @@ class FindsSent(Protocol):
 class DigestSender(Protocol):
     """The part of a chat platform that delivers a digest (Block Kit + chart on Slack)."""
 
+    # Post `view` (in `view.language`) with the chart to a member's DM or a channel.
     def send_digest(
         self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
-    ) -> str:
-        """Post `view` (in `view.language`) with the chart to a member's DM or a channel."""
-        ...
+    ) -> str: ...

@@ -37,6 +37,15 @@ class SqlDigests(SessionRepository):
             return None
         return from_row(StoredDigest, row, payload=dict(row.payload))
 
+    def published(self, workspace_id: int, journey_id: int) -> list[StoredDigest]:
+        rows = self.rows(
+            DigestRow,
+            *of_journey(DigestRow, workspace_id, journey_id),
+            DigestRow.sent_at.is_not(None),
+            order_by=DigestRow.iso_week,
+        )
+        return [from_row(StoredDigest, r, payload=dict(r.payload)) for r in rows]
+
     def save(
         self,
         workspace_id: int,

@@ -10,8 +10,8 @@ It covers the repositories the domain services (`bot/domain/journeys.py`, `answe
 the use cases of `bot/app` (commands, answering, home, prompt views, schedule) call:
 workspaces, journeys, members, deliveries, answers, touchpoints, rituals and the
 dispatcher's watermark. The digest's reads, the dispatcher's scans, installations,
-conversations and people are not faked: asking for them raises NotImplementedError, and
-what needs them is tested on a real database.
+conversations, people and API tokens are not faked: asking for them raises
+NotImplementedError, and what needs them is tested on a real database.
 
 Transactions: `with uow:` starts from a snapshot of what is committed; `commit()` writes
 the rows this unit of work changed back, row by row; leaving without it discards them.
@@ -113,6 +113,7 @@ class MemoryUnitOfWork:
         self.installations = NotFaked("installations")
         self.conversations = NotFaked("conversations")
         self.people = NotFaked("people")
+        self.api_tokens = NotFaked("api_tokens")
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
