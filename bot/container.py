@@ -337,7 +337,8 @@ def demo_parts(database_url: str, clock: Clock) -> DemoParts:
     from bot.demo.runner import DemoParts
 
     container = Container(
-        Settings(database_url=database_url, _env_file=None),  # type: ignore[call-arg]
+        # Offline: no webhook, whatever the environment says.
+        Settings(database_url=database_url, pioneer_webhook_url=None, _env_file=None),  # type: ignore[call-arg]
         clock=clock,
         paced=False,
     )
