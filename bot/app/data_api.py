@@ -7,6 +7,7 @@ its figures, read again after one more answer, could show what that one person s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from bot.domain.errors import NoJourney, NotFound
 from bot.domain.model import Journey, Workspace
 from bot.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
+log = logging.getLogger(__name__)
 # `last_used_at` is for an admin's list, not an audit log: one write per token a minute.
 USED_RESOLUTION = timedelta(minutes=1)
 
@@ -94,15 +96,18 @@ class DataApi:
         """The workspace whose active token this is, or None."""
         if not presented:
             return None
-        wanted = token_hash(presented)
         with self._uow() as uow:
-            token = uow.api_tokens.by_hash(wanted)
-            if token is None or token.id is None or not token_matches(presented, token.token_hash):
-                return None
-            now = self._clock.now()
-            if token.last_used_at is None or now - token.last_used_at >= USED_RESOLUTION:
-                uow.api_tokens.used(token.id, now)
-                uow.commit()
+            token = uow.api_tokens.by_hash(token_hash(presented))
+        if token is None or token.id is None or not token_matches(presented, token.token_hash):
+            return None
+        now = self._clock.now()
+        if token.last_used_at is None or now - token.last_used_at >= USED_RESOLUTION:
+            try:
+                with self._uow() as uow:
+                    uow.api_tokens.used(token.id, now)
+                    uow.commit()
+            except Exception:  # a database busy writing must not refuse a read
+                log.warning("API token %d: could not note its use", token.id, exc_info=True)
         return token.workspace_id
 
     # -- what the API reads ---------------------------------------------------------------
