@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.domain.data_export import CSV_COLUMNS
 from bot.domain.digest.weeks import InvalidWeek
 from bot.domain.errors import NoJourney, NotFound
 
+logger = logging.getLogger(__name__)
 DATA_API: web.AppKey[DataApi] = web.AppKey("data_api", DataApi)
 PREFIX = "/api/v1"
 # Figures of people are not for shared caches, nor for a browser's history.
@@ -54,6 +56,8 @@ def _authenticated(handler: Callable[[web.Request, int], Awaitable[web.Response]
         api = request.app[DATA_API]
         workspace_id = await asyncio.to_thread(api.authenticate, _bearer(request))
         if workspace_id is None:
+            # Who knocked, never with what: a token in a log is a token given away.
+            logger.info("refused an API request for %s from %s", request.path, request.remote)
             return _error(
                 401,
                 "unauthorized",
