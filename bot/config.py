@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     pioneer_retention_months: int = Field(
         default=DEFAULT_RETENTION_MONTHS, ge=MIN_RETENTION_MONTHS, le=MAX_RETENTION_MONTHS
     )
+    # Posted to (JSON, signed with the secret) when a weekly digest is published.
+    pioneer_webhook_url: str | None = None
+    pioneer_webhook_secret: str | None = None
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod
@@ -101,6 +105,16 @@ class Settings(BaseSettings):
         if value is not None and not value.is_dir():
             raise ValueError("no such folder")
         return value
+
+    @field_validator("pioneer_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL; e.g. https://dashboards.example.org/pioneer")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

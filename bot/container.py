@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.app.data_api import DataApi
 from bot.app.digests import DigestService, RoutingSender
 from bot.app.journey_settings import JourneySettings
 from bot.app.prompt_views import PromptViews
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender, SlidingWindows
+    from bot.webhook import WebhookNotifier
     from storage.overview import JourneyLine
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
@@ -154,13 +156,48 @@ class Container:
 
         sender = RoutingSender(self.digest_sender_for)
         return DigestService(
-            self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
+            self.uow,
+            self.clock,
+            sender=sender,
+            chart=render_chart,
+            theme_rules=load_themes(),
+            on_published=self.webhook,
         )
 
     @cached_property
     def retention(self) -> Retention:
         """Erases answers and quotes older than PIONEER_RETENTION_MONTHS (daily, and by CLI)."""
         return Retention(self.uow, self.clock, self.settings.pioneer_retention_months)
+
+    @cached_property
+    def data_api(self) -> DataApi:
+        """The read-only API's reads (published digests only) and its tokens."""
+        return DataApi(self.uow, self.clock)
+
+    @cached_property
+    def webhook(self) -> WebhookNotifier | None:
+        """Posts each published digest to PIONEER_WEBHOOK_URL, when set, with the
+        scheduler's retry policy; on a thread of its own, so it never holds a digest up."""
+        settings = self.settings
+        if not settings.pioneer_webhook_url:
+            return None
+        from bot.webhook import WebhookNotifier
+
+        return WebhookNotifier(
+            settings.pioneer_webhook_url,
+            settings.pioneer_webhook_secret,
+            self._workspace_summary,
+            attempts=settings.pioneer_send_attempts,
+            backoff=settings.pioneer_send_backoff,
+            max_backoff=settings.pioneer_send_max_backoff,
+        )
+
+    def _workspace_summary(self, workspace_id: int) -> dict[str, str]:
+        with self.uow() as uow:
+            workspace = uow.workspaces.get(workspace_id)
+        if workspace is None:
+            return {}
+        return {"platform": workspace.platform, "id": workspace.external_id, "name": workspace.name}
 
     @cached_property
     def schedule(self) -> ScheduleService:
@@ -298,6 +335,9 @@ class Container:
         )
 
     def close(self) -> None:
+        webhook = self.__dict__.get("webhook")
+        if webhook is not None:
+            webhook.close()  # posts what is queued first (a `pioneer tick` exits next)
         teams = self.__dict__.get("teams")
         if teams is not None:
             teams.close()
@@ -310,7 +350,8 @@ def demo_parts(database_url: str, clock: Clock) -> DemoParts:
     from bot.demo.runner import DemoParts
 
     container = Container(
-        Settings(database_url=database_url, _env_file=None),  # type: ignore[call-arg]
+        # Offline: no webhook, whatever the environment says.
+        Settings(database_url=database_url, pioneer_webhook_url=None, _env_file=None),  # type: ignore[call-arg]
         clock=clock,
         paced=False,
     )

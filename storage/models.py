@@ -271,6 +271,21 @@ class DigestSendRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
+class ApiTokenRow(Base):
+    """A token of the read-only API (GET /api/v1/...): its SHA-256 hash, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shown: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 class SlackInstallationRow(Base):
     """One Slack workspace (or org) that installed the app; tokens encrypted at rest."""
 

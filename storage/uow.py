@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import leave_no_copy
 from storage.repositories.answer_repo import SqlAnswers
+from storage.repositories.api_token_repo import SqlApiTokens
 from storage.repositories.conversation_repo import SqlConversations
 from storage.repositories.delivery_repo import SqlDeliveries
 from storage.repositories.digest_repo import SqlDigests
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversations(self.session)
         self.people = SqlPeople(self.session)
         self.week_figures = SqlWeekFigures(self.session)
+        self.api_tokens = SqlApiTokens(self.session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

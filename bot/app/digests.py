@@ -26,7 +26,13 @@ from bot.domain.digest.weeks import (
 from bot.domain.errors import DeliveryFailed, Unreachable
 from bot.domain.journeys import DIGEST_READERS, require_role
 from bot.domain.model import Journey, Member, Role
-from bot.domain.ports import Clock, DigestSender, UnitOfWork, UnitOfWorkFactory
+from bot.domain.ports import (
+    Clock,
+    DigestPublished,
+    DigestSender,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.domain.records import DigestSend
 
 log = logging.getLogger(__name__)
@@ -84,8 +90,10 @@ class DigestService:
         chart: ChartRenderer | None = None,
         *,
         theme_rules: Sequence[ThemeRule],
+        on_published: DigestPublished | None = None,
     ) -> None:
         self._uow = uow
+        self._on_published = on_published
         self._clock = clock
         self.sender = sender
         self._chart = chart
@@ -207,7 +215,8 @@ class DigestService:
         default `now`), so a digest sent late after downtime still reports its own week.
 
         Returns True for the one call that claims it; a second trigger for the same journey
-        and week (a retry, a second replica) returns False and sends nothing. Claiming plans
+        and week (a retry, a second replica) returns False and sends nothing; the one claim
+        also tells `on_published` (the webhook), once. Claiming plans
         one message per recipient in the same transaction; each is then sent and marked on
         its own, and what a crash, a rate limit or a time-out left unsent goes out on a
         later `send_pending` (every scheduler pass calls it). So nobody loses a week's
@@ -237,11 +246,24 @@ class DigestService:
                 if channel:
                     recipients.append((f"channel:{channel}", None))
                 uow.digests.plan_sends(workspace_id, journey_id, week, recipients)
+            published = uow.digests.get(workspace_id, journey_id, week) if claimed else None
             uow.commit()
         if not claimed:
             return False
+        if self._on_published is not None and published is not None:
+            self._tell_published(workspace_id, DigestView.from_dict(published.payload))
         self.send_pending(now, journey_id=journey_id)
         return True
+
+    def _tell_published(self, workspace_id: int, view: DigestView) -> None:
+        """Hand the published digest on (the webhook); its failure is never the digest's."""
+        assert self._on_published is not None
+        try:
+            self._on_published(workspace_id, view)
+        except Exception:
+            log.exception(
+                "digest %s of journey %d: on_published failed", view.iso_week, view.journey_id
+            )
 
     def send_pending(self, now: datetime, journey_id: int | None = None) -> int:
         """Send planned digest messages that have not gone out yet; returns how many went.

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from bot.domain.data_export import ApiToken
 from bot.domain.model import (
     Answer,
     Delivery,
@@ -53,6 +54,8 @@ class Clock(Protocol):
 class WorkspaceRepository(Protocol):
     def get_or_create(self, platform: str, external_id: str, name: str = "") -> Workspace: ...
     def get(self, workspace_id: int) -> Workspace | None: ...
+    # An operator's lookup by a platform's id (team, tenant) or by name, in any workspace.
+    def find(self, ref: str) -> Sequence[Workspace]: ...
 
 
 class JourneyRepository(Protocol):
@@ -60,7 +63,6 @@ class JourneyRepository(Protocol):
     def get(self, workspace_id: int, journey_id: int) -> Journey | None: ...
     # An operator's cross-workspace lookup: the workspace a journey id belongs to.
     def workspace_of(self, journey_id: int) -> int | None: ...
-
     def by_channel(self, workspace_id: int, channel: str) -> Journey | None: ...
     def list(self, workspace_id: int) -> Sequence[Journey]: ...
     def save(self, journey: Journey) -> None: ...
@@ -75,7 +77,6 @@ class MemberRepository(Protocol):
     def list(self, workspace_id: int, journey_id: int) -> Sequence[Member]: ...
     # Every member's current roles, without loading whole members.
     def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]: ...
-
     def save(self, member: Member) -> None: ...
     # Erasure: answers and deliveries go, touchpoints and phase moves lose their words.
     def delete(self, workspace_id: int, member_id: int) -> None: ...
@@ -89,12 +90,10 @@ class DeliveryRepository(Protocol):
     def asked_members(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
     ) -> set[int]: ...
-
     # People sent a pulse of each perspective, due in [start, end).
     def asked_by_perspective(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
     ) -> dict[Perspective, int]: ...
-
     # What the pulse design balances: the phase's pulses due before `before` (see Asked).
     def pulse_history(
         self,
@@ -104,7 +103,6 @@ class DeliveryRepository(Protocol):
         before: datetime,
         week_start: datetime,
     ) -> Asked: ...
-
     def open_for_member(
         self, workspace_id: int, member_id: int, now: datetime
     ) -> Sequence[Delivery]: ...
@@ -129,7 +127,6 @@ class AnswerRepository(Protocol):
     ) -> Sequence[WeekCell]: ...
     # Insert or replace answers, one per delivery; returns delivery id -> answer id.
     def upsert_many(self, answers: Sequence[Answer]) -> Mapping[int, int]: ...
-
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...
@@ -140,6 +137,8 @@ class AnswerRepository(Protocol):
 
 class DigestRepository(Protocol):
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
+    # Digests claimed for sending (published), by week: what may leave through the API.
+    def published(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
     # Store or replace a digest; one that was sent already is a record and stays.
     def save(
         self,
@@ -150,18 +149,15 @@ class DigestRepository(Protocol):
         created_at: datetime,
         quote_sources: Sequence[int | None] = (),  # the answers its quotes came from
     ) -> None: ...
-
     def for_journey(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
     # Retention, in every workspace: digests of weeks up to `iso_week` that may hold quotes.
     def quoted_through(self, iso_week: str) -> Sequence[JourneyDigest]: ...
     # Erasure: new payload and quote sources even of a sent one; no copy left in the files.
     def redact(self, workspace_id: int, journey_id: int, digest: StoredDigest) -> None: ...
-
     # Mark the digest sent; True for exactly one caller however often it is asked.
     def claim_send(
         self, workspace_id: int, journey_id: int, iso_week: str, at: datetime
     ) -> bool: ...
-
     # Plan one message per (recipient, member id); planning twice changes nothing.
     def plan_sends(
         self,
@@ -170,15 +166,12 @@ class DigestRepository(Protocol):
         iso_week: str,
         recipients: Sequence[tuple[str, int | None]],
     ) -> None: ...
-
     # Planned messages not sent yet: pending, or claimed before `stale_before`.
     def due_sends(
         self, stale_before: datetime, journey_id: int | None = None
     ) -> Sequence[DigestSend]: ...
-
     # Take one planned message to send; True for one caller (until its claim is stale).
     def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool: ...
-
     # Record how sending went: sent, failed, or pending again (one more attempt).
     def finish_send(
         self, send_id: int, status: str, at: datetime, error: str | None = None
@@ -193,6 +186,14 @@ class WeekFigureRepository(Protocol):
     ) -> None: ...
 
 
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiToken) -> ApiToken: ...
+    def by_hash(self, token_hash: str) -> ApiToken | None: ...  # an active token only
+    def list(self, workspace_id: int | None = None) -> Sequence[ApiToken]: ...
+    def revoke(self, token_id: int, at: datetime) -> ApiToken | None: ...
+    def used(self, token_id: int, at: datetime) -> None: ...
+
+
 class TouchpointRepository(Protocol):
     def add(self, touchpoint: Touchpoint) -> Touchpoint: ...
     def list(
@@ -201,8 +202,6 @@ class TouchpointRepository(Protocol):
 
 
 class RitualRepository(Protocol):
-    """Per-journey cadence changes (the rituals table) and the journey's calendar."""
-
     def overrides(self, workspace_id: int, journey_id: int) -> Sequence[CadenceOverride]: ...
     def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None: ...
     def schedule(self, workspace_id: int, journey_id: int) -> JourneySchedule | None: ...
@@ -319,7 +318,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def people(self) -> PeopleRepository: ...
-
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
         self,
@@ -346,8 +346,6 @@ class DispatchLock(Protocol):
 
 # -- what the use cases call beyond storage ----------------------------------------------------
 class PromptCatalog(Protocol):
-    """The questions (shipped plus an organisation's own), by id."""
-
     def get(self, prompt_id: str) -> Prompt | None: ...
     def __iter__(self) -> Iterator[Prompt]: ...
 
@@ -378,6 +376,10 @@ class ChatPort(Protocol):
         ...
 
     def post_notice(self, channel: str, notice: Notice) -> str: ...
+
+
+class DigestPublished(Protocol):
+    def __call__(self, workspace_id: int, view: DigestView) -> None: ...
 
 
 @runtime_checkable

@@ -81,6 +81,15 @@ class SqlDigests(SessionRepository):
         )
         self.erased()
 
+    def published(self, workspace_id: int, journey_id: int) -> list[StoredDigest]:
+        rows = self.rows(
+            DigestRow,
+            *of_journey(DigestRow, workspace_id, journey_id),
+            DigestRow.sent_at.is_not(None),
+            order_by=DigestRow.iso_week,
+        )
+        return [_stored(r) for r in rows]
+
     def save(
         self,
         workspace_id: int,

@@ -10,8 +10,8 @@ It covers the repositories the domain services (`bot/domain/journeys.py`, `answe
 the use cases of `bot/app` (commands, answering, home, prompt views, schedule) call:
 workspaces, journeys, members, deliveries, answers, touchpoints, rituals, the
 dispatcher's watermark, and stored digests as erasure reads and redacts them. The digest's
-reads of answers, its sending, the dispatcher's scans, installations, conversations and
-people are not faked: asking for them raises NotImplementedError, and
+reads of answers, its sending, the dispatcher's scans, installations, conversations,
+people and API tokens are not faked: asking for them raises NotImplementedError, and
 what needs them is tested on a real database.
 
 Transactions: `with uow:` starts from a snapshot of what is committed; `commit()` writes
@@ -115,6 +115,7 @@ class MemoryUnitOfWork:
         self.conversations = NotFaked("conversations")
         self.people = NotFaked("people")
         self.week_figures = NotFaked("week_figures")
+        self.api_tokens = NotFaked("api_tokens")
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()

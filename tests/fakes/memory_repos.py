@@ -129,6 +129,14 @@ class MemoryWorkspaces(_Repository):
     def get(self, workspace_id: int) -> Workspace | None:
         return self._uow.get("workspaces", workspace_id)
 
+    def find(self, ref: str) -> list[Workspace]:
+        wanted = ref.strip()
+        return [
+            deepcopy(row)
+            for row in self._uow.rows("workspaces")
+            if row.external_id == wanted or row.name.lower() == wanted.lower()
+        ]
+
 
 class MemoryJourneys(_Repository):
     def add(self, journey: Journey) -> Journey:

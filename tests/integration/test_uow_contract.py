@@ -146,6 +146,18 @@ def test_only_a_commit_keeps_changes_and_callers_hold_copies(factory: UnitOfWork
         }
 
 
+def test_workspaces_are_found_by_platform_id_or_name(factory: UnitOfWorkFactory) -> None:
+    with factory() as tx:
+        acme = tx.workspaces.get_or_create("slack", "T0ACME", "Acme BV")
+        tx.workspaces.get_or_create("teams", "tenant-2", "Other BV")
+        tx.commit()
+    with factory() as tx:
+        assert [w.id for w in tx.workspaces.find("T0ACME")] == [acme.id]
+        assert [w.id for w in tx.workspaces.find(" acme bv ")] == [acme.id]
+        assert tx.workspaces.find("t0acme") == []  # platform ids are exact
+        assert tx.workspaces.find("Nobody") == []
+
+
 def test_every_read_stays_in_its_workspace(factory: UnitOfWorkFactory) -> None:
     a = tenant(factory, "T-A", ("U1",))
     b = tenant(factory, "T-B", ("U1",))  # the same channel and user ids, another tenant
