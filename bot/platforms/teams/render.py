@@ -26,6 +26,8 @@ from bot.rendering.markdown import (
     scorecard_title,
     signal_name,
 )
+from bot.rendering.steward_text import intro, sections
+from bot.rendering.steward_text import title as steward_title
 from prompts.messages import number, t
 
 if TYPE_CHECKING:
@@ -225,10 +227,23 @@ def _figure(figure: FigureView, k: int, lang: str) -> str:
     return t("teams.digest.figure", lang, mean=mean, respondents=figure.respondents) + arrow
 
 
-def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
-    """The digest for directors: aggregates over >= k people only, nudges, the trend chart."""
+def steward_body(view: DigestView) -> list[Card]:
+    """The learning professional's week, before the board's digest on the same card."""
     lang = view.language
-    body: list[Card] = [
+    body = [_text(steward_title(view, lang), weight="Bolder", size="Large"), _small(intro(lang))]
+    for section in sections(view, lang):
+        body.append(_text(section.title, weight="Bolder"))
+        lines = [f"- {x}" if section.bullets else x for x in section.lines]
+        body.append(_text(("\n" if section.bullets else "\n\n").join(lines)))
+    return body
+
+
+def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
+    """The digest for directors: aggregates over >= k people only, nudges, the trend chart;
+    for a learning professional, their own week first."""
+    lang = view.language
+    body: list[Card] = steward_body(view) if view.for_steward else []
+    body += [
         _text(
             t("teams.digest.title", lang, journey=escape(view.journey_name), week=view.iso_week),
             weight="Bolder",
