@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app.digest_input import is_closed
 from bot.domain import errors
-from bot.domain.digest.readiness import ReadinessCard, readiness_card
+from bot.domain.digest.phase_readiness import ReadinessCard, readiness_card
 from bot.domain.digest.view import DigestView
 from bot.domain.ports import Clock, UnitOfWorkFactory
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.digest.nudges import HOBBYISM_WEEKS
-from bot.domain.digest.readiness import Hobbyism, MoveView, ReadinessCard
+from bot.domain.digest.phase_readiness import Hobbyism, MoveView, ReadinessCard
 from bot.domain.model import Language
 from bot.rendering.markdown import ready_line, score_line, scorecard_level, signal_name
 from prompts.messages import t
