@@ -340,7 +340,11 @@ class TeamsBot:
         await self._run_command(context, text, names)
 
     async def _on_command_button(self, context: TurnContext, state: TurnState, data: Any) -> None:
-        command = str(data.get("command", "")) if isinstance(data, dict) else ""
+        command = render.button_command(data)
+        if command is None:
+            needed = t("readiness.reason_needed", self._lang(context))
+            await context.send_activity(render.text_activity(needed))
+            return
         await self._run_command(context, command, {})
 
     async def _on_answer(self, context: TurnContext, state: TurnState, data: Any) -> None:
