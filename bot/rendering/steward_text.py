@@ -99,6 +99,15 @@ def intro(language: Language) -> str:
     return t("steward.intro", language)
 
 
+def steward_summary(digest: DigestView, language: Language) -> str:
+    """The learning professional's week as one chat reply (`/pioneer digest preview`)."""
+    out = [f"*{title(digest, language)}*"]
+    for section in sections(digest, language):
+        lines = [f"• {line}" if section.bullets else line for line in section.lines]
+        out.append("\n".join([f"*{section.title}*", *lines]))
+    return "\n\n".join(out)
+
+
 def render_steward_markdown(digest: DigestView, language: Language | None = None) -> str:
     """The learning professional's week as Markdown (the demo, the console, a file)."""
     lang = Language(language or digest.language)
