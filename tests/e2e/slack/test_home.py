@@ -173,3 +173,16 @@ def test_facilitator_sends_a_poll_from_home(
         c for c in fake_slack.calls_to("chat.postMessage") if "Pulse poll sent" in c.args["text"]
     ]
     assert [c.args["channel"] for c in told] == ["DU1"]
+
+
+def test_a_stale_or_forged_phase_button_opens_nothing_and_moves_nothing(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack
+) -> None:
+    slack.say("start Plant Noord", user="U1")
+    forged = '{"channel": "C1", "direction": "skip", "phase": "awareness", "target": "action"}'
+    for value in ("C1", forged, '{"channel": "C1", "direction": "next", "language": "fr"}'):
+        response = slack.action("pioneer.home.phase_next", value, user="U1", container_type="view")
+        assert response.status == 200
+    assert fake_slack.calls_to("views.open") == []
+    wid = slack_workspace_id(container)
+    assert container.journeys.journey_for_channel(wid, "C1").phase is Phase.AWARENESS

@@ -149,6 +149,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         # the reason the history keeps. trigger_id expires 3 s after the click.
         await ack()
         meta = PhaseMoveMeta.load(str(action["value"]))
+        if meta is None:
+            return
         await client.views_open(trigger_id=body["trigger_id"], view=phase_modal(meta))
 
 

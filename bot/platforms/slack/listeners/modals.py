@@ -36,6 +36,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         context: AsyncBoltContext,
     ) -> None:
         meta = PhaseMoveMeta.load(view["private_metadata"])
+        if meta is None:
+            await ack()
+            return
         state = view["state"]["values"][REASON_BLOCK][REASON_INPUT]
         reason = " ".join(str(state.get("value") or "").split())
         if not reason:

@@ -10,7 +10,7 @@ from bot.app.commands import escape
 from bot.app.home import Home
 from bot.domain.digest.phase_readiness import ReadinessCard
 from bot.domain.journeys import MAX_REASON_LENGTH
-from bot.domain.model import Language
+from bot.domain.model import Language, Phase
 from bot.platforms.slack.render.blocks import Block, button, clip, context, mrkdwn, plain
 from bot.rendering.readiness_text import blocks_of_text
 from prompts.messages import t
@@ -38,9 +38,19 @@ class PhaseMoveMeta:
         return json.dumps(self.__dict__)
 
     @classmethod
-    def load(cls, text: str) -> PhaseMoveMeta:
-        data = json.loads(text)
-        return cls(**{k: str(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+    def load(cls, text: str) -> PhaseMoveMeta | None:
+        """The meta of a button or modal; None when it is not one of ours (a stale or
+        forged value), which is then ignored."""
+        try:
+            data = json.loads(text)
+            meta = cls(**{k: str(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+            Language(meta.language)
+            phases = {p.value for p in Phase}
+        except (TypeError, ValueError):
+            return None
+        if meta.direction not in ("next", "back") or not {meta.phase, meta.target} <= phases:
+            return None
+        return meta
 
 
 def _phase_buttons(card: ReadinessCard, lang: Language) -> list[Block]:
