@@ -14,7 +14,7 @@ from bot.domain.digest import nudges
 from bot.domain.digest.analysis import DigestInput, analyse, figures_of
 from bot.domain.digest.published import WeekFigures, concern_writers
 from bot.domain.digest.texts import ThemeRule, pick_quotes, quote_seed
-from bot.domain.digest.view import DigestView
+from bot.domain.digest.view import DigestView, Headcount, HumanSide
 from bot.domain.digest.weeks import (
     WeekNotOver,
     local_week,
@@ -136,7 +136,12 @@ class DigestService:
         seed = quote_seed(view.journey_id, iso_week)
         sources = tuple(t.answer_id for t in pick_quotes(view.k, week_texts, seed))
         chosen = nudges.select(nudges.fire(view, context))
-        return replace(view, nudges=nudges.fold(chosen, data.shown_before)), sources
+        human = HumanSide(
+            Headcount.of(context.concerns_now, view.k),
+            Headcount.of(figures[iso_week].no_next_step, view.k),
+        )
+        folded = nudges.fold(chosen, data.shown_before)
+        return replace(view, nudges=folded, human=human), sources
 
     # -- the public operations ---------------------------------------------------------------
     def build(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestView:
@@ -341,7 +346,11 @@ class DigestService:
             if not member.roles & RECIPIENTS:
                 return "failed", "no longer a director or learning professional"
             target = member
-            view = replace(view, language=member.language or journey.language)
+            view = replace(
+                view,
+                language=member.language or journey.language,
+                for_steward=Role.LEARNING in member.roles,
+            )
         else:
             target = send.recipient.partition(":")[2]
         try:

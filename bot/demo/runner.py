@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.app.readiness import readiness
 from bot.app.services import Services
 from bot.clock import FixedClock
 from bot.demo.cases import SCENARIOS
@@ -41,6 +42,8 @@ from bot.domain.views import PromptView
 from bot.platforms.console.chat import ConsoleChat, Sent
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown, signal_name
+from bot.rendering.readiness_text import render_readiness_markdown
+from bot.rendering.steward_text import render_steward_markdown
 from prompts.messages import number, t
 
 TIMEZONE = "Europe/Amsterdam"
@@ -275,6 +278,9 @@ class Simulation:
         (folder / f"{view.iso_week}.md").write_text(markdown, encoding="utf-8")
         # The very chart the directors received, not a second drawing of it.
         (folder / f"{view.iso_week}.png").write_bytes(chart_png or render_chart(view))
+        # The learning professional's week, from the very same digest.
+        steward = render_steward_markdown(view, self.language)
+        (folder / f"{view.iso_week}-learning.md").write_text(steward, encoding="utf-8")
         self.echo(markdown)
         # Directors act on what they are nudged about; it shows in later answers.
         for nudge in view.nudges:
@@ -284,6 +290,10 @@ class Simulation:
                 continue
             self.lifts[("*", signal)] = min(self.lifts.get(("*", signal), 0.0) + 0.5, 1.0)
         self.maybe_move_phase(view)
+        # What the facilitator's card showed once they had acted on this digest.
+        card = readiness(self.services.uow, self.clock, self.workspace_id, self.journey_id)
+        facilitator = render_readiness_markdown(card, self.language)
+        (folder / f"{view.iso_week}-facilitator.md").write_text(facilitator, encoding="utf-8")
 
     def maybe_move_phase(self, view: DigestView) -> None:
         """The facilitator moves on when the scorecard says the exit signals are met, and

@@ -59,6 +59,16 @@ def test_company_a_explores_with_room_and_moves_on_its_exit_signals(tmp_path: Pa
         assert page.startswith("# Weekly digest Company A")
         width, height = png_size(tmp_path / "digests" / f"{digest.iso_week}.png")
         assert 400 <= width <= 3000 and 200 <= height <= 2000
+        learning = (tmp_path / "digests" / f"{digest.iso_week}-learning.md").read_text()
+        assert learning.startswith("# For the learning professional: the human side of")
+        assert "## Your checklist" in learning
+        card = (tmp_path / "digests" / f"{digest.iso_week}-facilitator.md").read_text()
+        assert card.startswith("# Ready to move? Company A")
+    # The facilitator's card shows the scorecard the directors saw, and the move it led to.
+    last = result.digests[-1]
+    card = (tmp_path / "digests" / f"{last.iso_week}-facilitator.md").read_text()
+    assert f"How the digest of {last.iso_week} scored the exit signals:" in card
+    assert "Last phase moves:" in card and "from interest to desire, because:" in card
     # Awareness and interest both end on met exit signals, in that order.
     first = assert_moved_by_the_scorecard(result, Phase.AWARENESS, "The exit signals of")
     second = assert_moved_by_the_scorecard(result, Phase.INTEREST, "The exit signals of")
@@ -105,8 +115,18 @@ def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
     second = assert_moved_by_the_scorecard(result, Phase.INTEREST, "De uitgangssignalen van")
     # Company B needs longer than A (seen in the other test) to form a shared picture.
     assert first < second
-    first_page = sorted((tmp_path / "digests").glob("*.md"))[0].read_text(encoding="utf-8")
-    assert first_page.startswith("# Weekdigest")
+    pages = sorted((tmp_path / "digests").glob("*-W??.md"))
+    assert pages[0].read_text(encoding="utf-8").startswith("# Weekdigest")
+    for page in pages:
+        learning = page.with_name(f"{page.stem}-learning.md").read_text(encoding="utf-8")
+        assert learning.startswith("# Voor de leerprofessional: de mensenkant van")
+        assert "## Jouw checklist" in learning
+        card = page.with_name(f"{page.stem}-facilitator.md").read_text(encoding="utf-8")
+        assert card.startswith("# Klaar voor de volgende stap?")
+    # Interest dragged on without a picture of the future: some week's card warned of it.
+    cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "digests").glob("*-facilitator.md")]
+    assert any("hobbyisme" in card for card in cards)
+    assert any("Zo scoorde het weekoverzicht van" in card for card in cards)
 
 
 def test_the_two_companies_change_phase_in_different_weeks(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app.services import Services
 from bot.domain import errors
+from bot.domain.digest.phase_readiness import ReadinessCard
 from bot.domain.journeys import FACILITATORS
 from bot.domain.model import ROLES, Journey, Language, Member, Role
 from prompts.messages import t
@@ -73,6 +74,9 @@ class Reply:
     public: bool = False  # for the whole channel, not only the caller
     file: ReplyFile | None = None
     actions: tuple[Action, ...] = ()
+    # `/pioneer status` for a facilitator, director or learning professional: a platform
+    # that can show more than text (a Teams card with a reason field) draws it from this.
+    readiness: ReadinessCard | None = None
 
 
 @dataclass

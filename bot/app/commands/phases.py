@@ -6,7 +6,10 @@ from bot.app.commands.administering import digest_destination
 from bot.app.commands.cadence import next_rituals
 from bot.app.commands.context import Env, Reply, escape
 from bot.app.commands.words import Ecosystem, PhaseMove, Start, Status
+from bot.app.readiness import readiness
+from bot.domain.journeys import DIGEST_READERS
 from bot.domain.model import ROLES, Journey, Language
+from bot.rendering.readiness_text import readiness_text
 from prompts.messages import t
 
 # How many people of one role `/pioneer status` names; the others it counts.
@@ -64,7 +67,13 @@ def run_status(env: Env, _: Status) -> Reply:
         lines.append(env.say("cmd.status.next"))
         lines += [f"• {line}" for line in rituals]
     lines.append(digest_destination(env, journey))
-    return Reply(text="\n".join(lines), language=env.language)
+    card = None
+    # The scorecard is the digest's: shown to those who may read the digest.
+    if env.member is not None and env.member.roles & DIGEST_READERS:
+        services = env.services
+        card = readiness(services.uow, services.clock, env.ctx.workspace_id, env.journey_id)
+        lines += ["", readiness_text(card, env.language)]
+    return Reply(text="\n".join(lines), language=env.language, readiness=card)
 
 
 def _a_few(env: Env, users: list[str]) -> str:

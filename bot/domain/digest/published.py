@@ -45,6 +45,9 @@ class WeekFigures:
     perspectives: Mapping[str, Family] | None = None
     signals: Mapping[str, Family] | None = None
     concerns: int | None = None
+    # People whose answers on `my_role` averaged below the middle of the scale: they do not
+    # know their next step yet. None when fewer than k answered it, or not computed.
+    no_next_step: int | None = None
 
     def perspective_families(self) -> Mapping[str, Family]:
         """Each perspective's figures; from the cells alone (everyone) when that is all."""
@@ -66,6 +69,7 @@ class WeekFigures:
             data["perspectives"] = _families_out(self.perspectives)
             data["signals"] = _families_out(self.signals)
             data["concerns"] = self.concerns
+            data["no_next_step"] = self.no_next_step
         return data
 
     @classmethod
@@ -79,6 +83,7 @@ class WeekFigures:
             _families_in(data["perspectives"]),
             _families_in(data["signals"]),
             data.get("concerns"),
+            data.get("no_next_step"),
         )
 
 
@@ -99,7 +104,9 @@ def detailed_week(
         if family.all is not None
     }
     concerns = concern_writers(texts, iso_week) if texts is not None else None
-    return WeekFigures(iso_week, cells, perspectives, signals, concerns)
+    return WeekFigures(
+        iso_week, cells, perspectives, signals, concerns, without_next_step(rule, points)
+    )
 
 
 def summary_week(rule: AnonymityRule, iso_week: str, cells: Iterable[WeekCell]) -> WeekFigures:
@@ -119,6 +126,22 @@ def concern_writers(texts: Iterable[TextPoint], iso_week: str) -> int:
     return len(
         {t.member_id for t in texts if t.iso_week == iso_week and t.signal is Signal.CONCERNS}
     )
+
+
+# Below the middle of the 1-5 scale: "it is not clear to me how my own job will change".
+UNCLEAR_BELOW = 3.0
+
+
+def without_next_step(rule: AnonymityRule, points: Iterable[AnswerPoint]) -> int | None:
+    """How many people of one week's `my_role` answers do not know their next step (their
+    mean below UNCLEAR_BELOW); None when fewer than k answered it."""
+    answers: dict[int, list[int]] = {}
+    for p in points:
+        if p.signal is Signal.MY_ROLE:
+            answers.setdefault(p.member_id, []).append(p.value)
+    if rule.count(answers) is None:
+        return None
+    return sum(1 for values in answers.values() if sum(values) / len(values) < UNCLEAR_BELOW)
 
 
 def grid(figures: Mapping[str, WeekFigures], phases: Mapping[str, Phase]) -> tuple[GridCell, ...]:

@@ -94,6 +94,10 @@ class ConsoleChat:
             ref = message_ref("console", str(len(self.sent) + 1))
             self.sent.append(Sent(ref, to, None, None, None, digest=view, chart_png=chart_png))
         if self.out is not None:
+            if view.for_steward:
+                from bot.rendering.steward_text import render_steward_markdown
+
+                print(f"→ {to}: {render_steward_markdown(view)}", file=self.out)
             print(f"→ {to}: {render_summary(view)}", file=self.out)
         return ref
 

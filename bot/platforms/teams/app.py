@@ -1,9 +1,5 @@
-"""The AgentApplication: `@Pioneer <command>` in a channel or 1:1 chat, card submits, and
-remembering how to reach every conversation and person it hears from.
-
-Handlers find the tenant's workspace, run the activity as a `/pioneer` command (the same
-code as Slack's) and render the neutral reply; database work runs in a worker thread.
-"""
+"""The AgentApplication: `@Pioneer <command>` in a channel or 1:1 chat and card submits,
+run as a `/pioneer` command (Slack's code), remembering how to reach whom it hears from."""
 
 from __future__ import annotations
 
@@ -65,11 +61,8 @@ _OPENED: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
 
 
 class ClosingClientFactory(ChannelServiceClientFactoryBase):
-    """The SDK's factory, remembering the connector clients it opens for `closing_on_failure`.
-
-    SDK 1.9.0 leaves a connector client (an aiohttp session) open when creating a
-    conversation fails, e.g. with 403: it closes clients only after a successful call.
-    """
+    """The SDK's factory, remembering the connector clients it opens: SDK 1.9.0 leaves one
+    (an aiohttp session) open when creating a conversation fails, e.g. with 403."""
 
     def __init__(self, inner: ChannelServiceClientFactoryBase) -> None:
         self._inner = inner
@@ -345,7 +338,11 @@ class TeamsBot:
         await self._run_command(context, text, names)
 
     async def _on_command_button(self, context: TurnContext, state: TurnState, data: Any) -> None:
-        command = str(data.get("command", "")) if isinstance(data, dict) else ""
+        command = render.button_command(data)
+        if command is None:
+            needed = t("readiness.reason_needed", self._lang(context))
+            await context.send_activity(render.text_activity(needed))
+            return
         await self._run_command(context, command, {})
 
     async def _on_answer(self, context: TurnContext, state: TurnState, data: Any) -> None:

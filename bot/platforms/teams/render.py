@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
 from bot.app.commands import Reply, escape
-from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
+from bot.domain.digest.phase_readiness import ReadinessCard
+from bot.domain.journeys import MAX_REASON_LENGTH
+from bot.domain.model import SCALE_MAX, SCALE_MIN, Language, Perspective, PromptKind
 from bot.domain.views import Notice, PromptView
 from bot.rendering.markdown import (
     ecosystem_lines,
@@ -26,6 +28,8 @@ from bot.rendering.markdown import (
     scorecard_title,
     signal_name,
 )
+from bot.rendering.steward_text import intro, sections
+from bot.rendering.steward_text import title as steward_title
 from prompts.messages import number, t
 
 if TYPE_CHECKING:
@@ -182,7 +186,7 @@ def notice_activity(notice: Notice) -> Activity:
 def reply_activity(reply: Reply) -> Activity:
     """A command's neutral reply: text, plus a card when it has buttons or a file."""
     text = markdown(reply.text)
-    if not reply.actions and reply.file is None:
+    if not reply.actions and reply.file is None and reply.readiness is None:
         return text_activity(text)
     body: list[Card] = [_text(text)]
     if reply.file is not None:
@@ -211,6 +215,11 @@ def reply_activity(reply: Reply) -> Activity:
         }
         for action in reply.actions
     ]
+    if reply.readiness is not None:
+        moves = readiness_moves(reply.readiness, reply.language)
+        if moves:
+            body.append(moves[0])
+            actions += moves[1:]
     activity = card_activity(_card(body, actions), summary=text[:200])
     activity.text = text
     return activity
@@ -225,10 +234,65 @@ def _figure(figure: FigureView, k: int, lang: str) -> str:
     return t("teams.digest.figure", lang, mean=mean, respondents=figure.respondents) + arrow
 
 
-def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
-    """The digest for directors: aggregates over >= k people only, nudges, the trend chart."""
+# A card button whose command needs the reason typed in the card's field (REASON_INPUT).
+ASKS_REASON = "asks"
+REASON_INPUT = "reason"
+
+
+def readiness_moves(card: ReadinessCard, language: Language) -> list[Card]:
+    """The reason field and the `phase next` / `phase back` buttons of the facilitator's
+    card: the move runs only with a reason, which goes with it into the history."""
+    buttons = [
+        {
+            "type": "Action.Submit",
+            "title": t(f"readiness.button.{direction}", language),
+            "data": {"verb": COMMAND_VERB, "command": f"phase {direction}", ASKS_REASON: 1},
+        }
+        for direction, possible in (("next", card.can_go_next), ("back", card.can_go_back))
+        if possible
+    ]
+    if not buttons:
+        return []
+    field = {
+        "type": "Input.Text",
+        "id": REASON_INPUT,
+        "label": t("readiness.modal.reason", language),
+        "placeholder": t("readiness.modal.reason_hint", language),
+        "isMultiline": True,
+        "maxLength": MAX_REASON_LENGTH,
+        "isRequired": True,
+        "errorMessage": t("readiness.reason_needed", language),
+    }
+    return [field, *buttons]
+
+
+def button_command(data: Any) -> str | None:
+    """The command a pressed card button runs; None when it asks a reason and got none
+    (old clients submit without checking `isRequired`)."""
+    command = str(data.get("command", "")) if isinstance(data, dict) else ""
+    if isinstance(data, dict) and data.get(ASKS_REASON):
+        reason = " ".join(str(data.get(REASON_INPUT) or "").split())
+        return f"{command} {reason}" if reason else None
+    return command
+
+
+def steward_body(view: DigestView) -> list[Card]:
+    """The learning professional's week, before the board's digest on the same card."""
     lang = view.language
-    body: list[Card] = [
+    body = [_text(steward_title(view, lang), weight="Bolder", size="Large"), _small(intro(lang))]
+    for section in sections(view, lang):
+        body.append(_text(section.title, weight="Bolder"))
+        lines = [f"- {x}" if section.bullets else x for x in section.lines]
+        body.append(_text(("\n" if section.bullets else "\n\n").join(lines)))
+    return body
+
+
+def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
+    """The digest for directors: aggregates over >= k people only, nudges, the trend chart;
+    for a learning professional, their own week first."""
+    lang = view.language
+    body: list[Card] = steward_body(view) if view.for_steward else []
+    body += [
         _text(
             t("teams.digest.title", lang, journey=escape(view.journey_name), week=view.iso_week),
             weight="Bolder",

@@ -81,3 +81,20 @@ def test_previewing_around_one_more_click_reveals_no_answer(
     assert revealed == [], (first, second)
     assert first == second
     assert "2026-W49" in first and "The latest digest" in first
+
+
+def test_a_learning_professional_previews_their_own_week_first(
+    slack: SlackSender, container: Container, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 9, tzinfo=UTC))
+    slack.say("start Plant Noord", user=FACILITATOR)
+    slack.say("join", user="UL1")
+    slack.say("role <@UL1> learning", user=FACILITATOR)
+    slack.say("join", user=DIRECTOR)
+    slack.say(f"role <@{DIRECTOR}> director", user=FACILITATOR)
+    clock.set(THURSDAY)
+    mine = slack.say("digest preview", user="UL1")
+    assert mine.startswith("*For the learning professional: the human side of Plant Noord")
+    assert "*Your checklist*" in mine and "The latest digest" in mine
+    board = slack.say("digest preview", user=DIRECTOR)
+    assert "learning professional:" not in board and "The latest digest" in board

@@ -66,7 +66,14 @@ def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
     assert recipients == ["DUD01", "DUD02", "DUL01"]  # two directors, one learning professional
     by_channel = {c.args["channel"]: c.args for c in posts}
     assert by_channel["DUD01"]["blocks"][0]["text"]["text"].startswith("Weekly digest Company A")
-    assert by_channel["DUL01"]["blocks"][0]["text"]["text"].startswith("Weekdigest Company A")
+    # The learning professional's own week first, in their language; then the board's digest.
+    steward = by_channel["DUL01"]["blocks"]
+    assert steward[0]["text"]["text"].startswith("Voor de leerprofessional: de mensenkant van")
+    assert any(
+        b.get("text", {}).get("text", "").startswith("Weekdigest Company A") for b in steward
+    )
+    directors = json.dumps(by_channel["DUD01"]["blocks"])
+    assert "learning professional:" not in directors and "Your checklist" not in directors
     completed = fake_slack.calls_to("files.completeUploadExternal")
     assert len(completed) == 3
     file_id = completed[0].args["files"][0]["id"]
@@ -75,7 +82,13 @@ def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
     stored = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
     assert stored is not None and stored.iso_week == "2026-W47"
     # With a learning professional in the journey, no nudge asks to appoint one.
-    assert [n.rule for n in stored.nudges] == ["involve_followers_heard", "rebalance_quiet"]
+    # Technology too quiet to show: the human side (3.1) lags business (3.62) alone.
+    assert [n.rule for n in stored.nudges] == [
+        "involve_followers_heard",
+        "rebalance_quiet",
+        "steward_human_lags",
+    ]
+    assert stored.nudges[2].params == {"mean": 3.1, "others": 3.62}
 
 
 def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
@@ -243,6 +256,8 @@ def test_send_weekly_through_the_console_platform_once(
     (dutch,) = console.digests_to("UL01")
     assert dutch.language.value == "nl" and dutch.iso_week == "2026-W47"
     assert "→ UL01: Weekdigest Company A, week 2026-W47" in out.getvalue()
+    assert "→ UL01: # Voor de leerprofessional" in out.getvalue()
+    assert "→ UD01: # " not in out.getvalue()
     assert all(s.chart_png.startswith(b"\x89PNG") for s in console.sent)
 
 

@@ -28,6 +28,7 @@ from bot.rendering.markdown import (
     scorecard_title,
     signal_name,
 )
+from bot.rendering.steward_text import intro, sections, title
 from prompts.messages import t
 
 MAX_BLOCKS = 50
@@ -55,14 +56,29 @@ def _fields(title: str, items: list[str]) -> Block:
     }
 
 
-def digest_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+def steward_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+    """The learning professional's week: the human side, before the board's digest."""
     lang = Language(language or view.language)
     blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(title(view, lang), 150)}},
+        _context(intro(lang)),
+    ]
+    for section in sections(view, lang):
+        lines = [f"• {x}" if section.bullets else x for x in section.lines]
+        blocks.append(_section("\n".join([f"*{section.title}*", *lines])))
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def digest_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+    lang = Language(language or view.language)
+    blocks: list[Block] = steward_blocks(view, lang) if view.for_steward else []
+    blocks.append(
         {
             "type": "header",
             "text": {"type": "plain_text", "text": clip(headline(view, lang), MAX_HEADER)},
         }
-    ]
+    )
     context = [phase_line(view, lang), t("digest.anonymity_note", lang, k=view.k)]
     if view.preview:
         context.insert(0, f"_{t('digest.preview_note', lang)}_")
