@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from bot.app.digests import DigestService, RoutingSender
 from bot.app.prompt_views import PromptViews
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
+from bot.app.team_updates import TeamUpdateService
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
@@ -156,6 +158,11 @@ class Container:
         )
 
     @cached_property
+    def team_updates(self) -> TeamUpdateService:
+        """What leadership did, and the fortnight's update to every member ("you said, we did")."""
+        return TeamUpdateService(self.uow, self.clock, RoutingSender(self.digest_sender_for))
+
+    @cached_property
     def schedule(self) -> ScheduleService:
         """Show and change the cadence, pause and resume, away (the slash commands)."""
         return ScheduleService(self.uow, self.clock, self.ritual_plan)
@@ -179,6 +186,7 @@ class Container:
             schedule=self.schedule,
             digests=self.digests,
             dispatch=self.dispatch,
+            team_updates=self.team_updates,
         )
 
     # -- chat platforms -----------------------------------------------------------------------
@@ -279,10 +287,13 @@ class Container:
             self.sender,
             lambda: self.digests.send_weekly,
             on_deferred=wake_all,
-            digest_resume=lambda: (
-                self.digests.send_pending if self.digests.sender is not None else None
-            ),
+            digest_resume=lambda: self._resume_sends if self.digests.sender is not None else None,
+            team_update_hook=lambda: self.team_updates.send_fortnightly,
         )
+
+    def _resume_sends(self, now: datetime) -> int:
+        """Digest and team update messages a crash or a rate limit left unsent."""
+        return self.digests.send_pending(now) + self.team_updates.send_pending(now)
 
     def close(self) -> None:
         teams = self.__dict__.get("teams")

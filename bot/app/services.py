@@ -19,6 +19,7 @@ from bot.domain.ports import Clock, Dispatch, PromptCatalog, UnitOfWorkFactory
 if TYPE_CHECKING:
     from bot.app.digests import DigestService
     from bot.app.schedule import ScheduleService
+    from bot.app.team_updates import TeamUpdateService
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,4 @@ class Services:
     schedule: ScheduleService
     digests: DigestService
     dispatch: Dispatch
+    team_updates: TeamUpdateService

@@ -37,10 +37,12 @@ from bot.domain.journeys import PhaseTarget
 from bot.domain.model import Language, Phase, PromptKind, Role, Signal, TouchpointKind
 from bot.domain.ports import Clock
 from bot.domain.rituals import Ritual, RitualPlan, first_due, occurrences
+from bot.domain.team_update import TeamUpdateView
 from bot.domain.views import PromptView
 from bot.platforms.console.chat import ConsoleChat, Sent
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown, signal_name
+from bot.rendering.update_text import render_team_update_markdown
 from prompts.messages import number, t
 
 TIMEZONE = "Europe/Amsterdam"
@@ -73,6 +75,8 @@ class DemoResult:
     digests: list[DigestView] = field(default_factory=list)
     phase_changes: list[tuple[str, Phase, Phase, str]] = field(default_factory=list)
     touchpoints: list[tuple[str, TouchpointKind, str]] = field(default_factory=list)
+    team_updates: list[TeamUpdateView] = field(default_factory=list)
+    actions: int = 0  # what directors recorded as done ("you said, we did")
     prompts_sent: int = 0
     answers: int = 0
     reminders: int = 0
@@ -276,14 +280,32 @@ class Simulation:
         # The very chart the directors received, not a second drawing of it.
         (folder / f"{view.iso_week}.png").write_bytes(chart_png or render_chart(view))
         self.echo(markdown)
-        # Directors act on what they are nudged about; it shows in later answers.
+        # Directors act on what they are nudged about; it shows in later answers, and they
+        # record what they did, which the whole team reads in the next team update.
+        director = next(p for p in self.cast if Role.DIRECTOR in p.roles)
         for nudge in view.nudges:
             try:
                 signal = Signal(nudge.signal)
             except ValueError:
                 continue
             self.lifts[("*", signal)] = min(self.lifts.get(("*", signal), 0.0) + 0.5, 1.0)
+            did = t("demo.did", self.language)
+            self.services.team_updates.record(
+                self.workspace_id, self.journey_id, director.user, did, nudge.rule, nudge.signal
+            )
+            self.result.actions += 1
         self.maybe_move_phase(view)
+
+    def read_team_update(self, view: TeamUpdateView) -> None:
+        """Every member gets the fortnight's update; the demo keeps it beside the digests."""
+        if any(u.iso_week == view.iso_week for u in self.result.team_updates):
+            return
+        self.result.team_updates.append(view)
+        folder = self.out / "digests"
+        folder.mkdir(exist_ok=True)
+        markdown = render_team_update_markdown(view, self.language)
+        (folder / f"{view.iso_week}-team.md").write_text(markdown, encoding="utf-8")
+        self.echo(markdown)
 
     def maybe_move_phase(self, view: DigestView) -> None:
         """The facilitator moves on when the scorecard says the exit signals are met, and
@@ -355,6 +377,8 @@ class Simulation:
                 self.received(self.by_user[sent.to], sent.view)
             elif sent.digest is not None and sent.to in self.directors:
                 self.read_digest(sent.digest, sent.chart_png)
+            elif sent.team_update is not None:
+                self.read_team_update(sent.team_update)
         for ritual in self.rituals():
             remind = ritual.remind_at(now)
             just_due = occurrences(ritual, TIMEZONE, Calendar.of("mon-fri"), now - MINUTE, now)

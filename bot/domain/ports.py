@@ -39,10 +39,13 @@ from bot.domain.records import (
     WeekCell,
 )
 from bot.domain.rituals import CadenceOverride
+from bot.domain.team_update import LeadershipAction, TeamUpdateView
 from bot.domain.views import Notice, PromptView
 
 if TYPE_CHECKING:
     from bot.domain.digest.view import DigestView
+
+Recipients = Sequence[tuple[str, int | None]]
 
 
 class Clock(Protocol):
@@ -145,7 +148,23 @@ class AnswerRepository(Protocol):
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]: ...
 
 
-class DigestRepository(Protocol):
+class SendQueue(Protocol):
+    """Messages planned (once) before they are sent, one per recipient, each claimed (one
+    caller until its claim is stale), sent and finished alone: sent, failed or pending."""
+
+    def plan_sends(
+        self, workspace_id: int, journey_id: int, iso_week: str, recipients: Recipients
+    ) -> None: ...
+    def due_sends(
+        self, stale_before: datetime, journey_id: int | None = None
+    ) -> Sequence[DigestSend]: ...
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool: ...
+    def finish_send(
+        self, send_id: int, status: str, at: datetime, error: str | None = None
+    ) -> None: ...
+
+
+class DigestRepository(SendQueue, Protocol):
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
     def save(
         self,
@@ -154,39 +173,18 @@ class DigestRepository(Protocol):
         iso_week: str,
         payload: dict[str, Any],
         created_at: datetime,
-    ) -> None:
-        """Store or replace a digest; one that was sent already is a record and stays."""
-        ...
+    ) -> None: ...  # store or replace; a digest already sent is a record and stays
+    # Mark the digest sent; True for exactly one caller however often it is asked.
+    def claim_send(
+        self, workspace_id: int, journey_id: int, iso_week: str, at: datetime
+    ) -> bool: ...
 
-    def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
-        """Mark the digest sent; True for exactly one caller however often it is asked."""
-        ...
 
-    def plan_sends(
-        self,
-        workspace_id: int,
-        journey_id: int,
-        iso_week: str,
-        recipients: Sequence[tuple[str, int | None]],
-    ) -> None:
-        """Plan one message per (recipient, member id); planning twice changes nothing."""
-        ...
-
-    def due_sends(
-        self, stale_before: datetime, journey_id: int | None = None
-    ) -> Sequence[DigestSend]:
-        """Planned messages not sent yet: pending, or claimed before `stale_before`."""
-        ...
-
-    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
-        """Take one planned message to send; True for one caller (until its claim is stale)."""
-        ...
-
-    def finish_send(
-        self, send_id: int, status: str, at: datetime, error: str | None = None
-    ) -> None:
-        """Record how sending went: sent, failed, or pending again (one more attempt)."""
-        ...
+class TeamUpdateRepository(SendQueue, Protocol):
+    def add_action(self, action: LeadershipAction) -> LeadershipAction: ...
+    def actions(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> Sequence[LeadershipAction]: ...  # recorded in [start, end)
 
 
 class TouchpointRepository(Protocol):
@@ -253,11 +251,9 @@ class InstallationRepository(Protocol):
 
 
 class ConversationRepository(Protocol):
-    """Conversation references kept to write first (proactive sends), by key.
-
-    `save` stores nothing and says False when the key is another workspace's: conversation
-    ids are global, and no workspace may take over another's.
-    """
+    """Conversation references kept to write first (proactive sends), by key. `save` stores
+    nothing and says False when the key is another workspace's: conversation ids are global,
+    and no workspace may take over another's."""
 
     def read(self, keys: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
     def save(
@@ -308,6 +304,8 @@ class UnitOfWork(Protocol):
     @property
     def digests(self) -> DigestRepository: ...
     @property
+    def team_updates(self) -> TeamUpdateRepository: ...
+    @property
     def rituals(self) -> RitualRepository: ...
     @property
     def dispatch(self) -> DispatchRepository: ...
@@ -333,11 +331,9 @@ class UnitOfWorkFactory(Protocol):
 
 
 class DispatchLock(Protocol):
-    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
-
-    Where the database cannot share (SQLite), `hold_process_lock` makes this process its
-    one scheduler, or raises SchedulerLocked.
-    """
+    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`. Where the
+    database cannot share (SQLite), `hold_process_lock` makes this process its one scheduler,
+    or raises SchedulerLocked."""
 
     def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
     def hold_process_lock(self) -> None: ...
@@ -391,10 +387,14 @@ class FindsSent(Protocol):
 
 @runtime_checkable
 class DigestSender(Protocol):
-    """The part of a chat platform that delivers a digest (Block Kit + chart on Slack)."""
+    """What delivers a digest (Block Kit + chart on Slack) and the fortnight's team update."""
 
     def send_digest(
         self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
     ) -> str:
         """Post `view` (in `view.language`) with the chart to a member's DM or a channel."""
+        ...
+
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        """The fortnight's team update (in `view.language`) to a member's DM."""
         ...

@@ -71,4 +71,5 @@ def services(
         schedule=ScheduleService(uow, clock, plan),
         digests=Elsewhere("digests"),  # type: ignore[arg-type]
         dispatch=Elsewhere("dispatch"),  # type: ignore[arg-type]
+        team_updates=Elsewhere("team_updates"),  # type: ignore[arg-type]
     )

@@ -18,6 +18,7 @@ from bot.app.commands.words import (
     Away,
     CheckinNow,
     Command,
+    Did,
     DigestPreview,
     Ecosystem,
     Export,
@@ -89,6 +90,7 @@ HANDLERS: dict[type[Command], Handler] = {
     Pause: cadence.run_pause,
     Resume: cadence.run_resume,
     Away: cadence.run_away,
+    Did: phases.run_did,
 }
 
 

@@ -119,6 +119,14 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Did:
+    """What leadership did; `rule`: the nudge it answers (`rule: text`), else ""."""
+
+    text: str
+    rule: str = ""
+
+
+@dataclass(frozen=True)
 class Away:
     until: date | None  # None: back again (`away off`)
 
@@ -143,6 +151,7 @@ Command = (
     | Pause
     | Resume
     | Away
+    | Did
 )
 
 
@@ -278,6 +287,17 @@ def _parse_forget(rest: str) -> Command:
     return ForgetMe(confirmed=bool(rest))
 
 
+def _parse_did(rest: str) -> Command:
+    """`did [rule:] <what was done>`: a first word like `heard_followers:` names the nudge
+    rule it answers (the digest's button fills it in); anything else is all text."""
+    if not rest:
+        raise BadArguments
+    word, _, after = rest.partition(" ")
+    if word.endswith(":") and len(word) > 1 and re.fullmatch(r"[a-z_]+:", word):
+        return Did(text=after.strip(), rule=word[:-1])
+    return Did(text=rest)
+
+
 def _parse_away(rest: str) -> Command:
     words = rest.split()
     if len(words) == 1 and words[0].lower() in ("off", "uit"):
@@ -309,7 +329,7 @@ class Subcommand:
 
 
 # The groups of `help`, in its order: what everyone can do, then the roles with more.
-HELP_GROUPS = ("everyone", "facilitators", "readers")
+HELP_GROUPS = ("everyone", "facilitators", "readers", "leaders")
 
 
 # In the order `help` lists them.
@@ -333,6 +353,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("pause", _no_args(Pause()), aliases=("pauze",), group="facilitators"),
     Subcommand("resume", _no_args(Resume()), aliases=("hervat",), group="facilitators"),
     Subcommand("away", _parse_away, aliases=("afwezig",)),
+    Subcommand("did", _parse_did, aliases=("gedaan",), group="leaders"),
 )
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS} | {
     alias: s for s in SUBCOMMANDS for alias in s.aliases

@@ -79,9 +79,9 @@ def shorten(text: str, limit: int = QUOTE_LENGTH) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def note_text(text: str) -> str:
+def note_text(text: str, limit: int = QUOTE_LENGTH) -> str:
     """A logged note as a digest shows it: mentions dropped, shortened, escaped."""
-    return escape(shorten(_MENTION.sub("@…", text)))
+    return escape(shorten(_MENTION.sub("@…", text), limit))
 
 
 def quotes(

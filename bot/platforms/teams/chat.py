@@ -36,6 +36,7 @@ from bot.platforms.teams.app import closing_on_failure
 
 if TYPE_CHECKING:
     from bot.domain.digest.view import DigestView
+    from bot.domain.team_update import TeamUpdateView
     from bot.platforms.teams.app import TeamsBot
 
 logger = logging.getLogger(__name__)
@@ -363,6 +364,10 @@ class TeamsChat:
 
     def post_card(self, channel: str, activity: Activity) -> str:
         return self.sender.run(self.sender.post_to_channel(self.workspace_id, channel, activity))
+
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        """The fortnight's team update card, in the person's 1:1 chat."""
+        return self.send_card(member, render.team_update_activity(view))
 
     def send_digest(
         self, member_or_channel: Member | str, view: DigestView, chart_png: bytes

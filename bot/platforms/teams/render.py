@@ -15,6 +15,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
 from bot.app.commands import Reply, escape
 from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
+from bot.domain.team_update import MAX_ACTION_LENGTH, TeamUpdateView
 from bot.domain.views import Notice, PromptView
 from bot.rendering.markdown import (
     ecosystem_lines,
@@ -26,10 +27,11 @@ from bot.rendering.markdown import (
     scorecard_title,
     signal_name,
 )
+from bot.rendering.update_text import team_update_text
 from prompts.messages import number, t
 
 if TYPE_CHECKING:
-    from bot.domain.digest.view import DigestView, FigureView
+    from bot.domain.digest.view import DigestView, FigureView, NudgeView
 
 Card = dict[str, Any]
 
@@ -38,6 +40,8 @@ CARD_VERSION = "1.5"
 # `data.verb` of our Action.Submit buttons; the app routes card submits on it.
 ANSWER_VERB = "pioneer.answer"
 COMMAND_VERB = "pioneer.command"
+DID_VERB = "pioneer.did"
+DID_INPUT = "did_text"
 ANSWER_INPUT = "text"
 FILE_PREVIEW_LINES = 20
 # Teams refuses messages over ~28 KB: a larger chart is sent with fewer colours (and smaller if
@@ -278,6 +282,8 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
             body.append(_text("• " + escape(nudge_text(nudge, lang))))
+            if view.journey_id:
+                body.append(_did_action(view, nudge))
     count, *contacts = ecosystem_lines(view, lang)
     body.append(_small("\n\n".join([count, *(f"• {line}" for line in contacts)])))
     if chart_png and len(chart_png) > MAX_INLINE_CHART:
@@ -294,6 +300,55 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
             }
         )
     return _card(body)
+
+
+def _did_action(view: DigestView, nudge: NudgeView) -> Card:
+    """Beside a nudge: open a field to record what was done about it (for the team update)."""
+    lang = view.language
+    form = _card(
+        [
+            {
+                "type": "Input.Text",
+                "id": DID_INPUT,
+                "label": t("did.modal.label", lang),
+                "placeholder": t("did.modal.hint", lang),
+                "isMultiline": True,
+                "maxLength": MAX_ACTION_LENGTH,
+            }
+        ],
+        [
+            {
+                "type": "Action.Submit",
+                "title": t("did.modal.submit", lang),
+                "data": {
+                    "verb": DID_VERB,
+                    "journey": view.journey_id,
+                    "rule": nudge.rule,
+                    "signal": nudge.signal,
+                },
+            }
+        ],
+    )
+    del form["$schema"]
+    return {
+        "type": "ActionSet",
+        "actions": [{"type": "Action.ShowCard", "title": t("did.button", lang), "card": form}],
+    }
+
+
+def team_update_activity(view: TeamUpdateView) -> Activity:
+    """The fortnight's team update as a card: what the team said, what leadership did."""
+    text = team_update_text(view, platform="teams")
+    body: list[Card] = [
+        _text(text.title, weight="Bolder", size="Large"),
+        _small(text.weeks),
+        _text(text.said_title, weight="Bolder"),
+        *(_text(line) for line in text.said),
+        _text(text.done_title, weight="Bolder"),
+        *(_text(line) for line in text.done),
+        _small(text.footer),
+    ]
+    return card_activity(_card(body), summary=text.summary[:200])
 
 
 def digest_activity(view: DigestView, chart_png: bytes | None = None) -> Activity:
