@@ -4,6 +4,7 @@ the scorecard says their exit signals were met — not because a calendar said s
 
 from __future__ import annotations
 
+import sqlite3
 import struct
 from pathlib import Path
 
@@ -31,6 +32,24 @@ def png_size(path: Path) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def assert_team_updates(out: Path, result: DemoResult, title: str, did: str) -> None:
+    """Every other week each of the 30 people got the team update once; it is kept beside
+    the digests, and says what the directors did about their nudges (`did`), or that
+    nothing was recorded."""
+    weeks = [u.iso_week for u in result.team_updates]
+    assert len(weeks) >= 3 and weeks == sorted(set(weeks))
+    assert all(int(b[-2:]) - int(a[-2:]) == 2 for a, b in zip(weeks, weeks[1:], strict=False))
+    pages = [(out / "digests" / f"{week}-team.md").read_text(encoding="utf-8") for week in weeks]
+    assert all(page.startswith(title) for page in pages)
+    assert any(did in page for page in pages)
+    with sqlite3.connect(out / "pioneer.db") as db:
+        sent = db.execute(
+            "SELECT iso_week, COUNT(*), COUNT(DISTINCT member_id) FROM team_update_sends"
+            " WHERE status = 'sent' GROUP BY iso_week ORDER BY iso_week"
+        ).fetchall()
+    assert sent == [(week, 30, 30) for week in weeks]
 
 
 def assert_moved_by_the_scorecard(result: DemoResult, phase: Phase, opening: str) -> str:
@@ -67,6 +86,8 @@ def test_company_a_explores_with_room_and_moves_on_its_exit_signals(tmp_path: Pa
     assert "awareness → interest" in summary and "interest → desire" in summary
     assert any(line.startswith("# Weekly digest") for line in lines)
     assert result.answers > 0 and result.prompts_sent > result.answers / 2
+    # A's nudges come in desire; the updates of the weeks before say nothing was recorded.
+    assert_team_updates(tmp_path, result, "# You said, we did: Company A", "Nothing was recorded")
 
 
 def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
@@ -85,6 +106,8 @@ def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
     assert first < second
     first_page = sorted((tmp_path / "digests").glob("*.md"))[0].read_text(encoding="utf-8")
     assert first_page.startswith("# Weekdigest")
+    assert result.actions > 0
+    assert_team_updates(tmp_path, result, "# Jullie zeiden, wij deden: Bedrijf B", "besproken")
 
 
 def test_the_two_companies_change_phase_in_different_weeks(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PLATFORM = "teams"
-COMMAND_PREFIX = re.compile(r"^\s*/?pioneer\b[:,]?\s*", re.IGNORECASE)
+COMMAND_PREFIX = re.compile(r"^\s*[/@]?pioneer\b[:,]?\s*", re.IGNORECASE)
 AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 WORKSPACE_KEY = "pioneer.workspace_id"
 

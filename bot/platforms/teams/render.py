@@ -47,12 +47,14 @@ FILE_PREVIEW_LINES = 20
 # Teams refuses messages over ~28 KB: a larger chart is sent with fewer colours (and smaller if
 # need be), and left out only when even that does not fit.
 MAX_INLINE_CHART = 18 * 1024
+_SLASH_COMMAND = re.compile(r"/pioneer\b")
 _BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 
 
 def markdown(text: str) -> str:
-    """Slack-flavoured command text as Teams markdown (only the bold differs)."""
-    return _BOLD.sub(r"**\1**", text)
+    """Slack-flavoured command text as Teams markdown: the bold differs, and a command is
+    typed `@Pioneer help` in Teams, not `/pioneer help` (help, usage lines, refusals)."""
+    return _BOLD.sub(r"**\1**", _SLASH_COMMAND.sub("@Pioneer", text))
 
 
 def _card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -85,7 +87,7 @@ def card_activity(card: Card, summary: str) -> Activity:
 
 
 def text_activity(text: str) -> Activity:
-    return Activity(type=ActivityTypes.message, text=text, text_format="markdown")
+    return Activity(type=ActivityTypes.message, text=markdown(text), text_format="markdown")
 
 
 # -- prompts -------------------------------------------------------------------------------
