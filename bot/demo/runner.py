@@ -29,7 +29,7 @@ from bot.demo.scenarios import (
     mean_for,
     people,
 )
-from bot.demo.summary import write_journey_summary
+from bot.demo.summary import keep_page, write_journey_summary
 from bot.domain.calendar import Calendar
 from bot.domain.digest.view import DigestView
 from bot.domain.errors import DomainError
@@ -273,16 +273,13 @@ class Simulation:
         if any(d.iso_week == view.iso_week for d in self.result.digests):
             return
         self.result.digests.append(view)
-        folder = self.out / "digests"
-        folder.mkdir(exist_ok=True)
         markdown = render_markdown(view, self.language)
-        (folder / f"{view.iso_week}.md").write_text(markdown, encoding="utf-8")
+        folder = keep_page(self.out, f"{view.iso_week}.md", markdown, self.echo)
         # The very chart the directors received, not a second drawing of it.
         (folder / f"{view.iso_week}.png").write_bytes(chart_png or render_chart(view))
-        self.echo(markdown)
         # Directors act on what they are nudged about; it shows in later answers, and they
         # record what they did, which the whole team reads in the next team update.
-        director = next(p for p in self.cast if Role.DIRECTOR in p.roles)
+        director = min(self.directors)
         for nudge in view.nudges:
             try:
                 signal = Signal(nudge.signal)
@@ -290,22 +287,17 @@ class Simulation:
                 continue
             self.lifts[("*", signal)] = min(self.lifts.get(("*", signal), 0.0) + 0.5, 1.0)
             did = t("demo.did", self.language)
-            self.services.team_updates.record(
-                self.workspace_id, self.journey_id, director.user, did, nudge.rule, nudge.signal
-            )
+            record = self.services.team_updates.record
+            record(self.workspace_id, self.journey_id, director, did, nudge.rule, nudge.signal)
             self.result.actions += 1
         self.maybe_move_phase(view)
 
     def read_team_update(self, view: TeamUpdateView) -> None:
         """Every member gets the fortnight's update; the demo keeps it beside the digests."""
-        if any(u.iso_week == view.iso_week for u in self.result.team_updates):
-            return
-        self.result.team_updates.append(view)
-        folder = self.out / "digests"
-        folder.mkdir(exist_ok=True)
-        markdown = render_team_update_markdown(view, self.language)
-        (folder / f"{view.iso_week}-team.md").write_text(markdown, encoding="utf-8")
-        self.echo(markdown)
+        if all(u.iso_week != view.iso_week for u in self.result.team_updates):
+            self.result.team_updates.append(view)
+            page = render_team_update_markdown(view, self.language)
+            keep_page(self.out, f"{view.iso_week}-team.md", page, self.echo)
 
     def maybe_move_phase(self, view: DigestView) -> None:
         """The facilitator moves on when the scorecard says the exit signals are met, and

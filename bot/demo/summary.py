@@ -1,7 +1,9 @@
-"""The demo's summary of a whole journey, written next to its weekly digests."""
+"""What the demo writes: each page into `digests/`, and the summary of the whole journey."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.demo.scenarios import Scenario
@@ -11,6 +13,15 @@ from prompts.messages import t
 
 if TYPE_CHECKING:
     from bot.demo.runner import DemoResult
+
+
+def keep_page(out: Path, name: str, markdown: str, echo: Callable[[str], None]) -> Path:
+    """Write a page (a digest, a team update) into `out/digests/` and show it; the folder."""
+    folder = out / "digests"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(markdown, encoding="utf-8")
+    echo(markdown)
+    return folder
 
 
 def write_journey_summary(scenario: Scenario, lang: Language, result: DemoResult) -> None:

@@ -251,6 +251,21 @@ def anything_due(
     return any(occurrences(r, tz, calendar, after, upto) for r in rituals for tz in zones)
 
 
+def asked_per_week(rituals: Sequence[Ritual], roles: Iterable[Role]) -> tuple[int, int]:
+    """How many pulse questions and check-ins a person with `roles` gets in a usual week."""
+    wanted = set(roles)
+    pulses = checkins = 0
+    for ritual in rituals:
+        if not (ritual.audience & wanted) or ritual.for_journey:
+            continue
+        times = len(ritual.cadence.days)
+        if ritual.kind is RitualKind.PULSE:
+            pulses += times * ritual.questions
+        elif ritual.kind is RitualKind.CHECKIN:
+            checkins += times
+    return pulses, checkins
+
+
 def candidates(
     prompts: Iterable[Prompt], ritual: Ritual, phase: Phase, roles: Iterable[Role]
 ) -> list[Prompt]:
