@@ -17,14 +17,16 @@ from datetime import datetime
 from bot.app.digests import MAX_SEND_ATTEMPTS, SEND_LEASE, retry_after
 from bot.app.free_text import refuse_unsafe_characters
 from bot.domain import errors
+from bot.domain.digest.texts import note_text
 from bot.domain.digest.view import DigestView
 from bot.domain.digest.weeks import local_week, shift_week, week_bounds
 from bot.domain.errors import DeliveryFailed, Unreachable
 from bot.domain.journeys import require_role
-from bot.domain.model import Journey, Member
+from bot.domain.model import Journey, Language, Member
 from bot.domain.ports import Clock, DigestSender, UnitOfWorkFactory
 from bot.domain.records import DigestSend
 from bot.domain.team_update import (
+    ACTION_LENGTH,
     DOERS,
     FORTNIGHT,
     LeadershipAction,
@@ -32,8 +34,18 @@ from bot.domain.team_update import (
     new_action,
     team_update,
 )
+from prompts.messages import t
 
 log = logging.getLogger(__name__)
+
+
+def recorded_text(action: LeadershipAction, language: Language) -> str:
+    """What the person who recorded `action` is told: it, as the team will read it."""
+    text = note_text(action.text, ACTION_LENGTH)
+    if action.signal:
+        signal = t(f"signal.{action.signal}", language)
+        return t("cmd.did.recorded.about", language, text=text, signal=signal)
+    return t("cmd.did.recorded", language, text=text)
 
 
 def fortnight(iso_week: str) -> list[str]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from bot.app.commands.cadence import next_rituals
 from bot.app.commands.context import Env, Reply, escape
 from bot.app.commands.words import Did, Ecosystem, PhaseMove, Start, Status
+from bot.app.team_updates import recorded_text
 from bot.domain.digest import nudges
-from bot.domain.digest.texts import note_text
 from bot.domain.model import ROLES, Journey, Language
-from bot.domain.team_update import ACTION_LENGTH, UnknownNudge
+from bot.domain.team_update import UnknownNudge
 from prompts.messages import t
 
 # How many people of one role `/pioneer status` names; the others it counts.
@@ -122,7 +122,4 @@ def run_did(env: Env, command: Did) -> Reply:
     action = env.services.team_updates.record(
         env.ctx.workspace_id, env.journey_id, env.ctx.user, command.text, command.rule, signal
     )
-    text = note_text(action.text, ACTION_LENGTH)
-    if signal:
-        return env.reply("cmd.did.recorded.about", text=text, signal=env.say(f"signal.{signal}"))
-    return env.reply("cmd.did.recorded", text=text)
+    return Reply(text=recorded_text(action, env.language), language=env.language)

@@ -267,7 +267,7 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
             for r in card.rows
         ]
         body.append({"type": "FactSet", "facts": rows})
-        body.append(_text(ready_line(card, lang), weight="Bolder"))
+        body.append(_text(markdown(ready_line(card, lang)), weight="Bolder"))
     facts = [
         {
             "title": t(f"perspective.{p.value}", lang),
@@ -283,7 +283,7 @@ def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
     if view.nudges:
         body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
         for nudge in view.nudges:
-            body.append(_text("• " + escape(nudge_text(nudge, lang))))
+            body.append(_text("• " + markdown(escape(nudge_text(nudge, lang)))))
             if view.journey_id:
                 body.append(_did_action(view, nudge))
     count, *contacts = ecosystem_lines(view, lang)
@@ -325,6 +325,7 @@ def _did_action(view: DigestView, nudge: NudgeView) -> Card:
                 "data": {
                     "verb": DID_VERB,
                     "journey": view.journey_id,
+                    "language": lang.value,
                     "rule": nudge.rule,
                     "signal": nudge.signal,
                 },

@@ -171,6 +171,31 @@ def test_a_digest_card_at_its_worst_with_its_chart_is_valid(
             assert problems(card) == []
 
 
+@pytest.mark.parametrize("language", list(Language))
+def test_team_update_cards_with_and_without_actions_are_valid(language: Language) -> None:
+    from datetime import date
+
+    from bot.domain.team_update import DoneItem, SaidFigure, SaidTheme, TeamUpdateView
+    from bot.platforms.teams.render import team_update_activity
+
+    view = TeamUpdateView(
+        journey_id=1,
+        journey_name=NASTY,
+        iso_week="2026-W49",
+        weeks=("2026-W48", "2026-W49"),
+        language=language,
+        phase=Phase.DESIRE,
+        k=5,
+        perspectives=(SaidFigure("human", 3.4, 12),),
+        signals=(SaidFigure("heard", 2.2, 5),),
+        themes=(SaidTheme("workload", Text(nl="werkdruk", en="workload"), 6),),
+        done=tuple(DoneItem(date(2026, 12, 1), LONG[:300], "heard") for _ in range(8)),
+    )
+    for candidate in (view, replace(view, done=(), perspectives=(), signals=(), themes=())):
+        [attachment] = team_update_activity(candidate).attachments or []
+        assert problems(attachment.content) == []
+
+
 def test_the_schema_catches_an_invalid_card() -> None:
     card = prompt_card(prompt_views()[0])
     broken = json.loads(json.dumps(card))
