@@ -261,7 +261,8 @@ class Dispatcher:
         try:
             return bool(hook(journey.workspace_id, journey.id, now, due_at=due_at))
         except Exception:  # a digest problem must not stop the prompts of every journey
-            log.exception("journey %s: the %s failed; tried again next pass", journey.id, kind)
+            what = "team update" if kind is RitualKind.TEAM_UPDATE else "weekly digest"
+            log.exception("journey %s: the %s failed; tried again next pass", journey.id, what)
             return None
 
     def _resume_digests(self, now: datetime, report: PassReport) -> None:
