@@ -105,6 +105,9 @@ def test_the_digest_button_opens_a_modal_whose_submission_records_the_action(
         input_id=DID_INPUT,
     )
     assert done.status == 200 and done.body == ""
+    fake_slack.wait_for("chat.postMessage", 1)
+    (confirmed,) = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert confirmed.startswith("Vastgelegd, bij het aandachtspunt over waarom het moet.")
     assert recorded(container) == [
         ("Told the why at the all-hands", "explain_why", "why_unavoidable")
     ]

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app.team_updates import recorded_text
 from bot.domain import errors
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.render.did import (
@@ -35,18 +36,23 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
     @app.view(DID_SUBMIT)
     async def submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         meta = DidMeta.load(view["private_metadata"])
         text = view["state"]["values"][DID_BLOCK][DID_INPUT].get("value") or ""
         workspace = await deps.workspace_id(context)
         # Recorded before the ack: a refusal (not a director, empty) shows in the open modal.
+        user = body["user"]["id"]
         try:
-            await deps.run(
+            action = await deps.run(
                 deps.services.team_updates.record,
                 workspace,
                 meta.journey_id,
-                body["user"]["id"],
+                user,
                 text,
                 meta.rule,
                 meta.signal,
@@ -56,3 +62,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             return
         await ack()
         deps.metrics.commands.labels("slack", "did").inc()
+        # The modal closes on the ack; the person reads what the team will read, in the DM.
+        said = recorded_text(action, meta.language)
+        deps.after_ack(client.chat_postMessage(channel=user, text=said), "a did confirmation")
