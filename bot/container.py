@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from bot.app.prompt_views import PromptViews
 from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
+from bot.app.team_updates import TeamUpdateService
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
@@ -35,7 +37,7 @@ from storage.db import make_engine, make_session_factory, ping
 from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
-    from bot.demo.runner import DemoParts
+    from bot.demo.summary import DemoParts
     from bot.platforms.console import ConsoleChat
     from bot.platforms.slack.chat import SlackChats
     from bot.platforms.teams.routes import TeamsPlatform
@@ -176,28 +178,17 @@ class Container:
 
     @cached_property
     def webhook(self) -> WebhookNotifier | None:
-        """Posts each published digest to PIONEER_WEBHOOK_URL, when set, with the
-        scheduler's retry policy; on a thread of its own, so it never holds a digest up."""
-        settings = self.settings
-        if not settings.pioneer_webhook_url:
+        """Posts each published digest to PIONEER_WEBHOOK_URL, when set."""
+        if not self.settings.pioneer_webhook_url:
             return None
-        from bot.webhook import WebhookNotifier
+        from bot.webhook import notifier_for
 
-        return WebhookNotifier(
-            settings.pioneer_webhook_url,
-            settings.pioneer_webhook_secret,
-            self._workspace_summary,
-            attempts=settings.pioneer_send_attempts,
-            backoff=settings.pioneer_send_backoff,
-            max_backoff=settings.pioneer_send_max_backoff,
-        )
+        return notifier_for(self.settings, self.uow)
 
-    def _workspace_summary(self, workspace_id: int) -> dict[str, str]:
-        with self.uow() as uow:
-            workspace = uow.workspaces.get(workspace_id)
-        if workspace is None:
-            return {}
-        return {"platform": workspace.platform, "id": workspace.external_id, "name": workspace.name}
+    @cached_property
+    def team_updates(self) -> TeamUpdateService:
+        """What leadership did, and the fortnight's update to every member ("you said, we did")."""
+        return TeamUpdateService(self.uow, self.clock, RoutingSender(self.digest_sender_for))
 
     @cached_property
     def schedule(self) -> ScheduleService:
@@ -229,6 +220,7 @@ class Container:
             journey_settings=self.journey_settings,
             digests=self.digests,
             dispatch=self.dispatch,
+            team_updates=self.team_updates,
         )
 
     # -- chat platforms -----------------------------------------------------------------------
@@ -329,10 +321,13 @@ class Container:
             self.sender,
             lambda: self.digests.send_weekly,
             on_deferred=wake_all,
-            digest_resume=lambda: (
-                self.digests.send_pending if self.digests.sender is not None else None
-            ),
+            digest_resume=lambda: self._resume_sends if self.digests.sender is not None else None,
+            team_update_hook=lambda: self.team_updates.send_fortnightly,
         )
+
+    def _resume_sends(self, now: datetime) -> int:
+        """Digest and team update messages a crash or a rate limit left unsent."""
+        return self.digests.send_pending(now) + self.team_updates.send_pending(now)
 
     def close(self) -> None:
         webhook = self.__dict__.get("webhook")
@@ -347,7 +342,7 @@ class Container:
 
 def demo_parts(database_url: str, clock: Clock) -> DemoParts:
     """The offline demo's system: a fresh SQLite database, the console platform, no pacing."""
-    from bot.demo.runner import DemoParts
+    from bot.demo.summary import DemoParts
 
     container = Container(
         # Offline: no webhook, whatever the environment says.

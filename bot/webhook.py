@@ -27,8 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.config import Settings
 from bot.domain.data_export import webhook_summary
 from bot.domain.digest.view import DigestView
+from bot.domain.ports import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -185,3 +187,25 @@ class WebhookNotifier:
             return exc.code in RETRY_STATUSES, f"HTTP {exc.code}"
         except (OSError, ValueError) as exc:  # refused, reset, timed out, no such host
             return True, type(exc).__name__
+
+
+def notifier_for(settings: Settings, uow: UnitOfWorkFactory) -> WebhookNotifier:
+    """The notifier for PIONEER_WEBHOOK_URL, with the scheduler's retry policy; on a thread
+    of its own, so it never holds a digest up."""
+
+    def workspace_summary(workspace_id: int) -> dict[str, str]:
+        with uow() as work:
+            workspace = work.workspaces.get(workspace_id)
+        if workspace is None:
+            return {}
+        return {"platform": workspace.platform, "id": workspace.external_id, "name": workspace.name}
+
+    assert settings.pioneer_webhook_url
+    return WebhookNotifier(
+        settings.pioneer_webhook_url,
+        settings.pioneer_webhook_secret,
+        workspace_summary,
+        attempts=settings.pioneer_send_attempts,
+        backoff=settings.pioneer_send_backoff,
+        max_backoff=settings.pioneer_send_max_backoff,
+    )

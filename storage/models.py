@@ -286,6 +286,51 @@ class ApiTokenRow(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+class TeamUpdateSendRow(Base):
+    """One member's team update of one fortnight ("you said, we did"), planned for the whole
+    journey at once when the fortnight's ritual falls due, then sent like a digest message.
+    `iso_week` is the fortnight's last week; `recipient` is "member:<id>"."""
+
+    __tablename__ = "team_update_sends"
+    __table_args__ = (
+        UniqueConstraint("journey_id", "iso_week", "recipient"),
+        Index("ix_team_update_sends_status", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(160))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete=CASCADE), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class LeadershipActionRow(Base):
+    """What a director or facilitator did about a nudge or a theme (`/pioneer did`)."""
+
+    __tablename__ = "leadership_actions"
+    __table_args__ = (Index("ix_leadership_actions_recorded", "journey_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    # Who recorded it; kept when they leave (the action stands), never shown to the team.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(64), default="")
+    signal: Mapped[str] = mapped_column(String(32), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class SlackInstallationRow(Base):
     """One Slack workspace (or org) that installed the app; tokens encrypted at rest."""
 

@@ -17,6 +17,7 @@ from storage.repositories.journey_repo import SqlJourneys
 from storage.repositories.member_repo import SqlMembers
 from storage.repositories.people_repo import SqlPeople
 from storage.repositories.ritual_repo import SqlRituals
+from storage.repositories.team_update_repo import SqlTeamUpdates
 from storage.repositories.touchpoint_repo import SqlTouchpoints
 from storage.repositories.week_figure_repo import SqlWeekFigures
 from storage.repositories.workspace_repo import SqlWorkspaces
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.answers = SqlAnswers(self.session)
         self.touchpoints = SqlTouchpoints(self.session)
         self.digests = SqlDigests(self.session)
+        self.team_updates = SqlTeamUpdates(self.session)
         self.rituals = SqlRituals(self.session)
         self.dispatch = SqlDispatch(self.session)
         self.installations = SqlInstallations(self.session)

@@ -34,6 +34,7 @@ from bot.domain.ports import (
     UnitOfWorkFactory,
 )
 from bot.domain.records import DigestSend
+from bot.domain.team_update import TeamUpdateView
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,9 @@ class RoutingSender:
             else view.workspace_id
         )
         return self._sender_for(workspace_id).send_digest(member_or_channel, view, chart_png)
+
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        return self._sender_for(member.workspace_id).send_team_update(member, view)
 
 
 def _concerns(figures: WeekFigures, data: DigestInput, iso_week: str) -> int:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.app.digests import DigestService
     from bot.app.journey_settings import JourneySettings
     from bot.app.schedule import ScheduleService
+    from bot.app.team_updates import TeamUpdateService
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,4 @@ class Services:
     journey_settings: JourneySettings
     digests: DigestService
     dispatch: Dispatch
+    team_updates: TeamUpdateService

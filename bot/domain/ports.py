@@ -7,8 +7,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.domain.chat_ports import ChatPort as ChatPort
+from bot.domain.chat_ports import DigestPublished as DigestPublished
+from bot.domain.chat_ports import DigestSender as DigestSender
+from bot.domain.chat_ports import FindsSent as FindsSent
 from bot.domain.data_export import ApiToken
 from bot.domain.model import (
     Answer,
@@ -41,10 +45,12 @@ from bot.domain.records import (
     WeekCell,
 )
 from bot.domain.rituals import CadenceOverride
-from bot.domain.views import Notice, PromptView
+from bot.domain.team_update import LeadershipAction
 
 if TYPE_CHECKING:
-    from bot.domain.digest.view import DigestView
+    pass
+
+Recipients = Sequence[tuple[str, int | None]]
 
 
 class Clock(Protocol):
@@ -135,7 +141,23 @@ class AnswerRepository(Protocol):
     def older_than(self, before: datetime, purge: bool = False) -> Sequence[Expiring]: ...
 
 
-class DigestRepository(Protocol):
+class SendQueue(Protocol):
+    """Messages planned (once) before they are sent, one per recipient, each claimed (one
+    caller until its claim is stale), sent and finished alone: sent, failed or pending."""
+
+    def plan_sends(
+        self, workspace_id: int, journey_id: int, iso_week: str, recipients: Recipients
+    ) -> None: ...
+    def due_sends(
+        self, stale_before: datetime, journey_id: int | None = None
+    ) -> Sequence[DigestSend]: ...
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool: ...
+    def finish_send(
+        self, send_id: int, status: str, at: datetime, error: str | None = None
+    ) -> None: ...
+
+
+class DigestRepository(SendQueue, Protocol):
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
     # Digests claimed for sending (published), by week: what may leave through the API.
     def published(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
@@ -158,24 +180,6 @@ class DigestRepository(Protocol):
     def claim_send(
         self, workspace_id: int, journey_id: int, iso_week: str, at: datetime
     ) -> bool: ...
-    # Plan one message per (recipient, member id); planning twice changes nothing.
-    def plan_sends(
-        self,
-        workspace_id: int,
-        journey_id: int,
-        iso_week: str,
-        recipients: Sequence[tuple[str, int | None]],
-    ) -> None: ...
-    # Planned messages not sent yet: pending, or claimed before `stale_before`.
-    def due_sends(
-        self, stale_before: datetime, journey_id: int | None = None
-    ) -> Sequence[DigestSend]: ...
-    # Take one planned message to send; True for one caller (until its claim is stale).
-    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool: ...
-    # Record how sending went: sent, failed, or pending again (one more attempt).
-    def finish_send(
-        self, send_id: int, status: str, at: datetime, error: str | None = None
-    ) -> None: ...
 
 
 class WeekFigureRepository(Protocol):
@@ -192,6 +196,13 @@ class ApiTokenRepository(Protocol):
     def list(self, workspace_id: int | None = None) -> Sequence[ApiToken]: ...
     def revoke(self, token_id: int, at: datetime) -> ApiToken | None: ...
     def used(self, token_id: int, at: datetime) -> None: ...
+
+
+class TeamUpdateRepository(SendQueue, Protocol):
+    def add_action(self, action: LeadershipAction) -> LeadershipAction: ...
+    def actions(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> Sequence[LeadershipAction]: ...  # recorded in [start, end)
 
 
 class TouchpointRepository(Protocol):
@@ -309,6 +320,8 @@ class UnitOfWork(Protocol):
     @property
     def week_figures(self) -> WeekFigureRepository: ...
     @property
+    def team_updates(self) -> TeamUpdateRepository: ...
+    @property
     def rituals(self) -> RitualRepository: ...
     @property
     def dispatch(self) -> DispatchRepository: ...
@@ -363,36 +376,3 @@ class Dispatch(Protocol):
         perspective: Perspective | None = None,
         admin: bool = False,  # the actor is a workspace admin, who may act as facilitator
     ) -> int: ...
-
-
-# -- reaching people: each chat platform implements these at the edge ------------------------
-class ChatPort(Protocol):
-    """How the scheduler and services reach people; each platform implements it at the edge."""
-
-    def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
-        """Deliver `view` to `member` by direct message; return a reference to the message.
-        `idempotency_key` is stable for the delivery, so a retry after an unclear failure
-        can find the message already sent instead of posting a second one."""
-        ...
-
-    def post_notice(self, channel: str, notice: Notice) -> str: ...
-
-
-class DigestPublished(Protocol):
-    def __call__(self, workspace_id: int, view: DigestView) -> None: ...
-
-
-@runtime_checkable
-class FindsSent(Protocol):
-    def find_sent(self, member: Member, idempotency_key: str) -> str | None:
-        """A message with this key that already went out (its reference), if any."""
-
-
-@runtime_checkable
-class DigestSender(Protocol):
-    """The part of a chat platform that delivers a digest (Block Kit + chart on Slack)."""
-
-    # Post `view` (in `view.language`) with the chart to a member's DM or a channel.
-    def send_digest(
-        self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
-    ) -> str: ...

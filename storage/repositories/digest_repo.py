@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.records import DigestSend, JourneyDigest, StoredDigest
+from bot.domain.records import JourneyDigest, StoredDigest
 from storage.mapping import from_row
 from storage.models import DigestRow, DigestSendRow
-from storage.sql import SessionRepository, insert_for, of_journey, update_rows
+from storage.sql import SendQueueRepository, of_journey, update_rows
 
 
 def _sources_text(sources: Sequence[int | None] | None) -> str | None:
@@ -28,15 +28,9 @@ def _stored(row: DigestRow) -> StoredDigest:
     return from_row(StoredDigest, row, payload=dict(row.payload), quote_sources=sources)
 
 
-def _due(stale_before: datetime) -> ColumnElement[bool]:
-    """Sends still to do: pending, or claimed by a sender that went quiet before `stale_before`."""
-    return or_(
-        DigestSendRow.status == "pending",
-        (DigestSendRow.status == "sending") & (DigestSendRow.claimed_at < stale_before),
-    )
+class SqlDigests(SendQueueRepository):
+    send_row = DigestSendRow
 
-
-class SqlDigests(SessionRepository):
     def _row(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestRow | None:
         return self.first(
             DigestRow,
@@ -133,56 +127,3 @@ class SqlDigests(SessionRepository):
             DigestRow.sent_at.is_(None),
             sent_at=at,
         )
-
-    def plan_sends(
-        self,
-        workspace_id: int,
-        journey_id: int,
-        iso_week: str,
-        recipients: Sequence[tuple[str, int | None]],
-    ) -> None:
-        if not recipients:
-            return
-        stmt = insert_for(self.session)(DigestSendRow).on_conflict_do_nothing(
-            index_elements=["journey_id", "iso_week", "recipient"]
-        )
-        self.session.execute(
-            stmt,
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "journey_id": journey_id,
-                    "iso_week": iso_week,
-                    "recipient": recipient,
-                    "member_id": member_id,
-                    "status": "pending",
-                    "attempts": 0,
-                }
-                for recipient, member_id in recipients
-            ],
-        )
-
-    def due_sends(self, stale_before: datetime, journey_id: int | None = None) -> list[DigestSend]:
-        query = select(DigestSendRow).where(_due(stale_before)).order_by(DigestSendRow.id)
-        if journey_id is not None:
-            query = query.where(DigestSendRow.journey_id == journey_id)
-        return [from_row(DigestSend, r) for r in self.session.scalars(query)]
-
-    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
-        return self.claim_one(
-            DigestSendRow,
-            DigestSendRow.id == send_id,
-            _due(stale_before),
-            status="sending",
-            claimed_at=at,
-        )
-
-    def finish_send(
-        self, send_id: int, status: str, at: datetime, error: str | None = None
-    ) -> None:
-        values: dict[str, Any] = {"status": status, "last_error": error[:200] if error else None}
-        if status == "sent":
-            values["sent_at"] = at
-        else:
-            values["attempts"] = DigestSendRow.attempts + 1
-        update_rows(self.session, DigestSendRow, DigestSendRow.id == send_id, **values)

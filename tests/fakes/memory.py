@@ -111,6 +111,8 @@ class MemoryUnitOfWork:
         self.database = database
         self._begun: Tables = {}
         self.tables: Tables = {}
+        self.digests = NotFaked("digests")
+        self.team_updates = NotFaked("team_updates")
         self.installations = NotFaked("installations")
         self.conversations = NotFaked("conversations")
         self.people = NotFaked("people")

@@ -5,13 +5,15 @@ the scorecard says their exit signals were met — not because a calendar said s
 from __future__ import annotations
 
 import json
+import sqlite3
 import struct
 import subprocess
 import sys
 from pathlib import Path
 
 from bot.container import demo_parts
-from bot.demo.runner import DemoResult, run_demo
+from bot.demo.runner import run_demo
+from bot.demo.summary import DemoResult
 from bot.domain.digest.view import DigestView
 from bot.domain.model import Language, Phase
 from bot.rendering.markdown import nudge_text
@@ -36,6 +38,24 @@ def png_size(path: Path) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def assert_team_updates(out: Path, result: DemoResult, title: str, did: str) -> None:
+    """Every other week each of the 30 people got the team update once; it is kept beside
+    the digests, and says what the directors did about their nudges (`did`), or that
+    nothing was recorded."""
+    weeks = [u.iso_week for u in result.team_updates]
+    assert len(weeks) >= 3 and weeks == sorted(set(weeks))
+    assert all(int(b[-2:]) - int(a[-2:]) == 2 for a, b in zip(weeks, weeks[1:], strict=False))
+    pages = [(out / "digests" / f"{week}-team.md").read_text(encoding="utf-8") for week in weeks]
+    assert all(page.startswith(title) for page in pages)
+    assert any(did in page for page in pages)
+    with sqlite3.connect(out / "pioneer.db") as db:
+        sent = db.execute(
+            "SELECT iso_week, COUNT(*), COUNT(DISTINCT member_id) FROM team_update_sends"
+            " WHERE status = 'sent' GROUP BY iso_week ORDER BY iso_week"
+        ).fetchall()
+    assert sent == [(week, 30, 30) for week in weeks]
 
 
 def assert_moved_by_the_scorecard(result: DemoResult, phase: Phase, opening: str) -> str:
@@ -99,6 +119,8 @@ def test_company_a_explores_with_room_and_moves_on_its_exit_signals(tmp_path: Pa
     assert all(quiet["asked"] for quiet in figures["quiet_nudges"])
     withheld, lines = figures["withheld_lines"]
     assert withheld * 3 <= lines
+    # A's nudges come in desire; the updates of the weeks before say nothing was recorded.
+    assert_team_updates(tmp_path, result, "# You said, we did: Company A", "Nothing was recorded")
 
 
 def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
@@ -127,6 +149,8 @@ def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
     cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "digests").glob("*-facilitator.md")]
     assert any("hobbyisme" in card for card in cards)
     assert any("Zo scoorde het weekoverzicht van" in card for card in cards)
+    assert result.actions > 0
+    assert_team_updates(tmp_path, result, "# Jullie zeiden, wij deden: Bedrijf B", "besproken")
 
 
 def test_the_two_companies_change_phase_in_different_weeks(tmp_path: Path) -> None:

@@ -73,4 +73,5 @@ def services(
         journey_settings=JourneySettings(uow, clock, plan),
         digests=Elsewhere("digests"),  # type: ignore[arg-type]
         dispatch=Elsewhere("dispatch"),  # type: ignore[arg-type]
+        team_updates=Elsewhere("team_updates"),  # type: ignore[arg-type]
     )

@@ -1,14 +1,18 @@
-"""Starting a journey, where it stands, moving its phase, and contact with the outside world."""
+"""Starting a journey, where it stands, moving its phase, contact with the outside world,
+and what leadership did about it (`did`)."""
 
 from __future__ import annotations
 
 from bot.app.commands.administering import digest_destination
 from bot.app.commands.cadence import next_rituals
 from bot.app.commands.context import Env, Reply, escape
-from bot.app.commands.words import Ecosystem, PhaseMove, Start, Status
+from bot.app.commands.words import Did, Ecosystem, PhaseMove, Start, Status
 from bot.app.readiness import readiness
+from bot.app.team_updates import recorded_text
+from bot.domain.digest import nudges
 from bot.domain.journeys import DIGEST_READERS
 from bot.domain.model import ROLES, Journey, Language
+from bot.domain.team_update import DOERS, UnknownNudge
 from bot.rendering.readiness_text import readiness_text
 from prompts.messages import t
 
@@ -120,3 +124,24 @@ def run_ecosystem(env: Env, command: Ecosystem) -> Reply:
         day=touchpoint.happened_on,
         kind=env.say(f"touchpoint.{touchpoint.kind.value}"),
     )
+
+
+def run_did(env: Env, command: Did) -> Reply:
+    """Record what leadership did; the team reads it in the next fortnight's update."""
+    env.need_journey()
+    signal = ""
+    if command.rule:
+        rule = next((r for r in nudges.RULES if r.key == command.rule), None)
+        if rule is None:
+            raise UnknownNudge()
+        signal = rule.signal
+    action = env.services.team_updates.record(
+        env.ctx.workspace_id,
+        env.journey_id,
+        env.ctx.user,
+        command.text,
+        command.rule,
+        signal,
+        admin=env.admin(DOERS),
+    )
+    return Reply(text=recorded_text(action, env.language), language=env.language)

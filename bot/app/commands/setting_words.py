@@ -1,6 +1,7 @@
-"""Parsing the words of a journey's settings: `holiday`, `workdays`, `timezone` and
-`digest channel`. What the words name (a date, days, a zone) is checked by the use case,
-so that a wrong one is refused by name (`2027-02-30 is not a date`), not with a usage line.
+"""Parsing the words of a journey's settings (`holiday`, `workdays`, `timezone`, `digest
+channel`) and of what leadership `did`. What the words name (a date, days, a zone) is checked
+by the use case, so that a wrong one is refused by name (`2027-02-30 is not a date`), not
+with a usage line.
 """
 
 from __future__ import annotations
@@ -90,3 +91,22 @@ def parse_digest_channel(rest: str) -> DigestChannel:
             raise BadArguments
         return DigestChannel("set", rest, linked=False)
     return DigestChannel("set", match.group(1))
+
+
+@dataclass(frozen=True)
+class Did:
+    """What leadership did; `rule`: the nudge it answers (`rule: text`), else ""."""
+
+    text: str
+    rule: str = ""
+
+
+def parse_did(rest: str) -> Did:
+    """`did [rule:] <what was done>`: a first word like `heard_followers:` names the nudge
+    rule it answers (the digest's button fills it in); anything else is all text."""
+    if not rest:
+        raise BadArguments
+    word, _, after = rest.partition(" ")
+    if word.endswith(":") and len(word) > 1 and re.fullmatch(r"[a-z_]+:", word):
+        return Did(text=after.strip(), rule=word[:-1])
+    return Did(text=rest)

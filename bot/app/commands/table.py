@@ -19,6 +19,7 @@ from bot.app.commands.words import (
     Away,
     CheckinNow,
     Command,
+    Did,
     DigestPreview,
     Ecosystem,
     Export,
@@ -94,6 +95,7 @@ HANDLERS: dict[type[Command], Handler] = {
     Workdays: administering.run_workdays,
     TimezoneChange: administering.run_timezone,
     DigestChannel: administering.run_digest_channel,
+    Did: phases.run_did,
 }
 
 

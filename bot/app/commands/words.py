@@ -15,10 +15,12 @@ from datetime import date
 
 from bot.app.commands.setting_words import (
     BadArguments,
+    Did,
     DigestChannel,
     HolidayChange,
     TimezoneChange,
     Workdays,
+    parse_did,
     parse_digest_channel,
     parse_holiday,
     parse_timezone,
@@ -158,6 +160,7 @@ Command = (
     | Workdays
     | TimezoneChange
     | DigestChannel
+    | Did
 )
 
 
@@ -323,7 +326,7 @@ class Subcommand:
 
 
 # The groups of `help`, in its order: what everyone can do, then the roles with more.
-HELP_GROUPS = ("everyone", "facilitators", "readers")
+HELP_GROUPS = ("everyone", "facilitators", "readers", "leaders")
 
 
 # In the order `help` lists them.
@@ -355,6 +358,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("workdays", parse_workdays, aliases=("werkdagen",), group="facilitators"),
     Subcommand("timezone", parse_timezone, aliases=("tijdzone", "tz"), group="facilitators"),
+    Subcommand("did", parse_did, aliases=("gedaan",), group="leaders"),
 )
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS} | {
     alias: s for s in SUBCOMMANDS for alias in s.aliases

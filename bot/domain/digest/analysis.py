@@ -21,7 +21,7 @@ from bot.domain.digest.published import (
     summary_week,
 )
 from bot.domain.digest.scorecard import left_out, scorecard, week_statuses
-from bot.domain.digest.texts import ThemeRule, note_text, quote_seed, quotes, themes
+from bot.domain.digest.texts import ThemeRule, quote_seed, quote_text, quotes, themes
 from bot.domain.digest.view import ContactView, DigestView, NudgeView, TrendPoint, signal_key
 from bot.domain.digest.weeks import local_week, shift_week, weeks_between
 from bot.domain.exit_signals import EXIT_SIGNALS
@@ -236,7 +236,7 @@ def analyse(data: DigestInput) -> DigestView:
 def contacts(touchpoints: Sequence[Touchpoint]) -> tuple[ContactView, ...]:
     """Every touchpoint as the digest lists it: newest first, the note made safe to show."""
     return tuple(
-        ContactView(tp.happened_on, tp.kind, tp.outside, note_text(tp.note))
+        ContactView(tp.happened_on, tp.kind, tp.outside, quote_text(tp.note))
         for tp in sorted(touchpoints, key=lambda tp: (tp.happened_on, tp.id or 0), reverse=True)
     )
 

@@ -80,14 +80,13 @@ def shorten(text: str, limit: int = QUOTE_LENGTH) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def quote_text(text: str) -> str:
-    """A text as a digest quotes it: mentions dropped (they would name someone), shortened
-    and escaped. Erasure finds a quote by this too."""
-    return escape(shorten(_MENTION.sub("@…", text)))
+def quote_text(text: str, limit: int = QUOTE_LENGTH) -> str:
+    """A text as the bot quotes it (an answer, a logged note, what leadership did): mentions
+    dropped (they would name someone), shortened and escaped. Erasure finds a quote by this."""
+    return escape(shorten(_MENTION.sub("@…", text), limit))
 
 
 # A logged note (a touchpoint) is shown as safely as a quote.
-note_text = quote_text
 
 
 def quote_seed(journey_id: int, iso_week: str) -> str:

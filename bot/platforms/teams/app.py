@@ -34,7 +34,7 @@ from bot.app import commands
 from bot.app.answering import AnswerBatcher
 from bot.app.commands import Context, Profile
 from bot.domain.model import Language
-from bot.platforms.teams import render
+from bot.platforms.teams import render, turns
 from bot.platforms.teams.conversations import (
     MissingTenant,
     NullStorage,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PLATFORM = "teams"
-COMMAND_PREFIX = re.compile(r"^\s*/?pioneer\b[:,]?\s*", re.IGNORECASE)
+COMMAND_PREFIX = re.compile(r"^\s*[/@]?pioneer\b[:,]?\s*", re.IGNORECASE)
 AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 CHANNEL_ID_PREFIX = "19:"  # a mentioned channel (`digest channel @leaders`); people have AAD ids
 WORKSPACE_KEY = "pioneer.workspace_id"
@@ -173,6 +173,7 @@ class TeamsBot:
         app.before_turn(self._remember)
         app.adaptive_card.action_submit(render.ANSWER_VERB)(self._on_answer)
         app.adaptive_card.action_submit(render.COMMAND_VERB)(self._on_command_button)
+        turns.register(self)
         app.activity(ActivityTypes.message, rank=RouteRank.LAST)(self._on_message)
         app.error(self._on_error)
 
@@ -240,7 +241,7 @@ class TeamsBot:
         identity = context.identity
         return Conversation(identity or {}, reference)
 
-    async def _speaker(self, context: TurnContext) -> Speaker | None:
+    async def speaker(self, context: TurnContext) -> Speaker | None:
         activity = context.activity
         tenant = tenant_id_of(activity)
         sender = activity.from_property
@@ -315,7 +316,7 @@ class TeamsBot:
         return COMMAND_PREFIX.sub("", " ".join(text.split())), names
 
     async def _run_command(self, context: TurnContext, text: str, names: dict[str, str]) -> None:
-        speaker = await self._speaker(context)
+        speaker = await self.speaker(context)
         if speaker is None:
             await context.send_activity(
                 render.text_activity(t("teams.no_tenant", self._lang(context)))
@@ -328,7 +329,7 @@ class TeamsBot:
     async def _on_message(self, context: TurnContext, state: TurnState) -> None:
         if not (context.activity.text or "").strip() and context.activity.value is None:
             return
-        speaker = await self._speaker(context)
+        speaker = await self.speaker(context)
         if speaker is None:
             await context.send_activity(
                 render.text_activity(t("teams.no_tenant", self._lang(context)))
@@ -346,7 +347,7 @@ class TeamsBot:
         await self._run_command(context, command, {})
 
     async def _on_answer(self, context: TurnContext, state: TurnState, data: Any) -> None:
-        speaker = await self._speaker(context)
+        speaker = await self.speaker(context)
         lang = self._lang(context)
         if speaker is None:
             await context.send_activity(render.text_activity(t("teams.no_tenant", lang)))

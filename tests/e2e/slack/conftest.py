@@ -167,7 +167,7 @@ class SlackSender:
         value: str,
         user: str = "U1",
         block: str = "answer",
-        field: str = "text",
+        input_id: str = "text",
         **kw: Any,
     ) -> Response:
         n = next(self._ids)
@@ -186,7 +186,7 @@ class SlackSender:
                     "callback_id": callback_id,
                     "private_metadata": private_metadata,
                     "state": {
-                        "values": {block: {field: {"type": "plain_text_input", "value": value}}}
+                        "values": {block: {input_id: {"type": "plain_text_input", "value": value}}}
                     },
                 },
             },

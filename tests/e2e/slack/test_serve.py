@@ -168,6 +168,7 @@ def test_manifest_matches_what_the_app_needs(tmp_path: Path) -> None:
     ]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
+        "member_joined_channel",
         "app_uninstalled",
         "tokens_revoked",
     }

@@ -21,9 +21,10 @@ from jsonschema import Draft6Validator
 from bot.app.commands import Action, Reply, ReplyFile
 from bot.container import Container
 from bot.domain.digest.view import NudgeView, QuoteView
-from bot.domain.model import Language, Perspective, Role, Text
+from bot.domain.model import Language, Perspective, Phase, Role, Text
 from bot.domain.views import PromptView
-from bot.platforms.teams.render import digest_card, prompt_card, reply_activity
+from bot.platforms.teams.digest_card import digest_card
+from bot.platforms.teams.render import prompt_card, reply_activity
 from tests.e2e import worst_case
 from tests.e2e.teams.conftest import (
     ANNA,
@@ -140,6 +141,31 @@ def test_a_digest_card_at_its_worst_with_its_chart_is_valid(
         for language in Language:
             card = digest_card(replace(candidate, language=language), png)
             assert problems(card) == []
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_team_update_cards_with_and_without_actions_are_valid(language: Language) -> None:
+    from datetime import date
+
+    from bot.domain.team_update import DoneItem, SaidFigure, SaidTheme, TeamUpdateView
+    from bot.platforms.teams.digest_card import team_update_activity
+
+    view = TeamUpdateView(
+        journey_id=1,
+        journey_name=NASTY,
+        iso_week="2026-W49",
+        weeks=("2026-W48", "2026-W49"),
+        language=language,
+        phase=Phase.DESIRE,
+        k=5,
+        perspectives=(SaidFigure("human", 3.4, 12),),
+        signals=(SaidFigure("heard", 2.2, 5),),
+        themes=(SaidTheme("workload", Text(nl="werkdruk", en="workload"), 6),),
+        done=tuple(DoneItem(date(2026, 12, 1), LONG[:300], "heard") for _ in range(8)),
+    )
+    for candidate in (view, replace(view, done=(), perspectives=(), signals=(), themes=())):
+        [attachment] = team_update_activity(candidate).attachments or []
+        assert problems(attachment.content) == []
 
 
 def test_the_schema_catches_an_invalid_card() -> None:

@@ -13,7 +13,7 @@ from bot.app.digests import DigestService
 from bot.domain.digest.view import DigestView
 from bot.domain.model import Language, Phase, Role, TouchpointKind
 from bot.platforms.slack.render.digest import MAX_BLOCKS, MAX_TEXT, digest_blocks
-from bot.platforms.teams.render import digest_card
+from bot.platforms.teams.digest_card import digest_card
 from bot.rendering.markdown import nudge_text, render_markdown
 from tests.integration.digest.conftest import Scenario, tuesday
 from tests.integration.digest.test_render import texts

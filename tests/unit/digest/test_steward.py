@@ -16,7 +16,7 @@ from bot.domain.digest.view import DigestView, Headcount, HumanSide, ThemeView
 from bot.domain.model import Language, Member, Perspective, Phase, Role, Signal, Text
 from bot.platforms.console.chat import ConsoleChat
 from bot.platforms.slack.render.digest import digest_blocks
-from bot.platforms.teams.render import digest_card
+from bot.platforms.teams.digest_card import digest_card
 from bot.rendering.markdown import render_markdown
 from bot.rendering.steward_text import render_steward_markdown, sections
 from tests.unit.digest.builders import WEEK, answers, digest

@@ -12,12 +12,12 @@ from typing import Any
 from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
 from bot.platforms.slack.render.blocks import MAX_FIELD, MAX_TEXT, Block, clip
+from bot.platforms.slack.render.did import nudge_section
 from bot.rendering.markdown import (
     ARROWS,
     ecosystem_lines,
     headline,
     left_out_line,
-    nudge_text,
     participation_line,
     perspective_figure,
     perspective_name,
@@ -96,7 +96,7 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
 
     blocks.append(_section(f"*{t('digest.section.nudges', lang)}*"))
     if view.nudges:
-        blocks += [_section(f"• {nudge_text(n, lang)}") for n in view.nudges]
+        blocks += [nudge_section(view.journey_id, n, lang) for n in view.nudges]
     else:
         blocks.append(_section(t("digest.no_nudges", lang)))
     blocks.append({"type": "divider"})
