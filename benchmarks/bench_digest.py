@@ -2,8 +2,9 @@
 
 Loads answers in steps (default 50k, 100k, 250k, 500k rows, each spread over all 52
 weeks, with one delivery per answer) using bulk `insert()` with 1,000 rows per commit,
-and after each step times `DigestService.build` for the last week in a fresh child
-process (median of several runs) and measures its peak memory.
+and after each step, in a fresh child process, times the first `DigestService.build` for
+the last week (it also fixes every closed week's figures), then computing it again (median
+of several runs, what a preview or a late send costs) and measures its peak memory.
 
     .venv/bin/python benchmarks/bench_digest.py                      # SQLite in a temp dir
     PATH=$PWD/.venv/bin:$PATH scripts/with-postgres .venv/bin/python benchmarks/bench_digest.py
@@ -238,23 +239,32 @@ def load(url: str, seed: dict[str, Any], rows: int, offset: int) -> float:
 def measure(url: str, workspace_id: int, journey_id: int, week: str, runs: int) -> dict[str, Any]:
     """In this (fresh) process: median build time, then peak memory of one build."""
     engine = make_engine(url)
+    with engine.begin() as conn:  # what an earlier step fixed was computed from fewer rows
+        conn.execute(text("DELETE FROM week_figures"))
+        conn.execute(text("DELETE FROM digests"))
     uow = SqlUnitOfWorkFactory(make_session_factory(engine))
     clock = FixedClock(datetime.now(UTC))
     service = DigestService(uow, clock, theme_rules=load_themes())
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    service.build(workspace_id, journey_id, week)  # warm the connection and caches
+    # The first build also fixes every closed week's figures (bot/domain/digest/published.py);
+    # a stored digest of a week that is over is final, so later builds only read it back:
+    # the runs compute the digest again, as a preview or a late send would.
+    began = time.perf_counter()
+    service.build(workspace_id, journey_id, week)
+    first_build = time.perf_counter() - began
     times = []
     for _ in range(runs):
         began = time.perf_counter()
-        view = service.build(workspace_id, journey_id, week)
+        view = service.compute(workspace_id, journey_id, week)
         times.append(time.perf_counter() - began)
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
-    service.build(workspace_id, journey_id, week)
+    service.compute(workspace_id, journey_id, week)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     engine.dispose()
     return {
+        "first_build_s": first_build,
         "median_s": statistics.median(times),
         "min_s": min(times),
         "max_s": max(times),
@@ -290,7 +300,7 @@ def main() -> None:
     seed = seed_journey(url, args.members, args.weeks)
     week = shift_week(week_of(START.date()), args.weeks - 1)
     print(f"backend={backend} members={args.members} weeks={args.weeks} digest week={week}")
-    print(f"{'rows':>8} {'load s':>7} {'median s':>9} {'min s':>7} {'max s':>7} "
+    print(f"{'rows':>8} {'load s':>7} {'first s':>7} {'median s':>9} {'min s':>7} {'max s':>7} "
           f"{'traced MB':>9} {'rss MB':>7}  nudges")  # fmt: skip
     loaded = 0
     for step in [int(s) for s in args.steps.split(",")]:
@@ -316,7 +326,8 @@ def main() -> None:
             sys.exit(f"measuring at {step} rows failed:\n{child.stderr}")
         r = json.loads(child.stdout)
         print(
-            f"{step:>8} {load_s:>7.1f} {r['median_s']:>9.3f} {r['min_s']:>7.3f} "
+            f"{step:>8} {load_s:>7.1f} {r['first_build_s']:>7.3f} {r['median_s']:>9.3f} "
+            f"{r['min_s']:>7.3f} "
             f"{r['max_s']:>7.3f} {r['traced_peak_mb']:>9.1f} {r['rss_peak_mb']:>7.1f}  "
             f"{','.join(r['nudges'])}"
         )

@@ -46,7 +46,7 @@ from bot.config import Settings  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.domain.model import Language  # noqa: E402
 from storage.models import DeliveryRow, JourneyRow, MemberRow  # noqa: E402
-from tests.databases import migrated  # noqa: E402
+from tests.databases import fanned_out, migrated  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.seed import workspace_id as seed_workspace_id  # noqa: E402
 
@@ -175,12 +175,7 @@ def fan_out(args: argparse.Namespace, folder: Path) -> None:
             report = dispatch.run_pass()
             elapsed = time.perf_counter() - started
             with container.engine.connect() as conn:
-                users = conn.scalars(select(MemberRow.user)).all()
-                statuses = dict(
-                    conn.execute(
-                        select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
-                    ).all()
-                )
+                users, statuses = fanned_out(conn)
         finally:
             container.close()
         stats = _get(base + "bench/stats")

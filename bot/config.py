@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -11,7 +12,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.domain.model import DEFAULT_ANONYMITY_THRESHOLD, MIN_ANONYMITY_THRESHOLD
+from bot.domain.model import (
+    DEFAULT_ANONYMITY_THRESHOLD,
+    DEFAULT_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    MIN_ANONYMITY_THRESHOLD,
+    MIN_RETENTION_MONTHS,
+)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The databases Pioneer is tested on; another SQLAlchemy backend would fail later and darker.
@@ -52,6 +59,13 @@ class Settings(BaseSettings):
     pioneer_send_attempts: int = Field(default=5, ge=1)
     pioneer_send_backoff: float = Field(default=0.5, ge=0)
     pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
+    # Answers and check-in texts older than this are purged daily (`pioneer purge`).
+    pioneer_retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS, ge=MIN_RETENTION_MONTHS, le=MAX_RETENTION_MONTHS
+    )
+    # Posted to (JSON, signed with the secret) when a weekly digest is published.
+    pioneer_webhook_url: str | None = None
+    pioneer_webhook_secret: str | None = None
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod
@@ -91,6 +105,16 @@ class Settings(BaseSettings):
         if value is not None and not value.is_dir():
             raise ValueError("no such folder")
         return value
+
+    @field_validator("pioneer_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL; e.g. https://dashboards.example.org/pioneer")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.app.data_api import DataApi
 from bot.app.digests import DigestService, RoutingSender
+from bot.app.journey_settings import JourneySettings
 from bot.app.prompt_views import PromptViews
+from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
+from bot.app.team_updates import TeamUpdateService
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
@@ -32,13 +37,14 @@ from storage.db import make_engine, make_session_factory, ping
 from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
-    from bot.demo.runner import DemoParts
+    from bot.demo.summary import DemoParts
     from bot.platforms.console import ConsoleChat
     from bot.platforms.slack.chat import SlackChats
     from bot.platforms.teams.routes import TeamsPlatform
     from bot.scheduling.dispatcher import Dispatcher
     from bot.scheduling.scheduler import SchedulerHandle
     from bot.scheduling.sender import Sender, SlidingWindows
+    from bot.webhook import WebhookNotifier
     from storage.overview import JourneyLine
 
 # A workspace's platform name -> the ChatPort of one of its workspaces, when that platform is
@@ -152,13 +158,47 @@ class Container:
 
         sender = RoutingSender(self.digest_sender_for)
         return DigestService(
-            self.uow, self.clock, sender=sender, chart=render_chart, theme_rules=load_themes()
+            self.uow,
+            self.clock,
+            sender=sender,
+            chart=render_chart,
+            theme_rules=load_themes(),
+            on_published=self.webhook,
         )
+
+    @cached_property
+    def retention(self) -> Retention:
+        """Erases answers and quotes older than PIONEER_RETENTION_MONTHS (daily, and by CLI)."""
+        return Retention(self.uow, self.clock, self.settings.pioneer_retention_months)
+
+    @cached_property
+    def data_api(self) -> DataApi:
+        """The read-only API's reads (published digests only) and its tokens."""
+        return DataApi(self.uow, self.clock)
+
+    @cached_property
+    def webhook(self) -> WebhookNotifier | None:
+        """Posts each published digest to PIONEER_WEBHOOK_URL, when set."""
+        if not self.settings.pioneer_webhook_url:
+            return None
+        from bot.webhook import notifier_for
+
+        return notifier_for(self.settings, self.uow)
+
+    @cached_property
+    def team_updates(self) -> TeamUpdateService:
+        """What leadership did, and the fortnight's update to every member ("you said, we did")."""
+        return TeamUpdateService(self.uow, self.clock, RoutingSender(self.digest_sender_for))
 
     @cached_property
     def schedule(self) -> ScheduleService:
         """Show and change the cadence, pause and resume, away (the slash commands)."""
         return ScheduleService(self.uow, self.clock, self.ritual_plan)
+
+    @cached_property
+    def journey_settings(self) -> JourneySettings:
+        """Holidays, working days, time zone and the digest's channel (the slash commands)."""
+        return JourneySettings(self.uow, self.clock, self.ritual_plan)
 
     @cached_property
     def services(self) -> Services:
@@ -177,8 +217,10 @@ class Container:
             answers=self.answers,
             views=self.prompt_views,
             schedule=self.schedule,
+            journey_settings=self.journey_settings,
             digests=self.digests,
             dispatch=self.dispatch,
+            team_updates=self.team_updates,
         )
 
     # -- chat platforms -----------------------------------------------------------------------
@@ -279,12 +321,18 @@ class Container:
             self.sender,
             lambda: self.digests.send_weekly,
             on_deferred=wake_all,
-            digest_resume=lambda: (
-                self.digests.send_pending if self.digests.sender is not None else None
-            ),
+            digest_resume=lambda: self._resume_sends if self.digests.sender is not None else None,
+            team_update_hook=lambda: self.team_updates.send_fortnightly,
         )
 
+    def _resume_sends(self, now: datetime) -> int:
+        """Digest and team update messages a crash or a rate limit left unsent."""
+        return self.digests.send_pending(now) + self.team_updates.send_pending(now)
+
     def close(self) -> None:
+        webhook = self.__dict__.get("webhook")
+        if webhook is not None:
+            webhook.close()  # posts what is queued first (a `pioneer tick` exits next)
         teams = self.__dict__.get("teams")
         if teams is not None:
             teams.close()
@@ -294,10 +342,11 @@ class Container:
 
 def demo_parts(database_url: str, clock: Clock) -> DemoParts:
     """The offline demo's system: a fresh SQLite database, the console platform, no pacing."""
-    from bot.demo.runner import DemoParts
+    from bot.demo.summary import DemoParts
 
     container = Container(
-        Settings(database_url=database_url, _env_file=None),  # type: ignore[call-arg]
+        # Offline: no webhook, whatever the environment says.
+        Settings(database_url=database_url, pioneer_webhook_url=None, _env_file=None),  # type: ignore[call-arg]
         clock=clock,
         paced=False,
     )
@@ -325,7 +374,9 @@ def start_scheduler_with_container(settings: Settings) -> SchedulerHandle:
     shared = shared_dir() is not None
     passes = SchedulerMetrics(container.dispatch, shared=shared)
     try:
-        handle = start_scheduler(container.dispatch, on_pass=[passes.passed])
+        handle = start_scheduler(
+            container.dispatch, on_pass=[passes.passed], purge=container.retention.purge
+        )
     except BaseException:
         container.close()
         raise

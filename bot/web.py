@@ -1,9 +1,10 @@
 """The web server: one aiohttp application for Slack (and, later, Teams at /api/messages).
 
 Routes: POST /slack/events (events, slash commands and interactivity on one URL, as Bolt
-expects), GET /slack/install and /slack/oauth_redirect in OAuth mode, GET /healthz and
-GET /metrics. With SLACK_APP_TOKEN set, Slack arrives over Socket Mode instead, and the
-web server still serves health and metrics.
+expects), GET /slack/install and /slack/oauth_redirect in OAuth mode, GET /healthz,
+GET /metrics and the read-only data API under /api/v1 (bot/web_api.py). With
+SLACK_APP_TOKEN set, Slack arrives over Socket Mode instead, and the web server still
+serves health, metrics and the API.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.platforms.slack.app import build_app, slack_configured
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.edge import SlackEdge
 from bot.telemetry import Metrics
+from bot.web_api import add_api_routes
 
 if TYPE_CHECKING:
     from bot.platforms.slack.socket_mode import SocketModeLink
@@ -184,6 +186,7 @@ async def make_web_app(
         add_teams_routes(app, teams)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    add_api_routes(app, container.data_api, _timed)
 
     async def close_session(_: web.Application) -> None:
         await session.close()

@@ -231,6 +231,17 @@ class _ItemReader:
                 fields[name] = (key, value)
         return fields
 
+    def parts(
+        self, value: yaml.Node, what: str, parts: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        """The parts of a `what` that must be a mapping of `parts` (each part once), as
+        `mapping` gives them; None when it is no mapping at all."""
+        if not isinstance(value, yaml.MappingNode):
+            found = _describe(value)
+            self.problem(_line(value), f"{what} must have {' and '.join(parts)}, found {found}")
+            return None
+        return self.mapping(value, what, parts)
+
     def string(self, value: yaml.Node, what: str) -> str | None:
         if not isinstance(value, yaml.ScalarNode) or value.tag != _STR_TAG:
             hint = "; put it in quotes" if isinstance(value, yaml.ScalarNode) else ""
@@ -307,10 +318,9 @@ class _ItemReader:
         if field is None:
             return None
         key, value = field
-        if not isinstance(value, yaml.MappingNode):
-            self.problem(_line(value), f"{what} must have nl and en, found {_describe(value)}")
+        languages = self.parts(value, what, _LANGUAGES)
+        if languages is None:
             return None
-        languages = self.mapping(value, what, _LANGUAGES)
         texts: dict[str, str] = {}
         for language in _LANGUAGES:
             if language not in languages:
@@ -344,10 +354,9 @@ class _ItemReader:
                 self.problem(item_line, "a pulse needs 'scale' with low and high labels")
             return None, None
         key, value = field
-        if not isinstance(value, yaml.MappingNode):
-            self.problem(_line(value), f"scale must have low and high, found {_describe(value)}")
+        ends = self.parts(value, "scale", _SCALE_ENDS)
+        if ends is None:
             return None, None
-        ends = self.mapping(value, "scale", _SCALE_ENDS)
         labels: dict[str, Text | None] = {}
         for end in _SCALE_ENDS:
             if end not in ends:

@@ -68,6 +68,7 @@ def _ritual(path: Path, phase: Phase, item: dict[str, Any]) -> Ritual:
             grace_hours=None if grace is None else int(grace),
             active=bool(item.get("active", True)),
             questions=int(item.get("questions", 1)),
+            every_weeks=int(item.get("every_weeks", 1)),
         )
     except KeyError as exc:
         raise PlanError(f"{where}: missing {exc.args[0]}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -25,7 +26,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # What is deleted or overwritten is zeroed in the pages, not left in free space: an
+    # erased answer must not be readable in the file (Debian builds do this by default,
+    # others do not).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+log = logging.getLogger(__name__)
+
+
+def leave_no_copy(engine: Engine) -> None:
+    """After an erasure is committed: no copy of what was erased left in the files.
+
+    SQLite zeroes erased content in the pages it writes (secure_delete), but those pages go
+    to the write-ahead log first, and until a checkpoint the file and the log also hold the
+    pages as they were. A TRUNCATE checkpoint writes the new pages into the file and empties
+    the log. It waits (busy_timeout) for readers of older pages; if one still holds on, the
+    next checkpoint finishes the job. PostgreSQL keeps dead row versions until VACUUM lets
+    them be overwritten: see the README's privacy section.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+    if busy:
+        log.warning("erased data may stay in the SQLite log until the next checkpoint")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -56,6 +56,8 @@ class JourneyRow(Base):
     phase_since: Mapped[datetime] = mapped_column(UtcDateTime())
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    # A channel the weekly digest is also posted in (the leaders'); NULL: only by DM.
+    leadership_channel: Mapped[str | None] = mapped_column(String(128), nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     working_days: Mapped[str] = mapped_column(String(32), default="mon-fri")
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -163,6 +165,8 @@ class AnswerRow(Base):
             "iso_week",
             "value",
         ),
+        # The daily purge of answers older than the retention period.
+        Index("ix_answers_answered_at", "answered_at"),
         Index(
             "ix_answers_person_week",
             "workspace_id",
@@ -219,6 +223,24 @@ class DigestRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The answers the payload's quotes came from, comma-separated in the quotes' order, so
+    # erasure finds a quote whose answer was edited since; NULL: stored before we kept them.
+    quoted_answers: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WeekFigureRow(Base):
+    """A closed week's figures as first published (bot/domain/digest/published.py): added
+    once, never changed, so no later digest shows that week differently."""
+
+    __tablename__ = "week_figures"
+    __table_args__ = (UniqueConstraint("journey_id", "iso_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class DigestSendRow(Base):
@@ -247,6 +269,66 @@ class DigestSendRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class ApiTokenRow(Base):
+    """A token of the read-only API (GET /api/v1/...): its SHA-256 hash, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shown: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class TeamUpdateSendRow(Base):
+    """One member's team update of one fortnight ("you said, we did"), planned for the whole
+    journey at once when the fortnight's ritual falls due, then sent like a digest message.
+    `iso_week` is the fortnight's last week; `recipient` is "member:<id>"."""
+
+    __tablename__ = "team_update_sends"
+    __table_args__ = (
+        UniqueConstraint("journey_id", "iso_week", "recipient"),
+        Index("ix_team_update_sends_status", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    iso_week: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(160))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete=CASCADE), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class LeadershipActionRow(Base):
+    """What a director or facilitator did about a nudge or a theme (`/pioneer did`)."""
+
+    __tablename__ = "leadership_actions"
+    __table_args__ = (Index("ix_leadership_actions_recorded", "journey_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    journey_id: Mapped[int] = journey_fk()
+    # Who recorded it; kept when they leave (the action stands), never shown to the team.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(64), default="")
+    signal: Mapped[str] = mapped_column(String(32), default="")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SlackInstallationRow(Base):

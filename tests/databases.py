@@ -1,11 +1,15 @@
-"""An empty database at the newest schema, for the suite and the benchmarks alike."""
+"""An empty database at the newest schema, and what a fan-out left in it: for the suite
+and the benchmarks alike."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, func, select, text
 
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.models import DeliveryRow, MemberRow
 
 
 def migrated(url: str) -> str:
@@ -19,3 +23,12 @@ def migrated(url: str) -> str:
         engine.dispose()
     upgrade(url)
     return url
+
+
+def fanned_out(conn: Connection) -> tuple[Sequence[str], dict[str, int]]:
+    """Every member's user id, and how many deliveries there are in each status."""
+    users = conn.scalars(select(MemberRow.user)).all()
+    statuses = dict(
+        conn.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)).all()
+    )
+    return users, statuses

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app.services import Services
-from bot.domain.model import Delivery, Phase, Prompt, PromptKind
+from bot.domain.model import Delivery, Perspective, Phase, Prompt, PromptKind, Signal
 from bot.domain.ports import UnitOfWorkFactory
 
 
@@ -23,6 +23,26 @@ def workspace_id(uow: UnitOfWorkFactory, platform: str, external_id: str, name: 
         tx.commit()
     assert workspace.id is not None
     return workspace.id
+
+
+def a_delivery(at: datetime, **fields: Any) -> Delivery:
+    """A delivery as a plain value, made and due at `at` and open for three days: a pulse
+    of the awareness phase in workspace, journey and member 1 unless `fields` say otherwise."""
+    values: dict[str, Any] = {
+        "workspace_id": 1,
+        "journey_id": 1,
+        "member_id": 1,
+        "prompt_id": "p",
+        "kind": PromptKind.PULSE,
+        "phase": Phase.AWARENESS,
+        "perspective": Perspective.HUMAN,
+        "signal": Signal.CURIOSITY,
+        "occurrence": at.date().isoformat(),
+        "created_at": at,
+        "closes_at": at + timedelta(days=3),
+        "due_at": at,
+    }
+    return Delivery(**values | fields)
 
 
 def first_prompt(prompts: Iterable[Prompt], kind: PromptKind) -> Prompt:

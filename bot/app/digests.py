@@ -6,34 +6,35 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.app.digest_input import gather, is_closed
 from bot.domain import errors
 from bot.domain.digest import nudges
-from bot.domain.digest.analysis import (
-    TOUCHPOINT_WEEKS,
-    DigestInput,
-    analyse,
-    concern_writers,
-    detail_weeks,
-    first_week,
-    phase_at,
-    trend_weeks,
-)
-from bot.domain.digest.texts import ThemeRule
-from bot.domain.digest.view import DigestView
+from bot.domain.digest.analysis import DigestInput, analyse, figures_of
+from bot.domain.digest.published import WeekFigures, concern_writers
+from bot.domain.digest.texts import ThemeRule, pick_quotes, quote_seed
+from bot.domain.digest.view import DigestView, Headcount, HumanSide
 from bot.domain.digest.weeks import (
+    WeekNotOver,
     local_week,
     parse_week,
     shift_week,
     week_bounds,
-    week_monday,
     weeks_between,
 )
 from bot.domain.errors import DeliveryFailed, Unreachable
 from bot.domain.journeys import DIGEST_READERS, require_role
-from bot.domain.model import PERSPECTIVES, Journey, Member, Perspective, Role
-from bot.domain.ports import Clock, DigestSender, UnitOfWork, UnitOfWorkFactory
+from bot.domain.model import Journey, Member, Role
+from bot.domain.ports import (
+    Clock,
+    DigestPublished,
+    DigestSender,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.domain.records import DigestSend
+from bot.domain.team_update import TeamUpdateView
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,16 @@ class RoutingSender:
         )
         return self._sender_for(workspace_id).send_digest(member_or_channel, view, chart_png)
 
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        return self._sender_for(member.workspace_id).send_team_update(member, view)
+
+
+def _concerns(figures: WeekFigures, data: DigestInput, iso_week: str) -> int:
+    """People who wrote a concern in a week: as published, else from the texts read."""
+    if figures.concerns is not None:
+        return figures.concerns
+    return concern_writers(data.texts, iso_week)
+
 
 class NoDigestSender(RuntimeError):
     """The service was built without a chat platform, so it cannot send."""
@@ -83,8 +94,10 @@ class DigestService:
         chart: ChartRenderer | None = None,
         *,
         theme_rules: Sequence[ThemeRule],
+        on_published: DigestPublished | None = None,
     ) -> None:
         self._uow = uow
+        self._on_published = on_published
         self._clock = clock
         self.sender = sender
         self._chart = chart
@@ -101,80 +114,57 @@ class DigestService:
     def compute(
         self, workspace_id: int, journey_id: int, iso_week: str, preview: bool = False
     ) -> DigestView:
-        """The digest for a week as the answers say now; nothing is stored."""
+        """The digest for a week as the answers say now; the digest itself is not stored
+        (the figures of closed weeks are: fixed the first time they are computed)."""
+        return self._compute(workspace_id, journey_id, iso_week, preview)[0]
+
+    def _compute(
+        self, workspace_id: int, journey_id: int, iso_week: str, preview: bool = False
+    ) -> tuple[DigestView, tuple[int | None, ...]]:
+        """The digest, and the answers its quotes came from (kept for erasure)."""
         iso_week = parse_week(iso_week)
-        with self._uow() as uow:
-            journey = self._journey(uow, workspace_id, journey_id)
-            zone = journey.timezone
-            start, end = week_bounds(iso_week, zone)
-            at = phase_at(journey, uow.journeys.phase_history(workspace_id, journey_id), end)
-            phase_start_week = min(local_week(at.since, zone), iso_week)
-            values = uow.answers.values_for_weeks(
-                workspace_id, journey_id, detail_weeks(iso_week, phase_start_week, at.phase)
-            )
-            weeks = trend_weeks(iso_week, first_week(journey))
-            week_cells = uow.answers.week_perspective_means(workspace_id, journey_id, weeks)
-            last_week = shift_week(iso_week, -1)
-            texts = uow.answers.texts_for_weeks(workspace_id, journey_id, [iso_week, last_week])
-            asked = uow.deliveries.asked_members(workspace_id, journey_id, start, end)
-            asked_by_perspective: dict[tuple[str, Perspective], int] = {}
-            for week in weeks[-nudges.QUIET_WINDOW_WEEKS :]:
-                counts = uow.deliveries.asked_by_perspective(
-                    workspace_id, journey_id, *week_bounds(week, zone)
-                )
-                # Zero where nobody was asked: a perspective not asked is not a quiet one.
-                asked_by_perspective.update({(week, p): counts.get(p, 0) for p in PERSPECTIVES})
-            roles = uow.members.roles_by_id(workspace_id, journey_id)
-            cells = uow.answers.phase_perspective_means(workspace_id, journey_id, iso_week)
-            # What the digests of the weeks just before advised: advice open for weeks folds.
-            shown_before = []
-            for back in range(1, nudges.FOLD_AFTER + 1):
-                week = shift_week(iso_week, -back)
-                stored = uow.digests.get(workspace_id, journey_id, week)
-                before = DigestView.from_dict(stored.payload).nudges if stored else ()
-                shown_before.append((week, before))
-            first_day = week_monday(iso_week) - timedelta(weeks=TOUCHPOINT_WEEKS - 1)
-            last_day = week_monday(iso_week) + timedelta(days=6)
-            touchpoints = [
-                tp
-                for tp in uow.touchpoints.list(workspace_id, journey_id, since=first_day)
-                if tp.happened_on <= last_day
-            ]
-        view = analyse(
-            DigestInput(
-                journey=journey,
-                iso_week=iso_week,
-                phase=at.phase,
-                phase_start_week=phase_start_week,
-                values=values,
-                texts=texts,
-                asked=asked,
-                asked_by_perspective=asked_by_perspective,
-                roles=roles,
-                cells=cells,
-                weeks=week_cells,
-                touchpoints=touchpoints,
-                generated_at=self._clock.now(),
-                theme_rules=self._themes,
-                preview=preview,
-            )
+        data = gather(
+            self._uow, self._clock.now(), workspace_id, journey_id, iso_week, self._themes, preview
         )
+        view = analyse(data)
+        journey, last_week = data.journey, shift_week(iso_week, -1)
+        first_week = local_week(journey.started_at, journey.timezone)
+        figures = figures_of(data)
         context = nudges.NudgeContext(
-            has_learning_professional=any(Role.LEARNING in r for r in roles.values()),
-            journey_weeks=weeks_between(local_week(journey.started_at, zone), iso_week) + 1,
-            concerns_now=concern_writers(texts, iso_week),
-            concerns_before=concern_writers(texts, last_week),
+            has_learning_professional=any(Role.LEARNING in r for r in data.roles.values()),
+            journey_weeks=weeks_between(first_week, iso_week) + 1,
+            concerns_now=_concerns(figures[iso_week], data, iso_week),
+            concerns_before=_concerns(figures[last_week], data, last_week),
         )
+        week_texts = [t for t in data.texts if t.iso_week == iso_week]
+        seed = quote_seed(view.journey_id, iso_week)
+        sources = tuple(t.answer_id for t in pick_quotes(view.k, week_texts, seed))
         chosen = nudges.select(nudges.fire(view, context))
-        return replace(view, nudges=nudges.fold(chosen, shown_before))
+        human = HumanSide(
+            Headcount.of(context.concerns_now, view.k),
+            Headcount.of(figures[iso_week].no_next_step, view.k),
+        )
+        folded = nudges.fold(chosen, data.shown_before)
+        return replace(view, nudges=folded, human=human), sources
 
     # -- the public operations ---------------------------------------------------------------
     def build(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestView:
-        """Compute the week's digest and store it (a digest already sent stays as it was)."""
-        view = self.compute(workspace_id, journey_id, iso_week)
+        """Compute the week's digest and store it. A digest sent, or stored after its week
+        ended, is final: building it again returns it as stored, so what readers saw once is
+        what they see again (bot/domain/digest/published.py says why)."""
+        iso_week = parse_week(iso_week)
+        with self._uow() as uow:
+            journey = self._journey(uow, workspace_id, journey_id)
+            stored = uow.digests.get(workspace_id, journey_id, iso_week)
+        if stored is not None and (
+            stored.sent_at is not None
+            or stored.created_at >= week_bounds(iso_week, journey.timezone)[1]
+        ):
+            return DigestView.from_dict(stored.payload)
+        view, sources = self._compute(workspace_id, journey_id, iso_week)
         with self._uow() as uow:
             uow.digests.save(
-                workspace_id, journey_id, view.iso_week, view.to_dict(), view.generated_at
+                workspace_id, journey_id, view.iso_week, view.to_dict(), view.generated_at, sources
             )
             uow.commit()
         return view
@@ -186,21 +176,35 @@ class DigestService:
         return DigestView.from_dict(stored.payload) if stored else None
 
     def show(self, workspace_id: int, journey_id: int, iso_week: str) -> DigestView:
-        """A stored digest as it was stored, else build (and store) it now."""
+        """A week's digest as stored, else built and stored now; once the week has ended
+        (before, its figures would change under a reader's eyes)."""
+        iso_week = parse_week(iso_week)
+        with self._uow() as uow:
+            journey = self._journey(uow, workspace_id, journey_id)
+        ends = week_bounds(iso_week, journey.timezone)[1]
+        if not is_closed(iso_week, journey.timezone, self._clock.now()):
+            day = ends.astimezone(ZoneInfo(journey.timezone)).date()
+            raise WeekNotOver(week=iso_week, day=day.isoformat())
         return self.get_stored(workspace_id, journey_id, iso_week) or self.build(
             workspace_id, journey_id, iso_week
         )
 
     def preview(self, workspace_id: int, journey_id: int, actor: str | None = None) -> DigestView:
-        """The coming digest: this week so far, not stored. With `actor`, readers only."""
+        """The latest digest: that of the last week that has ended, as it is (or will be)
+        sent, stored from now on. The week in progress is shown to nobody: shown twice while
+        people answer, two of its figures would reveal the answers that came in between.
+        With `actor`, readers only."""
         with self._uow() as uow:
             journey = self._journey(uow, workspace_id, journey_id)
             if actor is not None:
                 require_role(
                     uow.members.by_user(workspace_id, journey_id, actor), DIGEST_READERS, "digest"
                 )
-        week = local_week(self._clock.now(), journey.timezone)
-        return self.compute(workspace_id, journey_id, week, preview=True)
+        this_week = local_week(self._clock.now(), journey.timezone)
+        week = shift_week(this_week, -1)
+        if week_bounds(week, journey.timezone)[1] <= journey.started_at:
+            week = this_week  # the journey's first week: nothing has ended yet
+        return replace(self.show(workspace_id, journey_id, week), preview=True)
 
     def week_to_send(self, journey: Journey, now: datetime) -> str:
         """A digest sent on a Monday reports the week that just ended."""
@@ -220,7 +224,8 @@ class DigestService:
         default `now`), so a digest sent late after downtime still reports its own week.
 
         Returns True for the one call that claims it; a second trigger for the same journey
-        and week (a retry, a second replica) returns False and sends nothing. Claiming plans
+        and week (a retry, a second replica) returns False and sends nothing; the one claim
+        also tells `on_published` (the webhook), once. Claiming plans
         one message per recipient in the same transaction; each is then sent and marked on
         its own, and what a crash, a rate limit or a time-out left unsent goes out on a
         later `send_pending` (every scheduler pass calls it). So nobody loses a week's
@@ -245,14 +250,29 @@ class DigestService:
                     for m in uow.members.list(workspace_id, journey_id)
                     if m.roles & RECIPIENTS
                 ]
-                if leadership_channel:
-                    recipients.append((f"channel:{leadership_channel}", None))
+                # The leaders' channel a facilitator chose (`/pioneer digest channel`).
+                channel = leadership_channel or journey.leadership_channel
+                if channel:
+                    recipients.append((f"channel:{channel}", None))
                 uow.digests.plan_sends(workspace_id, journey_id, week, recipients)
+            published = uow.digests.get(workspace_id, journey_id, week) if claimed else None
             uow.commit()
         if not claimed:
             return False
+        if self._on_published is not None and published is not None:
+            self._tell_published(workspace_id, DigestView.from_dict(published.payload))
         self.send_pending(now, journey_id=journey_id)
         return True
+
+    def _tell_published(self, workspace_id: int, view: DigestView) -> None:
+        """Hand the published digest on (the webhook); its failure is never the digest's."""
+        assert self._on_published is not None
+        try:
+            self._on_published(workspace_id, view)
+        except Exception:
+            log.exception(
+                "digest %s of journey %d: on_published failed", view.iso_week, view.journey_id
+            )
 
     def send_pending(self, now: datetime, journey_id: int | None = None) -> int:
         """Send planned digest messages that have not gone out yet; returns how many went.
@@ -330,7 +350,11 @@ class DigestService:
             if not member.roles & RECIPIENTS:
                 return "failed", "no longer a director or learning professional"
             target = member
-            view = replace(view, language=member.language or journey.language)
+            view = replace(
+                view,
+                language=member.language or journey.language,
+                for_steward=Role.LEARNING in member.roles,
+            )
         else:
             target = send.recipient.partition(":")[2]
         try:

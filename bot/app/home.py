@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from bot.app.commands import Context, resolve_language
 from bot.app.commands.context import roles_text
 from bot.app.prompt_views import PromptViews
+from bot.app.readiness import readiness
+from bot.domain.digest.phase_readiness import ReadinessCard
 from bot.domain.model import Answer, Delivery, Journey, Language, Member, Role
 from bot.domain.ports import Clock, UnitOfWorkFactory
 from bot.domain.views import PromptView
@@ -23,6 +25,7 @@ class HomeJourney:
     weeks_in_phase: int
     facilitator: bool
     open_prompts: tuple[PromptView, ...]
+    readiness: ReadinessCard | None = None  # facilitators only
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ def home(uow: UnitOfWorkFactory, clock: Clock, views: PromptViews, ctx: Context)
                 weeks_in_phase=max(0, (now - journey.phase_since).days // 7),
                 facilitator=member.has(Role.FACILITATOR),
                 open_prompts=tuple(views.build(d, journey, member, a, now) for d, a in open_),
+                readiness=readiness(uow, clock, ctx.workspace_id, journey.id)
+                if member.has(Role.FACILITATOR)
+                else None,
             )
         )
     return Home(language=language, journeys=tuple(journeys))

@@ -77,7 +77,14 @@ class ScheduleService:
         return ScheduleView(journey, journey.phase, schedule.paused, journey.timezone, tuple(lines))
 
     def change(
-        self, workspace_id: int, journey_id: int, actor: str, key: str, days: str, at: str
+        self,
+        workspace_id: int,
+        journey_id: int,
+        actor: str,
+        key: str,
+        days: str,
+        at: str,
+        admin: bool = False,
     ) -> CadenceOverride:
         """`/pioneer schedule pulse tue 10:00`: this journey's cadence of one ritual."""
         cadence = Cadence.parse(days, at)  # InvalidDays / InvalidTime
@@ -90,7 +97,10 @@ class ScheduleService:
             if uow.journeys.get(workspace_id, journey_id) is None or schedule is None:
                 raise errors.NoJourney()
             require_role(
-                uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, "schedule"
+                uow.members.by_user(workspace_id, journey_id, actor),
+                FACILITATORS,
+                "schedule",
+                admin,
             )
             # Rituals fall due on working days only: a cadence on other days would answer
             # "now runs on sun" and then never send anything.
@@ -104,7 +114,9 @@ class ScheduleService:
             uow.commit()
         return change
 
-    def set_paused(self, workspace_id: int, journey_id: int, actor: str, paused: bool) -> None:
+    def set_paused(
+        self, workspace_id: int, journey_id: int, actor: str, paused: bool, admin: bool = False
+    ) -> None:
         """Pause or resume a journey's rituals; occurrences while paused are skipped."""
         now = self._clock.now()
         with self._uow() as uow:
@@ -114,6 +126,7 @@ class ScheduleService:
                 uow.members.by_user(workspace_id, journey_id, actor),
                 FACILITATORS,
                 "pause" if paused else "resume",
+                admin,
             )
             uow.rituals.set_paused(workspace_id, journey_id, paused)
             # Resuming starts from now: what fell due while paused is skipped, not "missed".

@@ -18,7 +18,9 @@ from bot.domain.ports import Clock, Dispatch, PromptCatalog, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from bot.app.digests import DigestService
+    from bot.app.journey_settings import JourneySettings
     from bot.app.schedule import ScheduleService
+    from bot.app.team_updates import TeamUpdateService
 
 
 @dataclass(frozen=True)
@@ -40,5 +42,7 @@ class Services:
     answers: AnswerService
     views: PromptViews
     schedule: ScheduleService
+    journey_settings: JourneySettings
     digests: DigestService
     dispatch: Dispatch
+    team_updates: TeamUpdateService

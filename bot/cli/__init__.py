@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from bot.cli import (  # noqa: F401  (each registers its commands)
+    api_tokens,
     catalog_commands,
     database,
     demo_command,

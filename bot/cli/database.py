@@ -1,4 +1,5 @@
-"""Commands on the database: migrate it, and read a journey's digest from it."""
+"""Commands on the database: migrate it, read a journey's digest from it, and purge what the
+retention period ran out for."""
 
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ def digest(
     """Show a week's digest: the stored one if it exists, else build and store it now."""
     from bot.container import Container
     from bot.domain.digest.weeks import InvalidWeek, parse_week
+    from bot.domain.errors import DomainError
     from bot.rendering.chart import render_chart
     from bot.rendering.markdown import render_markdown
     from prompts.messages import say
@@ -95,6 +97,9 @@ def digest(
             typer.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
         else:
             typer.echo(render_markdown(view, language), nl=False)
+    except DomainError as exc:  # a week not over yet
+        typer.echo(say(exc, lang or "en"), err=True)
+        raise typer.Exit(code=2) from None
     finally:
         container.close()
 
@@ -128,3 +133,25 @@ def journeys(
             f"{line.id:>4}  {line.platform:8}  {line.workspace[:20]:20}  {line.name[:24]:24}  "
             f"{line.phase:9}  {line.members}{paused}"
         )
+
+
+@app.command()
+def purge(
+    dry_run: Annotated[bool, typer.Option(help="Only say what would go; erase nothing.")] = False,
+) -> None:
+    """Erase answers, check-ins and digest quotes older than PIONEER_RETENTION_MONTHS.
+
+    The scheduler of `pioneer serve` does this once a day; this is for `--no-scheduler`
+    (from cron) and for seeing what would go."""
+    from bot.app.retention import describe
+    from bot.container import Container
+
+    settings = Settings()
+    require_migrated(settings, "Cannot purge")
+    container = Container(settings)
+    try:
+        done = container.retention.purge(dry_run=dry_run)
+    finally:
+        container.close()
+    for line in describe(done):
+        typer.echo(line)

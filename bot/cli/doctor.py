@@ -2,7 +2,8 @@
 
 Checks settings, the database (reachable, migrated), the prompt catalog and ritual plan,
 Slack (auth.test with the bot token; apps.connections.open with a Socket Mode app token)
-and Teams (complete settings, and a token from Entra ID), each only where configured.
+and Teams (complete settings, and a token from Entra ID), and that the webhook's host
+resolves, each only where configured.
 """
 
 from __future__ import annotations
@@ -139,6 +140,27 @@ def check_teams(settings: Settings, fetch: Callable[[Settings], None]) -> str:
     return f"app {settings.teams_app_id} has a token from Entra ID"
 
 
+def check_webhook(settings: Settings) -> str:
+    """The URL was checked when read; here, that its host resolves (nothing is posted)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from bot.webhook import where
+
+    url = settings.pioneer_webhook_url or ""
+    parts = urlsplit(url)
+    try:
+        socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError:
+        raise CheckFailed(f"PIONEER_WEBHOOK_URL: cannot resolve {parts.hostname}") from None
+    signed = (
+        "signed with PIONEER_WEBHOOK_SECRET"
+        if settings.pioneer_webhook_secret
+        else "unsigned: set PIONEER_WEBHOOK_SECRET so the receiver can check it is us"
+    )
+    return f"published digests go to {where(url)}, {signed}"
+
+
 def run_checks() -> list[Outcome]:
     try:
         settings = Settings()
@@ -153,6 +175,8 @@ def run_checks() -> list[Outcome]:
         checks.append(("slack", lambda: check_slack(settings)))
     if settings.teams_app_id or settings.teams_app_secret or settings.teams_tenant_id:
         checks.append(("teams", lambda: check_teams(settings, fetch_teams_token)))
+    if settings.pioneer_webhook_url:
+        checks.append(("webhook", lambda: check_webhook(settings)))
     for name, check in checks:
         try:
             outcomes.append(Outcome(name, True, check()))

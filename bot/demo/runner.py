@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app.services import Services
+from bot.app.readiness import readiness
 from bot.clock import FixedClock
 from bot.demo.cases import SCENARIOS
 from bot.demo.scenarios import (
@@ -29,18 +29,21 @@ from bot.demo.scenarios import (
     mean_for,
     people,
 )
-from bot.demo.summary import write_journey_summary
+from bot.demo.summary import BuildParts, DemoResult, keep_page, write_journey_summary
 from bot.domain.calendar import Calendar
 from bot.domain.digest.view import DigestView
 from bot.domain.errors import DomainError
 from bot.domain.journeys import PhaseTarget
-from bot.domain.model import Language, Phase, PromptKind, Role, Signal, TouchpointKind
-from bot.domain.ports import Clock
-from bot.domain.rituals import Ritual, RitualPlan, first_due, occurrences
+from bot.domain.model import Language, Phase, PromptKind, Role, Signal
+from bot.domain.rituals import Ritual, first_due, occurrences
+from bot.domain.team_update import TeamUpdateView
 from bot.domain.views import PromptView
-from bot.platforms.console.chat import ConsoleChat, Sent
+from bot.platforms.console.chat import Sent
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import render_markdown, signal_name
+from bot.rendering.readiness_text import render_readiness_markdown
+from bot.rendering.steward_text import render_steward_markdown
+from bot.rendering.update_text import render_team_update_markdown
 from prompts.messages import number, t
 
 TIMEZONE = "Europe/Amsterdam"
@@ -50,32 +53,6 @@ CHANNEL = "#pioneering"
 MINUTE = timedelta(minutes=1)
 
 Echo = Callable[[str], None]
-
-
-@dataclass
-class DemoParts:
-    """What the simulation drives: the real use cases, the scheduler's pass, the console."""
-
-    services: Services
-    run_pass: Callable[[datetime], object]
-    console: ConsoleChat
-    plan: RitualPlan
-    close: Callable[[], None]
-
-
-# (a migrated or empty database's URL, the simulated clock) -> the parts, wired.
-BuildParts = Callable[[str, Clock], DemoParts]
-
-
-@dataclass
-class DemoResult:
-    out: Path
-    digests: list[DigestView] = field(default_factory=list)
-    phase_changes: list[tuple[str, Phase, Phase, str]] = field(default_factory=list)
-    touchpoints: list[tuple[str, TouchpointKind, str]] = field(default_factory=list)
-    prompts_sent: int = 0
-    answers: int = 0
-    reminders: int = 0
 
 
 def _arrival_order(sent: Sent) -> tuple[bool, str, int, bool]:
@@ -269,21 +246,38 @@ class Simulation:
         if any(d.iso_week == view.iso_week for d in self.result.digests):
             return
         self.result.digests.append(view)
-        folder = self.out / "digests"
-        folder.mkdir(exist_ok=True)
         markdown = render_markdown(view, self.language)
-        (folder / f"{view.iso_week}.md").write_text(markdown, encoding="utf-8")
+        folder = keep_page(self.out, f"{view.iso_week}.md", markdown, self.echo)
         # The very chart the directors received, not a second drawing of it.
         (folder / f"{view.iso_week}.png").write_bytes(chart_png or render_chart(view))
-        self.echo(markdown)
-        # Directors act on what they are nudged about; it shows in later answers.
+        # The learning professional's week, from the very same digest.
+        steward = render_steward_markdown(view, self.language)
+        (folder / f"{view.iso_week}-learning.md").write_text(steward, encoding="utf-8")
+        # Directors act on what they are nudged about; it shows in later answers, and they
+        # record what they did, which the whole team reads in the next team update.
+        director = min(self.directors)
         for nudge in view.nudges:
             try:
                 signal = Signal(nudge.signal)
             except ValueError:
                 continue
             self.lifts[("*", signal)] = min(self.lifts.get(("*", signal), 0.0) + 0.5, 1.0)
+            did = t("demo.did", self.language)
+            record = self.services.team_updates.record
+            record(self.workspace_id, self.journey_id, director, did, nudge.rule, nudge.signal)
+            self.result.actions += 1
         self.maybe_move_phase(view)
+        # What the facilitator's card showed once they had acted on this digest.
+        card = readiness(self.services.uow, self.clock, self.workspace_id, self.journey_id)
+        facilitator = render_readiness_markdown(card, self.language)
+        (folder / f"{view.iso_week}-facilitator.md").write_text(facilitator, encoding="utf-8")
+
+    def read_team_update(self, view: TeamUpdateView) -> None:
+        """Every member gets the fortnight's update; the demo keeps it beside the digests."""
+        if all(u.iso_week != view.iso_week for u in self.result.team_updates):
+            self.result.team_updates.append(view)
+            page = render_team_update_markdown(view, self.language)
+            keep_page(self.out, f"{view.iso_week}-team.md", page, self.echo)
 
     def maybe_move_phase(self, view: DigestView) -> None:
         """The facilitator moves on when the scorecard says the exit signals are met, and
@@ -355,6 +349,8 @@ class Simulation:
                 self.received(self.by_user[sent.to], sent.view)
             elif sent.digest is not None and sent.to in self.directors:
                 self.read_digest(sent.digest, sent.chart_png)
+            elif sent.team_update is not None:
+                self.read_team_update(sent.team_update)
         for ritual in self.rituals():
             remind = ritual.remind_at(now)
             just_due = occurrences(ritual, TIMEZONE, Calendar.of("mon-fri"), now - MINUTE, now)

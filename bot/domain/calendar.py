@@ -10,12 +10,13 @@ after downtime, or a reminder. A message at its scheduled moment goes when it wa
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.errors import DomainError
 
@@ -48,6 +49,28 @@ class NotAWorkingDay(DomainError):
     """A cadence on days the journey does not work: nothing would ever be sent then."""
 
     key = "error.schedule.not_working_day"  # params: days, working
+
+
+class InvalidDate(DomainError):
+    key = "error.calendar.date"  # params: day
+
+
+class HolidayInPast(DomainError):
+    key = "error.calendar.holiday_past"  # params: day
+
+
+class NotAHoliday(DomainError):
+    key = "error.calendar.not_a_holiday"  # params: day
+
+
+class UnknownTimezone(DomainError):
+    """A zone name nobody uses; `closest` names the closest real ones."""
+
+    key = "error.calendar.timezone"  # params: timezone, closest
+
+
+# What to suggest when a typed zone resembles nothing: where most journeys live.
+FALLBACK_ZONE = "Europe/Amsterdam"
 
 
 # -- days and times -------------------------------------------------------------------------
@@ -90,6 +113,39 @@ def parse_time(text: str) -> time:
     if not match:
         raise InvalidTime(time=text)
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_date(text: str) -> date:
+    """A day written YYYY-MM-DD; anything else (also 2027-02-30) is refused by name."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise InvalidDate(day=text)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidDate(day=text) from None
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name, by its lower-case form (people type `europe/amsterdam`)."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+def resolve_timezone(text: str) -> str:
+    """The IANA zone `text` names, written as IANA writes it; `Amsterdam` is not one, but
+    the refusal then suggests `Europe/Amsterdam` (the closest names, else FALLBACK_ZONE)."""
+    names = _zone_names()
+    typed = text.strip().replace(" ", "_")
+    found = names.get(typed.lower())
+    if found is not None:
+        return found
+    city = typed.lower().rsplit("/", 1)[-1]
+    close = [name for low, name in sorted(names.items()) if low.rsplit("/", 1)[-1] == city]
+    if not close:
+        matches = difflib.get_close_matches(typed.lower(), list(names), n=3, cutoff=0.6)
+        close = [names[low] for low in matches]
+    suggestions = close[:3] or [FALLBACK_ZONE]
+    raise UnknownTimezone(timezone=text, closest=", ".join(suggestions))
 
 
 @lru_cache(maxsize=512)

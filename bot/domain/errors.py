@@ -107,6 +107,20 @@ class LastFacilitator(DomainError):
     key = "error.last_facilitator"
 
 
+class NotAChannel(DomainError):
+    """A digest channel typed as plain text: only a channel picked from the list (a link
+    carrying its id) says which channel it is."""
+
+    key = "error.digest.not_a_channel"  # params: text
+
+
+class OwnChannel(DomainError):
+    """The journey's own channel as the leaders' channel: every member would read the
+    digest meant for directors."""
+
+    key = "error.digest.own_channel"
+
+
 # -- not refusals, but what went wrong outside: a platform, another process ----------------
 class SchedulerLocked(RuntimeError):
     """Another process is already the scheduler for this database."""

@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import errors
+from bot.domain.digest.texts import erase_quotes
 from bot.domain.model import (
     DEFAULT_ANONYMITY_THRESHOLD,
     MIN_ANONYMITY_THRESHOLD,
@@ -54,7 +55,13 @@ def validate_threshold(k: int) -> int:
     return k
 
 
-def require_role(member: Member | None, allowed: frozenset[Role], action: str) -> Member:
+def require_role(
+    member: Member | None, allowed: frozenset[Role], action: str, admin: bool = False
+) -> Member | None:
+    """The member, when their roles allow `action`. A workspace admin (`admin`, as their
+    chat platform says) may act as facilitator of any journey, member or not."""
+    if admin and Role.FACILITATOR in allowed:
+        return member
     if member is None or not (member.roles & allowed):
         raise errors.NotAllowed(action=action, allowed=sorted(allowed))
     return member
@@ -171,14 +178,21 @@ class JourneyService:
         actor: str,
         target: PhaseTarget,
         reason: str = "",
+        admin: bool = False,
     ) -> PhaseChange:
         """Move forward, back or to a named phase. Facilitators only; history is kept."""
         reason = " ".join(reason.split())[:MAX_REASON_LENGTH]
         with self._uow() as uow:
             journey = self._journey(uow, workspace_id, journey_id)
             member = require_role(
-                uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, "phase"
+                uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, "phase", admin
             )
+            if member is None:
+                # A workspace admin outside the journey: the history still says who moved
+                # it, through a membership without roles (no prompts, not in any audience).
+                member = uow.members.add(
+                    Member(workspace_id=workspace_id, journey_id=journey_id, user=actor)
+                )
             current = journey.phase
             if target.direction == "next":
                 to = current.next()
@@ -255,13 +269,15 @@ class JourneyService:
         users: Iterable[str],
         add: Iterable[Role] = (),
         remove: Iterable[Role] = (),
+        admin: bool = False,
     ) -> list[Member]:
         """Give or take roles; facilitators only. A journey always keeps a facilitator."""
         add_set, remove_set = set(add), set(remove)
         changed: list[Member] = []
         with self._uow() as uow:
             self._journey(uow, workspace_id, journey_id)
-            require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, "role")
+            actor_member = uow.members.by_user(workspace_id, journey_id, actor)
+            require_role(actor_member, FACILITATORS, "role", admin)
             for user in dict.fromkeys(users):
                 member = uow.members.by_user(workspace_id, journey_id, user)
                 if member is None:
@@ -280,7 +296,9 @@ class JourneyService:
         return changed
 
     def forget(self, workspace_id: int, journey_id: int, user: str) -> bool:
-        """Erase a member and every answer they gave. Aggregates already published stay."""
+        """Erase a member, every answer they gave and their words wherever they were kept:
+        quoted in stored digests (sent or not), in touchpoints and phase moves. Aggregates
+        already published stay."""
         with self._uow() as uow:
             member = uow.members.by_user(workspace_id, journey_id, user)
             if member is None:
@@ -293,6 +311,13 @@ class JourneyService:
             if member.has(Role.FACILITATOR) and not others:
                 raise errors.LastFacilitator()
             assert member.id is not None
+            mine = [a for a in uow.answers.for_member(workspace_id, member.id) if a.text]
+            ids = {a.id for a in mine if a.id is not None}
+            texts = [a.text for a in mine if a.text]
+            for stored in uow.digests.for_journey(workspace_id, journey_id):
+                redacted = erase_quotes(stored, ids, texts)
+                if redacted is not None:
+                    uow.digests.redact(workspace_id, journey_id, redacted)
             uow.members.delete(workspace_id, member.id)
             uow.commit()
         return True

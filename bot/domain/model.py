@@ -90,6 +90,11 @@ SCALE_MAX = 5
 MAX_TEXT_LENGTH = 3000
 MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
+# Answers and check-in texts are kept this many months (PIONEER_RETENTION_MONTHS); never
+# fewer than a quarter, so no open question and no digest's trend weeks are cut short.
+DEFAULT_RETENTION_MONTHS = 24
+MIN_RETENTION_MONTHS = 3
+MAX_RETENTION_MONTHS = 1200
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class Journey:
     phase_since: datetime
     started_at: datetime
     anonymity_threshold: int = DEFAULT_ANONYMITY_THRESHOLD
+    # Where the weekly digest is also posted (a leaders' channel); None: only by DM.
+    leadership_channel: str | None = None
     id: int | None = None
 
     @property

@@ -7,8 +7,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.domain.chat_ports import ChatPort as ChatPort
+from bot.domain.chat_ports import DigestPublished as DigestPublished
+from bot.domain.chat_ports import DigestSender as DigestSender
+from bot.domain.chat_ports import FindsSent as FindsSent
+from bot.domain.data_export import ApiToken
 from bot.domain.model import (
     Answer,
     Delivery,
@@ -29,40 +34,41 @@ from bot.domain.records import (
     Asked,
     DeliveryCounts,
     DigestSend,
+    Expiring,
     JourneyCursor,
+    JourneyDigest,
     JourneySchedule,
     Person,
-    PhaseCell,
     PlatformInstallation,
     StoredDigest,
     TextPoint,
     WeekCell,
 )
 from bot.domain.rituals import CadenceOverride
-from bot.domain.views import Notice, PromptView
+from bot.domain.team_update import LeadershipAction
 
 if TYPE_CHECKING:
-    from bot.domain.digest.view import DigestView
+    pass
+
+Recipients = Sequence[tuple[str, int | None]]
 
 
 class Clock(Protocol):
-    def now(self) -> datetime:
-        """An aware datetime."""
-        ...
+    def now(self) -> datetime: ...  # an aware datetime
 
 
 class WorkspaceRepository(Protocol):
     def get_or_create(self, platform: str, external_id: str, name: str = "") -> Workspace: ...
     def get(self, workspace_id: int) -> Workspace | None: ...
+    # An operator's lookup by a platform's id (team, tenant) or by name, in any workspace.
+    def find(self, ref: str) -> Sequence[Workspace]: ...
 
 
 class JourneyRepository(Protocol):
     def add(self, journey: Journey) -> Journey: ...
     def get(self, workspace_id: int, journey_id: int) -> Journey | None: ...
-    def workspace_of(self, journey_id: int) -> int | None:
-        """An operator's cross-workspace lookup: the workspace a journey id belongs to."""
-        ...
-
+    # An operator's cross-workspace lookup: the workspace a journey id belongs to.
+    def workspace_of(self, journey_id: int) -> int | None: ...
     def by_channel(self, workspace_id: int, channel: str) -> Journey | None: ...
     def list(self, workspace_id: int) -> Sequence[Journey]: ...
     def save(self, journey: Journey) -> None: ...
@@ -75,11 +81,10 @@ class MemberRepository(Protocol):
     def get(self, workspace_id: int, member_id: int) -> Member | None: ...
     def by_user(self, workspace_id: int, journey_id: int, user: str) -> Member | None: ...
     def list(self, workspace_id: int, journey_id: int) -> Sequence[Member]: ...
-    def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]:
-        """Every member's current roles, without loading whole members."""
-        ...
-
+    # Every member's current roles, without loading whole members.
+    def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]: ...
     def save(self, member: Member) -> None: ...
+    # Erasure: answers and deliveries go, touchpoints and phase moves lose their words.
     def delete(self, workspace_id: int, member_id: int) -> None: ...
 
 
@@ -87,18 +92,15 @@ class DeliveryRepository(Protocol):
     def add(self, delivery: Delivery) -> Delivery: ...
     def get(self, workspace_id: int, delivery_id: int) -> Delivery | None: ...
     def save(self, delivery: Delivery) -> None: ...
+    # Members who were sent a prompt due in [start, end).
     def asked_members(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
-    ) -> set[int]:
-        """Members who were sent a prompt due in [start, end)."""
-        ...
-
+    ) -> set[int]: ...
+    # People sent a pulse of each perspective, due in [start, end).
     def asked_by_perspective(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
-    ) -> dict[Perspective, int]:
-        """People sent a pulse of each perspective, due in [start, end)."""
-        ...
-
+    ) -> dict[Perspective, int]: ...
+    # What the pulse design balances: the phase's pulses due before `before` (see Asked).
     def pulse_history(
         self,
         workspace_id: int,
@@ -106,10 +108,7 @@ class DeliveryRepository(Protocol):
         phase: Phase,
         before: datetime,
         week_start: datetime,
-    ) -> Asked:
-        """What the pulse design balances: the phase's pulses due before `before` (see Asked)."""
-        ...
-
+    ) -> Asked: ...
     def open_for_member(
         self, workspace_id: int, member_id: int, now: datetime
     ) -> Sequence[Delivery]: ...
@@ -129,24 +128,40 @@ class AnswerRepository(Protocol):
     def texts_for_weeks(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[TextPoint]: ...
-    def phase_perspective_means(
-        self, workspace_id: int, journey_id: int, up_to_week: str
-    ) -> Sequence[PhaseCell]: ...
     def week_perspective_means(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
     ) -> Sequence[WeekCell]: ...
-    def upsert_many(self, answers: Sequence[Answer]) -> Mapping[int, int]:
-        """Insert or replace answers, one per delivery; returns delivery id -> answer id."""
-        ...
-
+    # Insert or replace answers, one per delivery; returns delivery id -> answer id.
+    def upsert_many(self, answers: Sequence[Answer]) -> Mapping[int, int]: ...
     def for_journey(
         self, workspace_id: int, journey_id: int, since: datetime | None = None
     ) -> Sequence[Answer]: ...
     def for_member(self, workspace_id: int, member_id: int) -> Sequence[Answer]: ...
+    # Retention, in every workspace: answers given before `before` by kind; `purge`: erased.
+    def older_than(self, before: datetime, purge: bool = False) -> Sequence[Expiring]: ...
 
 
-class DigestRepository(Protocol):
+class SendQueue(Protocol):
+    """Messages planned (once) before they are sent, one per recipient, each claimed (one
+    caller until its claim is stale), sent and finished alone: sent, failed or pending."""
+
+    def plan_sends(
+        self, workspace_id: int, journey_id: int, iso_week: str, recipients: Recipients
+    ) -> None: ...
+    def due_sends(
+        self, stale_before: datetime, journey_id: int | None = None
+    ) -> Sequence[DigestSend]: ...
+    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool: ...
+    def finish_send(
+        self, send_id: int, status: str, at: datetime, error: str | None = None
+    ) -> None: ...
+
+
+class DigestRepository(SendQueue, Protocol):
     def get(self, workspace_id: int, journey_id: int, iso_week: str) -> StoredDigest | None: ...
+    # Digests claimed for sending (published), by week: what may leave through the API.
+    def published(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
+    # Store or replace a digest; one that was sent already is a record and stays.
     def save(
         self,
         workspace_id: int,
@@ -154,39 +169,40 @@ class DigestRepository(Protocol):
         iso_week: str,
         payload: dict[str, Any],
         created_at: datetime,
-    ) -> None:
-        """Store or replace a digest; one that was sent already is a record and stays."""
-        ...
+        quote_sources: Sequence[int | None] = (),  # the answers its quotes came from
+    ) -> None: ...
+    def for_journey(self, workspace_id: int, journey_id: int) -> Sequence[StoredDigest]: ...
+    # Retention, in every workspace: digests of weeks up to `iso_week` that may hold quotes.
+    def quoted_through(self, iso_week: str) -> Sequence[JourneyDigest]: ...
+    # Erasure: new payload and quote sources even of a sent one; no copy left in the files.
+    def redact(self, workspace_id: int, journey_id: int, digest: StoredDigest) -> None: ...
+    # Mark the digest sent; True for exactly one caller however often it is asked.
+    def claim_send(
+        self, workspace_id: int, journey_id: int, iso_week: str, at: datetime
+    ) -> bool: ...
 
-    def claim_send(self, workspace_id: int, journey_id: int, iso_week: str, at: datetime) -> bool:
-        """Mark the digest sent; True for exactly one caller however often it is asked."""
-        ...
 
-    def plan_sends(
-        self,
-        workspace_id: int,
-        journey_id: int,
-        iso_week: str,
-        recipients: Sequence[tuple[str, int | None]],
-    ) -> None:
-        """Plan one message per (recipient, member id); planning twice changes nothing."""
-        ...
+class WeekFigureRepository(Protocol):
+    # Closed weeks' figures as first published, by week; `add` keeps any already there.
+    def up_to(self, workspace_id: int, journey_id: int, iso_week: str) -> Mapping[str, Any]: ...
+    def add(
+        self, workspace_id: int, journey_id: int, weeks: Mapping[str, Any], at: datetime
+    ) -> None: ...
 
-    def due_sends(
-        self, stale_before: datetime, journey_id: int | None = None
-    ) -> Sequence[DigestSend]:
-        """Planned messages not sent yet: pending, or claimed before `stale_before`."""
-        ...
 
-    def claim_recipient(self, send_id: int, at: datetime, stale_before: datetime) -> bool:
-        """Take one planned message to send; True for one caller (until its claim is stale)."""
-        ...
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiToken) -> ApiToken: ...
+    def by_hash(self, token_hash: str) -> ApiToken | None: ...  # an active token only
+    def list(self, workspace_id: int | None = None) -> Sequence[ApiToken]: ...
+    def revoke(self, token_id: int, at: datetime) -> ApiToken | None: ...
+    def used(self, token_id: int, at: datetime) -> None: ...
 
-    def finish_send(
-        self, send_id: int, status: str, at: datetime, error: str | None = None
-    ) -> None:
-        """Record how sending went: sent, failed, or pending again (one more attempt)."""
-        ...
+
+class TeamUpdateRepository(SendQueue, Protocol):
+    def add_action(self, action: LeadershipAction) -> LeadershipAction: ...
+    def actions(
+        self, workspace_id: int, journey_id: int, start: datetime, end: datetime
+    ) -> Sequence[LeadershipAction]: ...  # recorded in [start, end)
 
 
 class TouchpointRepository(Protocol):
@@ -197,21 +213,18 @@ class TouchpointRepository(Protocol):
 
 
 class RitualRepository(Protocol):
-    """Per-journey cadence changes (the rituals table) and the journey's calendar."""
-
     def overrides(self, workspace_id: int, journey_id: int) -> Sequence[CadenceOverride]: ...
     def set_override(self, workspace_id: int, journey_id: int, change: CadenceOverride) -> None: ...
     def schedule(self, workspace_id: int, journey_id: int) -> JourneySchedule | None: ...
     def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None: ...
+    def set_working_days(self, workspace_id: int, journey_id: int, days: str) -> None: ...
+    def set_holidays(self, workspace_id: int, journey_id: int, days: Sequence[str]) -> None: ...
 
 
 class DispatchRepository(Protocol):
-    """What the scheduler needs, in few light queries.
-
-    The journey and zone scans read every workspace on purpose: the dispatcher serves all
-    tenants; everything it then writes is addressed by workspace and row id. `record`
-    inserts only deliveries not recorded yet; `claim` counts an attempt before a send.
-    """
+    """What the scheduler needs, in few light queries. The scans read every workspace on
+    purpose (the dispatcher serves all tenants); what it writes is addressed by workspace and
+    row id. `record` inserts only new deliveries; `claim` counts an attempt before a send."""
 
     def cursors(self) -> Sequence[JourneyCursor]: ...
     # Each journey's distinct member time zones (None: the journey's own).
@@ -247,17 +260,14 @@ class InstallationRepository(Protocol):
     def save(self, installation: PlatformInstallation) -> None: ...  # replaces one by its key
     def find(self, key: str) -> PlatformInstallation | None: ...
     def delete(self, keys: Sequence[str]) -> None: ...
-    def newest(self, limit: int) -> Sequence[PlatformInstallation]:
-        """The latest installed, for a health check that their secrets still open."""
-        ...
+    # The latest installed, for a health check that their secrets still open.
+    def newest(self, limit: int) -> Sequence[PlatformInstallation]: ...
 
 
 class ConversationRepository(Protocol):
-    """Conversation references kept to write first (proactive sends), by key.
-
-    `save` stores nothing and says False when the key is another workspace's: conversation
-    ids are global, and no workspace may take over another's.
-    """
+    """Conversation references kept to write first (proactive sends), by key. `save` stores
+    nothing and says False for another workspace's key: no workspace may take over another's
+    (conversation ids are global)."""
 
     def read(self, keys: Sequence[str]) -> Mapping[str, dict[str, Any]]: ...
     def save(
@@ -308,6 +318,10 @@ class UnitOfWork(Protocol):
     @property
     def digests(self) -> DigestRepository: ...
     @property
+    def week_figures(self) -> WeekFigureRepository: ...
+    @property
+    def team_updates(self) -> TeamUpdateRepository: ...
+    @property
     def rituals(self) -> RitualRepository: ...
     @property
     def dispatch(self) -> DispatchRepository: ...
@@ -317,7 +331,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def people(self) -> PeopleRepository: ...
-
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
         self,
@@ -334,10 +349,8 @@ class UnitOfWorkFactory(Protocol):
 
 class DispatchLock(Protocol):
     """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
-
     Where the database cannot share (SQLite), `hold_process_lock` makes this process its
-    one scheduler, or raises SchedulerLocked.
-    """
+    one scheduler, or raises SchedulerLocked."""
 
     def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
     def hold_process_lock(self) -> None: ...
@@ -346,8 +359,6 @@ class DispatchLock(Protocol):
 
 # -- what the use cases call beyond storage ----------------------------------------------------
 class PromptCatalog(Protocol):
-    """The questions (shipped plus an organisation's own), by id."""
-
     def get(self, prompt_id: str) -> Prompt | None: ...
     def __iter__(self) -> Iterator[Prompt]: ...
 
@@ -355,6 +366,7 @@ class PromptCatalog(Protocol):
 class Dispatch(Protocol):
     """Sending a prompt to a journey's audience now (a facilitator's "poll now")."""
 
+    # Record and send one prompt to the current phase's audience; how many were asked.
     def send_now(
         self,
         workspace_id: int,
@@ -362,39 +374,5 @@ class Dispatch(Protocol):
         actor: str,
         kind: PromptKind,
         perspective: Perspective | None = None,
-    ) -> int:
-        """Record and send one prompt to the current phase's audience; how many were asked."""
-        ...
-
-
-# -- reaching people: each chat platform implements these at the edge ------------------------
-class ChatPort(Protocol):
-    """How the scheduler and services reach people; each platform implements it at the edge."""
-
-    def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
-        """Deliver `view` to `member` by direct message; return a reference to the message.
-
-        `idempotency_key` is stable for the delivery, so a retry after an unclear failure
-        can find the message already sent instead of posting a second one.
-        """
-        ...
-
-    def post_notice(self, channel: str, notice: Notice) -> str: ...
-
-
-@runtime_checkable
-class FindsSent(Protocol):
-    """A ChatPort that can tell whether a message with this key already went out."""
-
-    def find_sent(self, member: Member, idempotency_key: str) -> str | None: ...
-
-
-@runtime_checkable
-class DigestSender(Protocol):
-    """The part of a chat platform that delivers a digest (Block Kit + chart on Slack)."""
-
-    def send_digest(
-        self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
-    ) -> str:
-        """Post `view` (in `view.language`) with the chart to a member's DM or a channel."""
-        ...
+        admin: bool = False,  # the actor is a workspace admin, who may act as facilitator
+    ) -> int: ...

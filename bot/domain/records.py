@@ -48,15 +48,7 @@ class TextPoint(NamedTuple):
     signal: Signal
     kind: PromptKind
     text: str
-
-
-class PhaseCell(NamedTuple):
-    """Mean of per-person means of one phase x perspective over a whole journey."""
-
-    phase: Phase
-    perspective: Perspective
-    respondents: int
-    mean: float
+    answer_id: int | None = None  # where a quote came from, so erasure can find it
 
 
 class WeekCell(NamedTuple):
@@ -82,6 +74,25 @@ class StoredDigest(NamedTuple):
     created_at: datetime
     sent_at: datetime | None
     payload: dict[str, Any]
+    # The answers the payload's quotes came from, in their order; None: not known (a
+    # digest stored before they were kept), so erasure matches the quoted text instead.
+    quote_sources: tuple[int, ...] | None = None
+
+
+class JourneyDigest(NamedTuple):
+    """A stored digest with the journey it belongs to (retention reads every workspace's)."""
+
+    workspace_id: int
+    journey_id: int
+    digest: StoredDigest
+
+
+class Expiring(NamedTuple):
+    """What the retention period has run out for, of one kind: how many, since when."""
+
+    kind: str
+    number: int
+    oldest: datetime | None
 
 
 class DigestSend(NamedTuple):

@@ -50,6 +50,7 @@ class RitualKind(StrEnum):
     PULSE = "pulse"
     CHECKIN = "checkin"
     DIGEST = "digest"
+    TEAM_UPDATE = "team_update"  # "you said, we did": to every member, once a fortnight
 
     @property
     def prompt_kind(self) -> PromptKind | None:
@@ -76,6 +77,20 @@ class Ritual:
     grace_hours: int | None = None  # None: until the poll would close
     active: bool = True
     questions: int = 1  # pulses: questions asked each occurrence (each its own message)
+    # 2: every other week. Counted from a fixed Monday, so every process and every pass
+    # agrees on which weeks, whatever the journey's start or the scheduler's history.
+    every_weeks: int = 1
+
+    @property
+    def for_journey(self) -> bool:
+        """Handled once for the whole journey (digest, team update), not per member."""
+        return self.kind in (RitualKind.DIGEST, RitualKind.TEAM_UPDATE)
+
+    def falls_on(self, day: date) -> bool:
+        """Whether the cadence has `day` (its weekday, and its week when not weekly)."""
+        if day.weekday() not in self.cadence.days:
+            return False
+        return self.every_weeks <= 1 or _week_number(day) % self.every_weeks == 0
 
     def closes_at(self, due: datetime) -> datetime:
         return due + timedelta(hours=self.open_hours)
@@ -87,7 +102,7 @@ class Ritual:
 
     def remind_at(self, due: datetime) -> datetime | None:
         """When the one reminder goes to non-responders; half-way if the window is short."""
-        if self.remind_before_hours is None or self.kind is RitualKind.DIGEST:
+        if self.remind_before_hours is None or self.for_journey:
             return None
         closes = self.closes_at(due)
         at = closes - timedelta(hours=self.remind_before_hours)
@@ -164,6 +179,10 @@ class Occurrence:
     due_at: datetime  # UTC
 
 
+def _week_number(day: date) -> int:
+    return (day - timedelta(days=day.weekday())).toordinal() // 7
+
+
 def occurrences(
     ritual: Ritual, timezone: str, calendar: Calendar, after: datetime, upto: datetime
 ) -> list[Occurrence]:
@@ -175,7 +194,7 @@ def occurrences(
     last = upto.astimezone(tz).date()
     out = []
     while day <= last:
-        if day.weekday() in ritual.cadence.days and calendar.is_working_day(day):
+        if ritual.falls_on(day) and calendar.is_working_day(day):
             due = local_instant(day, ritual.cadence.at, tz)
             if after < due <= upto:
                 out.append(Occurrence(day.isoformat(), day, due))
@@ -189,7 +208,7 @@ def next_occurrence(
     tz = zone(timezone)
     day = after.astimezone(tz).date()
     for _ in range(horizon_days):
-        if day.weekday() in ritual.cadence.days and calendar.is_working_day(day):
+        if ritual.falls_on(day) and calendar.is_working_day(day):
             due = local_instant(day, ritual.cadence.at, tz)
             if due > after:
                 return Occurrence(day.isoformat(), day, due)
@@ -230,6 +249,21 @@ def anything_due(
     after = max(after, upto - MAX_CATCH_UP)
     zones = set(timezones)
     return any(occurrences(r, tz, calendar, after, upto) for r in rituals for tz in zones)
+
+
+def asked_per_week(rituals: Sequence[Ritual], roles: Iterable[Role]) -> tuple[int, int]:
+    """How many pulse questions and check-ins a person with `roles` gets in a usual week."""
+    wanted = set(roles)
+    pulses = checkins = 0
+    for ritual in rituals:
+        if not (ritual.audience & wanted) or ritual.for_journey:
+            continue
+        times = len(ritual.cadence.days)
+        if ritual.kind is RitualKind.PULSE:
+            pulses += times * ritual.questions
+        elif ritual.kind is RitualKind.CHECKIN:
+            checkins += times
+    return pulses, checkins
 
 
 def candidates(

@@ -106,7 +106,7 @@ class Planned:
 
 @dataclass(frozen=True)
 class JourneyDue:
-    """Whole-journey rituals (the digest) that fell due."""
+    """Whole-journey rituals (the digest, the team update) that fell due."""
 
     ritual: Ritual
     occurrence: str
@@ -151,7 +151,7 @@ def plan_due(
     pulses = [r for r in rituals if r.kind is RitualKind.PULSE]
     designs: dict[date, dict[tuple[str, int], list[Prompt]]] = {}
     for ritual in rituals:
-        if ritual.kind is RitualKind.DIGEST:
+        if ritual.for_journey:
             for occ in occurrences(ritual, journey.timezone, calendar, after, upto):
                 plan.journey_rituals.append(JourneyDue(ritual, occ.key, occ.due_at))
             continue

@@ -255,7 +255,12 @@ def _cell(mean: float | None, language: Language) -> str:
 
 def render_markdown(view: DigestView, language: Language | None = None) -> str:
     lang = Language(language or view.language)
-    out = [f"# {headline(view, lang)}", ""]
+    out = []
+    if view.for_steward:
+        from bot.rendering.steward_text import render_steward_markdown
+
+        out = [render_steward_markdown(view, lang)]
+    out += [f"# {headline(view, lang)}", ""]
     if view.preview:
         out += [f"_{t('digest.preview_note', lang)}_", ""]
     out += [phase_line(view, lang), "", t("digest.anonymity_note", lang, k=view.k), ""]

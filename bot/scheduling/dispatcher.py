@@ -33,7 +33,14 @@ from bot.domain.model import (
 from bot.domain.ports import ChatPort, Clock, DispatchLock, UnitOfWork, UnitOfWorkFactory
 from bot.domain.pulse_design import history_window
 from bot.domain.records import Asked, JourneySchedule
-from bot.domain.rituals import CadenceOverride, Fate, JourneyPaused, RitualPlan, first_due
+from bot.domain.rituals import (
+    CadenceOverride,
+    Fate,
+    JourneyPaused,
+    RitualKind,
+    RitualPlan,
+    first_due,
+)
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
 from bot.scheduling.courier import Courier, Holds
 from bot.scheduling.report import PassReport, SentLine, Totals
@@ -64,6 +71,7 @@ class Dispatcher:
         on_deferred: Callable[[], None] | None = None,
         concurrency: int = 4,
         digest_resume: Callable[[], Callable[[datetime], int] | None] | None = None,
+        team_update_hook: Callable[[], DigestHook | None] | None = None,
     ) -> None:
         self.uow = uow
         self.lock = lock
@@ -74,6 +82,7 @@ class Dispatcher:
         self.chat_for = chat_for
         self.sender_factory = sender_factory
         self.digest_hook = digest_hook
+        self.team_update_hook = team_update_hook
         self.digest_resume = digest_resume
         self.batch = batch
         self.chunk = chunk
@@ -207,12 +216,12 @@ class Dispatcher:
                 digests_due = self._digests_due(journey, plan, now)
                 # Not past a digest until it is handled: one that fails (the database was
                 # locked) falls due again on the next pass, for the same week.
-                through = min(digests_due, default=now + _INSTANT) - _INSTANT
+                through = min((at for _, at in digests_due), default=now + _INSTANT) - _INSTANT
                 uow.dispatch.set_watermark(journey.workspace_id, journey.id, through)
                 uow.commit()
             if not digests_due:
                 continue
-            done = [self._run_digest(journey, now, due_at) for due_at in digests_due]
+            done = [self._run_digest(journey, now, due_at, kind) for kind, due_at in digests_due]
             report.digests += sum(1 for sent_now in done if sent_now)
             if all(sent_now is not None for sent_now in done):
                 with self.uow() as uow:
@@ -221,12 +230,15 @@ class Dispatcher:
         self.totals.missed += report.missed
 
     @staticmethod
-    def _digests_due(journey: Journey, plan: DuePlan, now: datetime) -> list[datetime]:
-        """When each digest of `plan` fell due, if it may still go; missed ones are logged."""
+    def _digests_due(
+        journey: Journey, plan: DuePlan, now: datetime
+    ) -> list[tuple[RitualKind, datetime]]:
+        """Each whole-journey ritual of `plan` (digest, team update) that may still go, with
+        when it fell due; missed ones are logged."""
         due = []
         for item in plan.journey_rituals:
             if item.ritual.fate(item.due_at, now) is Fate.PENDING:
-                due.append(item.due_at)
+                due.append((item.ritual.kind, item.due_at))
             else:
                 log.warning(
                     "journey %s: %s of %s missed (the bot was down)",
@@ -236,17 +248,21 @@ class Dispatcher:
                 )
         return due
 
-    def _run_digest(self, journey: Journey, now: datetime, due_at: datetime) -> bool | None:
-        """Whether the digest went out now (False: nothing to send, or sent before); None
-        when preparing it failed, so the next pass tries that week again."""
-        hook = self.digest_hook() if self.digest_hook else None
+    def _run_digest(
+        self, journey: Journey, now: datetime, due_at: datetime, kind: RitualKind
+    ) -> bool | None:
+        """Whether the digest (or team update) went out now (False: nothing to send, or sent
+        before); None when preparing it failed, so the next pass tries that week again."""
+        source = self.team_update_hook if kind is RitualKind.TEAM_UPDATE else self.digest_hook
+        hook = source() if source else None
         if hook is None:
             return False
         assert journey.id is not None
         try:
             return bool(hook(journey.workspace_id, journey.id, now, due_at=due_at))
         except Exception:  # a digest problem must not stop the prompts of every journey
-            log.exception("journey %s: the weekly digest failed; tried again next pass", journey.id)
+            what = "team update" if kind is RitualKind.TEAM_UPDATE else "weekly digest"
+            log.exception("journey %s: the %s failed; tried again next pass", journey.id, what)
             return None
 
     def _resume_digests(self, now: datetime, report: PassReport) -> None:
@@ -327,6 +343,7 @@ class Dispatcher:
         actor: str,
         kind: PromptKind,
         perspective: Perspective | None = None,
+        admin: bool = False,
     ) -> int:
         """Ask the current phase's audience one prompt now; returns how many were asked.
 
@@ -339,7 +356,8 @@ class Dispatcher:
             if journey is None:
                 raise errors.NoJourney()
             action = "poll" if kind is PromptKind.PULSE else "checkin"
-            require_role(uow.members.by_user(workspace_id, journey_id, actor), FACILITATORS, action)
+            actor_member = uow.members.by_user(workspace_id, journey_id, actor)
+            require_role(actor_member, FACILITATORS, action, admin)
             schedule = uow.rituals.schedule(workspace_id, journey_id)
             if schedule is not None and schedule.paused:
                 raise JourneyPaused()  # it would wait, unsent, until the journey resumes

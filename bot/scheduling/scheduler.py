@@ -5,7 +5,8 @@
 - one job with a deterministic id, "dispatch", added with replace_existing=True, running
   a module-level function that takes the handle's id and looks its dispatcher up when it
   runs (no closures or domain objects in the job store);
-- coalesce and max_instances=1: a slow fan-out makes the next wake-ups wait, not overlap.
+- coalesce and max_instances=1: a slow fan-out makes the next wake-ups wait, not overlap;
+- and one more job, "purge", the same way: the daily retention purge, when given one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -26,6 +27,11 @@ from bot.scheduling.dispatcher import Dispatcher, PassReport
 
 log = logging.getLogger("pioneer.scheduling")
 JOB_ID = "dispatch"
+# The retention purge: once a day, first a few minutes after start (idempotent, so replicas
+# and restarts running it too change nothing).
+PURGE_JOB_ID = "purge"
+PURGE_EVERY = timedelta(days=1)
+PURGE_FIRST_AFTER = timedelta(minutes=5)
 _HANDLES: dict[str, SchedulerHandle] = {}
 _ids = itertools.count(1)
 
@@ -43,6 +49,17 @@ def dispatch_job(handle_id: str) -> None:
     handle._passed(report)
 
 
+def purge_job(handle_id: str) -> None:
+    """The retention purge for the scheduler registered as `handle_id`."""
+    handle = _HANDLES.get(handle_id)
+    if handle is None or handle.purge is None:
+        return
+    try:
+        handle.purge()
+    except Exception:
+        log.exception("retention purge failed; tomorrow's tries again")
+
+
 @dataclass
 class SchedulerHandle:
     handle_id: str
@@ -53,6 +70,7 @@ class SchedulerHandle:
     on_stop: list[Callable[[], None]] = field(default_factory=list)
     # Told after each pass (None: the pass raised), e.g. to count it for /metrics.
     on_pass: list[Callable[[PassReport | None], None]] = field(default_factory=list)
+    purge: Callable[[], object] | None = None
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def _passed(self, report: PassReport | None) -> None:
@@ -87,8 +105,10 @@ def start_scheduler(
     dispatcher: Dispatcher,
     every_seconds: int = 60,
     on_pass: Sequence[Callable[[PassReport | None], None]] = (),
+    purge: Callable[[], object] | None = None,
 ) -> SchedulerHandle:
-    """Run the dispatcher in this process every minute (and once at start).
+    """Run the dispatcher in this process every minute (and once at start), and `purge`
+    (the retention purge) once a day.
 
     On SQLite this makes the process the database's one scheduler, or raises
     SchedulerLocked with a message saying what to do.
@@ -101,7 +121,7 @@ def start_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         timezone=UTC,
     )
-    handle = SchedulerHandle(handle_id, dispatcher, scheduler, on_pass=list(on_pass))
+    handle = SchedulerHandle(handle_id, dispatcher, scheduler, on_pass=list(on_pass), purge=purge)
     _HANDLES[handle_id] = handle
     scheduler.add_job(
         dispatch_job,
@@ -112,6 +132,16 @@ def start_scheduler(
         replace_existing=True,
         next_run_time=datetime.now(UTC),
     )
+    if purge is not None:
+        scheduler.add_job(
+            purge_job,
+            IntervalTrigger(seconds=int(PURGE_EVERY.total_seconds()), timezone=UTC),
+            args=[handle_id],
+            id=PURGE_JOB_ID,
+            name="pioneer retention purge",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC) + PURGE_FIRST_AFTER,
+        )
     scheduler.start()
     return handle
 

@@ -35,6 +35,7 @@ from bot.domain.views import PromptView
 if TYPE_CHECKING:
     from bot.domain.digest.view import DigestView
     from bot.domain.ports import DigestSender
+    from bot.domain.team_update import TeamUpdateView
 
 log = logging.getLogger("pioneer.scheduling")
 UNCLEAR = "could not check whether an earlier attempt got through"
@@ -285,6 +286,14 @@ class PacedDigests:
             self.chat,
             member_or_channel,
             lambda: self.chat.send_digest(member_or_channel, view, chart_png),
+        )
+        if outcome.status == "sent":
+            return outcome.ref or ""
+        raise outcome.failure or DeliveryFailed(outcome.error or "not sent")
+
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        outcome = self.sender.deliver(
+            self.chat, member, lambda: self.chat.send_team_update(member, view)
         )
         if outcome.status == "sent":
             return outcome.ref or ""

@@ -7,11 +7,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, Float, Integer, Row, Select, Table, func, select
+from sqlalchemy import ColumnElement, Float, Integer, Row, Select, Table, delete, func, select
 from sqlalchemy import cast as sql_cast
 
 from bot.domain.model import Answer, Perspective, Phase, PromptKind, Signal
-from bot.domain.records import AnswerContext, AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerContext, AnswerPoint, Expiring, TextPoint, WeekCell
 from storage.mapping import (
     answer_from_row,
     delivery_from_row,
@@ -116,6 +116,20 @@ class SqlAnswers(SessionRepository):
         )
         return [answer_from_row(r) for r in rows]
 
+    def older_than(self, before: datetime, purge: bool = False) -> Sequence[Expiring]:
+        # Every workspace on purpose: the retention period is the operator's, for all.
+        rows = self.session.execute(
+            select(AnswerRow.kind, func.count(), func.min(AnswerRow.answered_at))
+            .where(AnswerRow.answered_at < before)
+            .group_by(AnswerRow.kind)
+            .order_by(AnswerRow.kind)
+        )
+        found = [Expiring(kind, n, oldest) for kind, n, oldest in rows.all()]
+        if purge and found:
+            self.session.execute(delete(AnswerRow).where(AnswerRow.answered_at < before))
+            self.erased()
+        return found
+
     # -- light reads for the digest (no ORM objects: tens of thousands of rows) ----------
     def values_for_weeks(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]
@@ -169,12 +183,13 @@ class SqlAnswers(SessionRepository):
                 AnswerRow.signal,
                 AnswerRow.kind,
                 AnswerRow.text,
+                AnswerRow.id,
             ).order_by(AnswerRow.id),
             AnswerRow.text,
         )
         return [
-            TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t)
-            for m, w, p, s, k, t in rows
+            TextPoint(m, w, Perspective(p), Signal(s), PromptKind(k), t, answer_id)
+            for m, w, p, s, k, t, answer_id in rows
             if t
         ]
 
@@ -191,20 +206,6 @@ class SqlAnswers(SessionRepository):
             return []
         where = (*_in_weeks(workspace_id, journey_id, weeks), given.is_not(None))
         return self.session.connection().execute(query.where(*where)).all()
-
-    def phase_perspective_means(
-        self, workspace_id: int, journey_id: int, up_to_week: str
-    ) -> Sequence[PhaseCell]:
-        rows = _person_means(
-            AnswerRow.phase,
-            *of_journey(AnswerRow, workspace_id, journey_id),
-            # `2026-W09` < `2026-W10`: ISO week strings sort as the weeks do.
-            AnswerRow.iso_week <= up_to_week,
-        )
-        return [
-            PhaseCell(Phase(phase), Perspective(perspective), n, mean)
-            for phase, perspective, n, mean in self.session.connection().execute(rows).all()
-        ]
 
     def week_perspective_means(
         self, workspace_id: int, journey_id: int, weeks: Sequence[str]

@@ -12,7 +12,15 @@ from storage.models import JourneyRow, PhaseChangeRow
 from storage.sql import SessionRepository, must_exist, of_journey
 
 # What saving a journey may change: its channel, workspace and start stay what they were.
-_SAVED = ("name", "language", "timezone", "phase", "phase_since", "anonymity_threshold")
+_SAVED = (
+    "name",
+    "language",
+    "timezone",
+    "phase",
+    "phase_since",
+    "anonymity_threshold",
+    "leadership_channel",
+)
 
 
 class SqlJourneys(SessionRepository):

@@ -8,8 +8,8 @@ from sqlalchemy import delete, select
 
 from bot.domain.model import Member, Role
 from storage.mapping import copy_fields, member_from_row, role_sets, roles_to_str, values_of
-from storage.models import AnswerRow, DeliveryRow, MemberRow
-from storage.sql import SessionRepository, must_exist, of_journey
+from storage.models import AnswerRow, DeliveryRow, MemberRow, PhaseChangeRow, TouchpointRow
+from storage.sql import SessionRepository, must_exist, of_journey, update_rows
 
 # What saving a member may change besides their roles: who they are and where stay.
 _SAVED = ("display_name", "language", "timezone", "away_until")
@@ -62,6 +62,22 @@ class SqlMembers(SessionRepository):
     def delete(self, workspace_id: int, member_id: int) -> None:
         # Answers and deliveries go with the member (ON DELETE CASCADE); delete them
         # explicitly too, so erasure does not depend on the backend honouring cascades.
+        # Phase moves and touchpoints stay (ON DELETE SET NULL) without their words.
+        self.erased()
+        update_rows(
+            self.session,
+            PhaseChangeRow,
+            PhaseChangeRow.workspace_id == workspace_id,
+            PhaseChangeRow.actor_member_id == member_id,
+            reason="",
+        )
+        update_rows(
+            self.session,
+            TouchpointRow,
+            TouchpointRow.workspace_id == workspace_id,
+            TouchpointRow.logged_by_member_id == member_id,
+            note="",
+        )
         self.session.execute(
             delete(AnswerRow).where(
                 AnswerRow.workspace_id == workspace_id, AnswerRow.member_id == member_id

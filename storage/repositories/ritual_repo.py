@@ -58,3 +58,21 @@ class SqlRituals(SessionRepository):
             JourneyRow.id == journey_id,
             paused=paused,
         )
+
+    def set_working_days(self, workspace_id: int, journey_id: int, days: str) -> None:
+        update_rows(
+            self.session,
+            JourneyRow,
+            JourneyRow.workspace_id == workspace_id,
+            JourneyRow.id == journey_id,
+            working_days=days,
+        )
+
+    def set_holidays(self, workspace_id: int, journey_id: int, days: Sequence[str]) -> None:
+        update_rows(
+            self.session,
+            JourneyRow,
+            JourneyRow.workspace_id == workspace_id,
+            JourneyRow.id == journey_id,
+            holidays=sorted(set(days)),
+        )

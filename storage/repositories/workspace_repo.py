@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
 
 from bot.domain.model import Workspace
 from storage.mapping import workspace_from_row
@@ -31,3 +34,17 @@ class SqlWorkspaces(SessionRepository):
     def get(self, workspace_id: int) -> Workspace | None:
         row = self.session.get(WorkspaceRow, workspace_id)
         return workspace_from_row(row) if row else None
+
+    def find(self, ref: str) -> Sequence[Workspace]:
+        wanted = ref.strip()
+        rows = self.session.scalars(
+            select(WorkspaceRow)
+            .where(
+                or_(
+                    WorkspaceRow.external_id == wanted,
+                    func.lower(WorkspaceRow.name) == wanted.lower(),
+                )
+            )
+            .order_by(WorkspaceRow.id)
+        )
+        return [workspace_from_row(r) for r in rows]

@@ -8,9 +8,10 @@ two cannot drift apart unnoticed.
 
 It covers the repositories the domain services (`bot/domain/journeys.py`, `answers.py`) and
 the use cases of `bot/app` (commands, answering, home, prompt views, schedule) call:
-workspaces, journeys, members, deliveries, answers, touchpoints, rituals and the
-dispatcher's watermark. The digest's reads, the dispatcher's scans, installations,
-conversations and people are not faked: asking for them raises NotImplementedError, and
+workspaces, journeys, members, deliveries, answers, touchpoints, rituals, the
+dispatcher's watermark, and stored digests as erasure reads and redacts them. The digest's
+reads of answers, its sending, the dispatcher's scans, installations, conversations,
+people and API tokens are not faked: asking for them raises NotImplementedError, and
 what needs them is tested on a real database.
 
 Transactions: `with uow:` starts from a snapshot of what is committed; `commit()` writes
@@ -27,9 +28,9 @@ import threading
 from copy import deepcopy
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, TypeVar
 
+from tests.fakes.memory_digests import MemoryDigests
 from tests.fakes.memory_repos import (
     IntegrityViolation,
     MemoryAnswers,
@@ -58,6 +59,7 @@ TABLES = (
     "answers",
     "touchpoints",
     "rituals",  # (journey id, key) -> (workspace id, CadenceOverride)
+    "digests",  # (journey id, week) -> (workspace id, StoredDigest)
 )
 
 
@@ -110,9 +112,12 @@ class MemoryUnitOfWork:
         self._begun: Tables = {}
         self.tables: Tables = {}
         self.digests = NotFaked("digests")
+        self.team_updates = NotFaked("team_updates")
         self.installations = NotFaked("installations")
         self.conversations = NotFaked("conversations")
         self.people = NotFaked("people")
+        self.week_figures = NotFaked("week_figures")
+        self.api_tokens = NotFaked("api_tokens")
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()
@@ -124,14 +129,10 @@ class MemoryUnitOfWork:
         self.touchpoints = MemoryTouchpoints(self)
         self.rituals = MemoryRituals(self)
         self.dispatch = MemoryDispatch(self)
+        self.digests = MemoryDigests(self)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._begun = self.tables = {}  # rolled back: nothing uncommitted survives
 
     def _begin(self) -> None:

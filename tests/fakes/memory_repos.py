@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from tests.fakes.memory import MemoryUnitOfWork
 
 # What saving may change, as in storage: who a member is, a journey's channel and start stay.
-JOURNEY_SAVED = ("name", "language", "timezone", "phase", "phase_since", "anonymity_threshold")
+JOURNEY_SAVED = (
+    "name",
+    "language",
+    "timezone",
+    "phase",
+    "phase_since",
+    "anonymity_threshold",
+    "leadership_channel",
+)
 MEMBER_SAVED = ("display_name", "language", "timezone", "away_until", "roles")
 DELIVERY_SAVED = ("status", "attempts", "sent_at", "message_ref", "closes_at")
 
@@ -121,6 +129,14 @@ class MemoryWorkspaces(_Repository):
     def get(self, workspace_id: int) -> Workspace | None:
         return self._uow.get("workspaces", workspace_id)
 
+    def find(self, ref: str) -> list[Workspace]:
+        wanted = ref.strip()
+        return [
+            deepcopy(row)
+            for row in self._uow.rows("workspaces")
+            if row.external_id == wanted or row.name.lower() == wanted.lower()
+        ]
+
 
 class MemoryJourneys(_Repository):
     def add(self, journey: Journey) -> Journey:
@@ -191,7 +207,8 @@ class MemoryMembers(_Repository):
 
     def delete(self, workspace_id: int, member_id: int) -> None:
         """As storage: their answers and deliveries go too (explicitly, and by cascade);
-        phase moves and touchpoints they made stay, no longer pointing at them."""
+        phase moves and touchpoints they made stay, without their words, no longer
+        pointing at them."""
         tables = self._uow.tables
         row = tables["members"].get(member_id)
         gone = row is not None and row.workspace_id == workspace_id
@@ -212,10 +229,11 @@ class MemoryMembers(_Repository):
         # ON DELETE SET NULL; storage reads a phase move without its actor as actor 0.
         for key, (owner, change) in list(tables["phase_changes"].items()):
             if change.actor_member_id == member_id:
-                self._uow.put("phase_changes", key, (owner, replace(change, actor_member_id=0)))
+                unlinked = replace(change, actor_member_id=0, reason="")
+                self._uow.put("phase_changes", key, (owner, unlinked))
         for key, tp in list(tables["touchpoints"].items()):
             if tp.logged_by_member_id == member_id:
-                self._uow.put("touchpoints", key, replace(tp, logged_by_member_id=None))
+                self._uow.put("touchpoints", key, replace(tp, logged_by_member_id=None, note=""))
 
 
 class MemoryDeliveries(_Repository):
@@ -346,6 +364,12 @@ class MemoryRituals(_Repository):
 
     def set_paused(self, workspace_id: int, journey_id: int, paused: bool) -> None:
         self._set_calendar(workspace_id, journey_id, paused=paused)
+
+    def set_working_days(self, workspace_id: int, journey_id: int, days: str) -> None:
+        self._set_calendar(workspace_id, journey_id, working_days=days)
+
+    def set_holidays(self, workspace_id: int, journey_id: int, days: Sequence[str]) -> None:
+        self._set_calendar(workspace_id, journey_id, holidays=sorted(set(days)))
 
 
 class MemoryDispatch(_Repository):

@@ -4,8 +4,9 @@ workspace it keeps: people, DM channels and their messages, uploaded files, OAut
 It answers ``auth.test``, ``chat.postMessage`` (keeps ``metadata``), ``chat.update``,
 ``chat.postEphemeral``, ``conversations.open`` (DM id ``D<user>``),
 ``conversations.history`` (newest first; ``metadata`` only with ``include_all_metadata``),
-``views.open``, ``views.update``, ``views.publish``, ``users.info`` (``tz`` and ``locale``;
-see `set_user`), ``files.getUploadURLExternal`` + ``POST /upload/<file_id>`` +
+``views.open``, ``views.update``, ``views.publish``, ``users.info`` (``tz``, ``locale``,
+``is_admin``, ``is_owner``; see `set_user`), ``files.getUploadURLExternal`` +
+``POST /upload/<file_id>`` +
 ``files.completeUploadExternal``, ``oauth.v2.access``. Any other ``/api/<method>`` answers
 ``{"ok": true}``, as does any other path (a ``response_url``).
 
@@ -46,6 +47,8 @@ class User:
     locale: str = "en-US"
     deleted: bool = False
     is_bot: bool = False
+    is_admin: bool = False
+    is_owner: bool = False
 
 
 @dataclass
@@ -192,6 +195,8 @@ class SlackMethods:
                     "real_name": user.name.title(),
                     "deleted": user.deleted,
                     "is_bot": user.is_bot,
+                    "is_admin": user.is_admin,
+                    "is_owner": user.is_owner,
                     "tz": user.tz,
                     "locale": user.locale,
                     "profile": {"display_name": user.name, "real_name": user.name.title()},

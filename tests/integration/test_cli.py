@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from storage.db import make_engine
 from storage.migrate import head_revision
 from storage.models import Base
+from tests import seed
 from tests.conftest import PG_URL
 
 
@@ -109,12 +110,9 @@ def test_journeys_lists_each_journey_with_its_id(database_url: str) -> None:
 
     container = Container(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
     try:
-        with container.uow() as uow:
-            workspace = uow.workspaces.get_or_create("slack", "T0001", "Acme")
-            uow.commit()
-        assert workspace.id is not None
+        workspace_id = seed.workspace_id(container.uow, "slack", "T0001", "Acme")
         started = container.journeys.start(
-            workspace.id, "C1", "Plant Noord", "U1", Language.NL, "Europe/Amsterdam"
+            workspace_id, "C1", "Plant Noord", "U1", Language.NL, "Europe/Amsterdam"
         )
     finally:
         container.close()

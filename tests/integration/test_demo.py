@@ -4,14 +4,21 @@ the scorecard says their exit signals were met — not because a calendar said s
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.container import demo_parts
-from bot.demo.runner import DemoResult, run_demo
+from bot.demo.runner import run_demo
+from bot.demo.summary import DemoResult
 from bot.domain.digest.view import DigestView
 from bot.domain.model import Language, Phase
 from bot.rendering.markdown import nudge_text
+
+FIGURES = Path(__file__).resolve().parents[2] / "scripts" / "demo_figures.py"
 
 
 def fired_in(result: DemoResult, phase: Phase) -> set[str]:
@@ -31,6 +38,24 @@ def png_size(path: Path) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     return width, height
+
+
+def assert_team_updates(out: Path, result: DemoResult, title: str, did: str) -> None:
+    """Every other week each of the 30 people got the team update once; it is kept beside
+    the digests, and says what the directors did about their nudges (`did`), or that
+    nothing was recorded."""
+    weeks = [u.iso_week for u in result.team_updates]
+    assert len(weeks) >= 3 and weeks == sorted(set(weeks))
+    assert all(int(b[-2:]) - int(a[-2:]) == 2 for a, b in zip(weeks, weeks[1:], strict=False))
+    pages = [(out / "digests" / f"{week}-team.md").read_text(encoding="utf-8") for week in weeks]
+    assert all(page.startswith(title) for page in pages)
+    assert any(did in page for page in pages)
+    with sqlite3.connect(out / "pioneer.db") as db:
+        sent = db.execute(
+            "SELECT iso_week, COUNT(*), COUNT(DISTINCT member_id) FROM team_update_sends"
+            " WHERE status = 'sent' GROUP BY iso_week ORDER BY iso_week"
+        ).fetchall()
+    assert sent == [(week, 30, 30) for week in weeks]
 
 
 def assert_moved_by_the_scorecard(result: DemoResult, phase: Phase, opening: str) -> str:
@@ -54,6 +79,16 @@ def test_company_a_explores_with_room_and_moves_on_its_exit_signals(tmp_path: Pa
         assert page.startswith("# Weekly digest Company A")
         width, height = png_size(tmp_path / "digests" / f"{digest.iso_week}.png")
         assert 400 <= width <= 3000 and 200 <= height <= 2000
+        learning = (tmp_path / "digests" / f"{digest.iso_week}-learning.md").read_text()
+        assert learning.startswith("# For the learning professional: the human side of")
+        assert "## Your checklist" in learning
+        card = (tmp_path / "digests" / f"{digest.iso_week}-facilitator.md").read_text()
+        assert card.startswith("# Ready to move? Company A")
+    # The facilitator's card shows the scorecard the directors saw, and the move it led to.
+    last = result.digests[-1]
+    card = (tmp_path / "digests" / f"{last.iso_week}-facilitator.md").read_text()
+    assert f"How the digest of {last.iso_week} scored the exit signals:" in card
+    assert "Last phase moves:" in card and "from interest to desire, because:" in card
     # Awareness and interest both end on met exit signals, in that order.
     first = assert_moved_by_the_scorecard(result, Phase.AWARENESS, "The exit signals of")
     second = assert_moved_by_the_scorecard(result, Phase.INTEREST, "The exit signals of")
@@ -67,6 +102,25 @@ def test_company_a_explores_with_room_and_moves_on_its_exit_signals(tmp_path: Pa
     assert "awareness → interest" in summary and "interest → desire" in summary
     assert any(line.startswith("# Weekly digest") for line in lines)
     assert result.answers > 0 and result.prompts_sent > result.answers / 2
+    # What the run measured, as `scripts/demo_figures.py` tells an operator.
+    figures = json.loads(
+        subprocess.run(
+            [sys.executable, str(FIGURES), str(tmp_path), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    for phase in ("awareness", "interest"):
+        shares = figures["phases"][phase]["shares"]
+        assert set(shares) == {"technology", "human", "business"}
+        assert all(20 <= share <= 50 for share in shares.values()), (phase, shares)
+        assert figures["phases"][phase]["coverage"] >= 90
+    assert all(quiet["asked"] for quiet in figures["quiet_nudges"])
+    withheld, lines = figures["withheld_lines"]
+    assert withheld * 3 <= lines
+    # A's nudges come in desire; the updates of the weeks before say nothing was recorded.
+    assert_team_updates(tmp_path, result, "# You said, we did: Company A", "Nothing was recorded")
 
 
 def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
@@ -83,8 +137,20 @@ def test_company_b_frontrunners_short_of_room_in_dutch(tmp_path: Path) -> None:
     second = assert_moved_by_the_scorecard(result, Phase.INTEREST, "De uitgangssignalen van")
     # Company B needs longer than A (seen in the other test) to form a shared picture.
     assert first < second
-    first_page = sorted((tmp_path / "digests").glob("*.md"))[0].read_text(encoding="utf-8")
-    assert first_page.startswith("# Weekoverzicht")
+    pages = sorted((tmp_path / "digests").glob("*-W??.md"))
+    assert pages[0].read_text(encoding="utf-8").startswith("# Weekoverzicht")
+    for page in pages:
+        learning = page.with_name(f"{page.stem}-learning.md").read_text(encoding="utf-8")
+        assert learning.startswith("# Voor de leerprofessional: de menselijke kant van")
+        assert "## Jouw checklist" in learning
+        card = page.with_name(f"{page.stem}-facilitator.md").read_text(encoding="utf-8")
+        assert card.startswith("# Klaar voor de volgende stap?")
+    # Interest dragged on without a picture of the future: some week's card warned of it.
+    cards = [p.read_text(encoding="utf-8") for p in (tmp_path / "digests").glob("*-facilitator.md")]
+    assert any("hobbyisme" in card for card in cards)
+    assert any("Zo scoorde het weekoverzicht van" in card for card in cards)
+    assert result.actions > 0
+    assert_team_updates(tmp_path, result, "# Jullie zeiden, wij deden: Bedrijf B", "besproken")
 
 
 def test_the_two_companies_change_phase_in_different_weeks(tmp_path: Path) -> None:

@@ -8,29 +8,25 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import inspect
 
 from bot.domain.journeys import JourneyService
-from bot.domain.model import Delivery, Perspective, Phase, PromptKind, Signal
+from bot.domain.model import Phase, Signal
 from bot.domain.records import PlatformInstallation
 from storage.mapping import delivery_from_row, values_of
 from storage.models import DeliveryRow
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def test_a_delivery_maps_to_its_columns_and_back() -> None:
-    delivery = Delivery(
-        workspace_id=1,
+    delivery = seed.a_delivery(
+        AT,
         journey_id=2,
         member_id=3,
         prompt_id="p-1",
-        kind=PromptKind.PULSE,
         phase=Phase.DESIRE,
-        perspective=Perspective.HUMAN,
         signal=Signal.SPARK,
-        occurrence="2026-11-30",
-        created_at=AT,
         closes_at=AT + timedelta(days=1),
-        due_at=AT,
         id=9,
     )
     values = values_of(delivery)
@@ -104,3 +100,27 @@ def test_people_are_reachable_until_marked_otherwise(
         assert back is not None and back.external_id == "aad-1" and back.name == "Ann"
         assert back.personal_conversation_id == "a:2" and back.unreachable_since is None
         assert tx.people.names(workspace_id) == {"aad-1": "Ann"}
+
+
+def test_a_weeks_figures_are_kept_as_first_published(
+    uow: SqlUnitOfWorkFactory, journeys: JourneyService, workspace_id: int
+) -> None:
+    journey = journeys.start(workspace_id, "C1", "Plant", starter="U1")
+    other = journeys.start(workspace_id, "C2", "Other", starter="U1")
+    assert journey.id is not None and other.id is not None
+    first = {"2026-W48": {"cells": {"human": [6, 3.0]}}, "2026-W49": {"cells": {}}}
+    with uow() as tx:
+        tx.week_figures.add(workspace_id, journey.id, first, AT)
+        tx.commit()
+    with uow() as tx:  # a second process computed them too, later: the first stay
+        tx.week_figures.add(
+            workspace_id, journey.id, {"2026-W49": {"cells": {"human": [5, 1.0]}}}, AT
+        )
+        tx.week_figures.add(workspace_id, other.id, {"2026-W49": {"cells": {"x": [1, 1.0]}}}, AT)
+        tx.commit()
+    with uow() as tx:
+        assert tx.week_figures.up_to(workspace_id, journey.id, "2026-W49") == first
+        assert tx.week_figures.up_to(workspace_id, journey.id, "2026-W48") == {
+            "2026-W48": first["2026-W48"]
+        }
+        assert tx.week_figures.up_to(workspace_id + 1000, journey.id, "2026-W49") == {}

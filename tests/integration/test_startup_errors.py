@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot import cli
-from tests.e2e.slack.test_serve import clean_env, free_port
+from tests.e2e.serve_process import clean_env, free_port
 
 PASSWORD = "pw-Zq81-secret"
 BOT_TOKEN = "xoxb-0000-very-secret-token"

@@ -146,6 +146,18 @@ def test_only_a_commit_keeps_changes_and_callers_hold_copies(factory: UnitOfWork
         }
 
 
+def test_workspaces_are_found_by_platform_id_or_name(factory: UnitOfWorkFactory) -> None:
+    with factory() as tx:
+        acme = tx.workspaces.get_or_create("slack", "T0ACME", "Acme BV")
+        tx.workspaces.get_or_create("teams", "tenant-2", "Other BV")
+        tx.commit()
+    with factory() as tx:
+        assert [w.id for w in tx.workspaces.find("T0ACME")] == [acme.id]
+        assert [w.id for w in tx.workspaces.find(" acme bv ")] == [acme.id]
+        assert tx.workspaces.find("t0acme") == []  # platform ids are exact
+        assert tx.workspaces.find("Nobody") == []
+
+
 def test_every_read_stays_in_its_workspace(factory: UnitOfWorkFactory) -> None:
     a = tenant(factory, "T-A", ("U1",))
     b = tenant(factory, "T-B", ("U1",))  # the same channel and user ids, another tenant
@@ -254,7 +266,9 @@ def test_forgetting_a_member_takes_their_answers_and_deliveries_only(
     mine, theirs = (add(factory, a_delivery(t, u)) for u in ("U1", "UFAC"))
     with factory() as tx:
         tx.answers.upsert_many([an_answer(t, "U1", mine), an_answer(t, "UFAC", theirs)])
-        change = PhaseChange(t.journey_id, t.members["U1"], AT, Phase.AWARENESS, Phase.INTEREST, "")
+        change = PhaseChange(
+            t.journey_id, t.members["U1"], AT, Phase.AWARENESS, Phase.INTEREST, "my reasons"
+        )
         tx.journeys.add_phase_change(change)
         tx.touchpoints.add(
             Touchpoint(t.workspace_id, t.journey_id, AT.date(), "visit", t.members["U1"], AT)
@@ -269,11 +283,11 @@ def test_forgetting_a_member_takes_their_answers_and_deliveries_only(
         assert tx.deliveries.get(t.workspace_id, mine) is None
         assert tx.deliveries.get(t.workspace_id, theirs) is not None
         assert [m.user for m in tx.members.list(t.workspace_id, t.journey_id)] == ["UFAC"]
-        # What they did stays, no longer pointing at them.
+        # What they did stays, no longer pointing at them and without their words.
         (move,) = tx.journeys.phase_history(t.workspace_id, t.journey_id)
-        assert move.actor_member_id == 0
+        assert (move.actor_member_id, move.reason) == (0, "")
         (touchpoint,) = tx.touchpoints.list(t.workspace_id, t.journey_id)
-        assert touchpoint.logged_by_member_id is None
+        assert (touchpoint.logged_by_member_id, touchpoint.note) == (None, "")
 
 
 def test_deliveries_are_due_when_made_unique_and_open_while_sent(

@@ -94,6 +94,8 @@ BROKEN: list[tuple[str, str, str, str]] = [
         f"keep it to {MAX_PROMPT_TEXT_LENGTH}",
     ),
     ("bad_id", item(HEARD, id="Acme Heard 1"), "Acme Heard 1", "id 'Acme Heard 1' must use only"),
+    ("text_alone", item(HEARD, text='"Were you heard?"'), "text:", "text must have nl and en"),
+    ("scale_a_number", item(EXPERIMENTS, scale="5"), "scale:", "scale must have low and high"),
     (
         "not_a_list",
         """

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.app.journey_settings import JourneySettings
 from bot.app.prompt_views import PromptViews
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
@@ -69,6 +70,8 @@ def services(
         answers=AnswerService(uow, clock),
         views=PromptViews(uow, catalog, clock),
         schedule=ScheduleService(uow, clock, plan),
+        journey_settings=JourneySettings(uow, clock, plan),
         digests=Elsewhere("digests"),  # type: ignore[arg-type]
         dispatch=Elsewhere("dispatch"),  # type: ignore[arg-type]
+        team_updates=Elsewhere("team_updates"),  # type: ignore[arg-type]
     )

@@ -180,8 +180,11 @@ def test_the_shipped_plan_follows_the_method() -> None:
     for phase in Phase:
         rituals = plan.for_phase(phase)
         assert any(r.kind is RitualKind.DIGEST for r in rituals)
+        # "You said, we did": every fortnight, to every role.
+        (update,) = [r for r in rituals if r.kind is RitualKind.TEAM_UPDATE]
+        assert update.every_weeks == 2 and update.audience == set(Role)
         for r in rituals:
-            if r.kind is RitualKind.DIGEST:
+            if r.for_journey:
                 continue
             for role in r.audience:
                 assert candidates(catalog, r, phase, {role}), (phase, r.key, role)
@@ -203,7 +206,7 @@ def test_an_organisation_overrides_a_phase(tmp_path: object) -> None:
     plan = load_plan(folder)
     (only,) = plan.for_phase(Phase.AWARENESS)
     assert (only.cadence.days_text, only.cadence.time_text) == ("wed", "09:30")
-    assert len(plan.for_phase(Phase.DESIRE)) == 4  # untouched phases keep the defaults
+    assert len(plan.for_phase(Phase.DESIRE)) == 5  # untouched phases keep the defaults
     # The same folder still works as the organisation's prompt catalog override.
     assert len(load_catalog(folder)) == len(load_catalog())
     (folder / "rituals" / "rituals.yaml").write_text(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from bot.app.services import Services
 from bot.clock import FixedClock
 from bot.domain import errors
-from bot.domain.answers import AnswerService
 from bot.domain.journeys import JourneyService, PhaseTarget
-from bot.domain.model import Perspective, Phase, PromptKind, Role, Signal
+from bot.domain.model import Answer, Perspective, Phase, PromptKind, Role, Signal
 from bot.domain.ports import UnitOfWorkFactory
 from tests.seed import deliver
 
@@ -25,25 +25,35 @@ def journey_id(journeys: JourneyService, workspace_id: int) -> int:
     return journey.id
 
 
-@pytest.fixture
-def ask_u1(services: Services, workspace_id: int, journey_id: int) -> Callable[..., int]:
-    """Deliver a prompt of a kind to U1, open for three days; the delivery's id."""
+@dataclass
+class U1:
+    """U1, a frontrunner of the journey: asked prompts, and answering them."""
 
-    def ask(kind: PromptKind = PromptKind.PULSE) -> int:
-        delivery = deliver(services, workspace_id, journey_id, "U1", kind, timedelta(days=3))
+    services: Services
+    workspace_id: int
+    journey_id: int
+
+    def ask(self, kind: PromptKind = PromptKind.PULSE) -> int:
+        """Deliver a prompt of `kind` to U1, open for three days; the delivery's id."""
+        delivery = deliver(
+            self.services, self.workspace_id, self.journey_id, "U1", kind, timedelta(days=3)
+        )
         assert delivery.id is not None
         return delivery.id
 
-    return ask
+    def answer(self, delivery_id: int, user: str = "U1", **given: Any) -> Answer:
+        """`user` (U1 unless said) answers the delivery with `given` (value, text)."""
+        return self.services.answers.record(self.workspace_id, delivery_id, user, **given)
 
 
-def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(
-    answers: AnswerService,
-    ask_u1: Callable[..., int],
-    workspace_id: int,
-) -> None:
-    did = ask_u1()  # all.biz.balance.1, the catalog's first awareness pulse
-    answer = answers.record(workspace_id, did, "U1", value=4)
+@pytest.fixture
+def u1(services: Services, workspace_id: int, journey_id: int) -> U1:
+    return U1(services, workspace_id, journey_id)
+
+
+def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(u1: U1) -> None:
+    did = u1.ask()  # all.biz.balance.1, the catalog's first awareness pulse
+    answer = u1.answer(did, value=4)
     assert (answer.value, answer.phase, answer.perspective, answer.signal) == (
         4,
         Phase.AWARENESS,
@@ -55,23 +65,22 @@ def test_an_answer_is_stamped_with_phase_perspective_roles_and_week(
 
 
 def test_answering_again_replaces_and_never_adds(
-    answers: AnswerService,
+    u1: U1,
     journeys: JourneyService,
     uow: UnitOfWorkFactory,
     clock: FixedClock,
-    ask_u1: Callable[..., int],
     workspace_id: int,
     journey_id: int,
 ) -> None:
-    did = ask_u1()
-    first = answers.record(workspace_id, did, "U1", value=2)
+    did = u1.ask()
+    first = u1.answer(did, value=2)
     # The journey moves on and the member's roles change before they change their answer:
     # the answer keeps what was true when the question was asked and first answered.
     journeys.move_phase(workspace_id, journey_id, "UFAC", PhaseTarget(direction="next"))
     journeys.change_roles(workspace_id, journey_id, "UFAC", ["U1"], add=[Role.DIRECTOR])
     clock.advance(timedelta(hours=1))
-    second = answers.record(workspace_id, did, "U1", value=5)
-    third = answers.record(workspace_id, did, "U1", value=5)  # a double click
+    second = u1.answer(did, value=5)
+    third = u1.answer(did, value=5)  # a double click
     with uow() as tx:
         stored = tx.answers.for_journey(workspace_id, journey_id)
     assert len(stored) == 1
@@ -81,81 +90,58 @@ def test_answering_again_replaces_and_never_adds(
     assert stored[0].roles == frozenset({Role.FRONTRUNNER})
 
 
-def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(
-    answers: AnswerService,
-    ask_u1: Callable[..., int],
-    workspace_id: int,
-) -> None:
-    did = ask_u1()
-    answers.record(workspace_id, did, "U1", value=3)
-    with_comment = answers.record(workspace_id, did, "U1", text="Too busy with the line")
+def test_a_comment_keeps_the_value_and_a_click_keeps_the_comment(u1: U1) -> None:
+    did = u1.ask()
+    u1.answer(did, value=3)
+    with_comment = u1.answer(did, text="Too busy with the line")
     assert (with_comment.value, with_comment.text) == (3, "Too busy with the line")
-    changed = answers.record(workspace_id, did, "U1", value=2)
+    changed = u1.answer(did, value=2)
     assert (changed.value, changed.text) == (2, "Too busy with the line")
 
 
 @pytest.mark.parametrize("value", [0, 6, -1, None])
-def test_values_outside_the_scale_are_refused(
-    answers: AnswerService,
-    ask_u1: Callable[..., int],
-    workspace_id: int,
-    value: int | None,
-) -> None:
-    did = ask_u1()
+def test_values_outside_the_scale_are_refused(u1: U1, value: int | None) -> None:
+    did = u1.ask()
     with pytest.raises(errors.InvalidValue):
-        answers.record(workspace_id, did, "U1", value=value)
+        u1.answer(did, value=value)
 
 
-def test_checkins_take_text_only(
-    answers: AnswerService,
-    ask_u1: Callable[..., int],
-    workspace_id: int,
-) -> None:
-    did = ask_u1(PromptKind.CHECKIN)
+def test_checkins_take_text_only(u1: U1) -> None:
+    did = u1.ask(PromptKind.CHECKIN)
     with pytest.raises(errors.WrongAnswerKind):
-        answers.record(workspace_id, did, "U1", value=3)
+        u1.answer(did, value=3)
     with pytest.raises(errors.EmptyText):
-        answers.record(workspace_id, did, "U1", text="   ")
+        u1.answer(did, text="   ")
     with pytest.raises(errors.InvalidText):
-        answers.record(workspace_id, did, "U1", text="x" * 3001)
-    answer = answers.record(workspace_id, did, "U1", text=" Start with one robot cell ")
+        u1.answer(did, text="x" * 3001)
+    answer = u1.answer(did, text=" Start with one robot cell ")
     assert answer.text == "Start with one robot cell" and answer.value is None
 
 
-def test_closed_deliveries_refuse_answers(
-    answers: AnswerService,
-    clock: FixedClock,
-    ask_u1: Callable[..., int],
-    workspace_id: int,
-) -> None:
-    did = ask_u1()
+def test_closed_deliveries_refuse_answers(u1: U1, clock: FixedClock) -> None:
+    did = u1.ask()
     clock.advance(timedelta(days=3))
     with pytest.raises(errors.DeliveryClosed):
-        answers.record(workspace_id, did, "U1", value=4)
+        u1.answer(did, value=4)
 
 
-def test_only_the_addressee_answers(
-    answers: AnswerService,
-    ask_u1: Callable[..., int],
-    workspace_id: int,
-) -> None:
-    did = ask_u1()
+def test_only_the_addressee_answers(u1: U1) -> None:
+    did = u1.ask()
     with pytest.raises(errors.NotYourDelivery):
-        answers.record(workspace_id, did, "UFAC", value=4)
+        u1.answer(did, "UFAC", value=4)
     with pytest.raises(errors.PromptGone):
-        answers.record(workspace_id, did + 1000, "U1", value=4)
+        u1.answer(did + 1000, value=4)
 
 
 def test_forget_me_erases_answers(
-    answers: AnswerService,
+    u1: U1,
     journeys: JourneyService,
     uow: UnitOfWorkFactory,
-    ask_u1: Callable[..., int],
     workspace_id: int,
     journey_id: int,
 ) -> None:
-    did = ask_u1()
-    answers.record(workspace_id, did, "U1", value=4)
+    did = u1.ask()
+    u1.answer(did, value=4)
     assert journeys.forget(workspace_id, journey_id, "U1") is True
     with uow() as tx:
         assert tx.answers.for_journey(workspace_id, journey_id) == []

@@ -143,10 +143,13 @@ def due_items(phase: Phase, members: list[Member]) -> set[str]:
 
 
 CASES = [(30, mix, seed) for mix in MIXES for seed in (1, 2)] + [(300, mix, 1) for mix in MIXES]
+# Every phase of every simulated organisation: (phase, size, mix, seed).
+EVERY_CASE = pytest.mark.parametrize(
+    ("phase", "size", "mix", "seed"), [(phase, *case) for case in CASES for phase in Phase]
+)
 
 
-@pytest.mark.parametrize(("size", "mix", "seed"), CASES)
-@pytest.mark.parametrize("phase", list(Phase))
+@EVERY_CASE
 def test_every_perspective_gets_a_fair_share(phase: Phase, size: int, mix: str, seed: int) -> None:
     _, run = simulated(phase, size, mix, seed)
     shares = Counter(prompt.perspective for _, _, prompt in run.asked)
@@ -156,8 +159,7 @@ def test_every_perspective_gets_a_fair_share(phase: Phase, size: int, mix: str, 
         assert 0.20 <= shares[perspective] / total <= 0.50, (perspective, shares)
 
 
-@pytest.mark.parametrize(("size", "mix", "seed"), CASES)
-@pytest.mark.parametrize("phase", list(Phase))
+@EVERY_CASE
 def test_nearly_every_item_is_asked_over_a_phase(
     phase: Phase, size: int, mix: str, seed: int
 ) -> None:
@@ -174,8 +176,7 @@ def test_nearly_every_item_is_asked_over_a_phase(
     assert len(asked & due) >= least * len(due), sorted(due - asked)
 
 
-@pytest.mark.parametrize(("size", "mix", "seed"), CASES)
-@pytest.mark.parametrize("phase", list(Phase))
+@EVERY_CASE
 def test_weekly_signals_clear_k_and_few_figures_are_withheld(
     phase: Phase, size: int, mix: str, seed: int
 ) -> None:

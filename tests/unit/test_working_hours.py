@@ -13,7 +13,8 @@ import pytest
 
 from bot.domain.calendar import Calendar
 from bot.domain.deliveries import LATE_AFTER, Hold, hold
-from bot.domain.model import Delivery, Member, Perspective, Phase, PromptKind, Role, Signal
+from bot.domain.model import Member, Role
+from tests import seed
 
 AMS = "Europe/Amsterdam"
 CAL = Calendar.of("mon-fri", ["2026-12-25"])
@@ -48,30 +49,13 @@ def test_the_next_working_time_skips_evenings_weekends_holidays_and_follows_dst(
     assert CAL.is_working_time(FRI_17_AMS + timedelta(hours=3), "America/New_York")
 
 
-def _delivery(due: datetime) -> Delivery:
-    return Delivery(
-        workspace_id=1,
-        journey_id=1,
-        member_id=1,
-        prompt_id="p",
-        kind=PromptKind.PULSE,
-        phase=Phase.AWARENESS,
-        perspective=Perspective.HUMAN,
-        signal=Signal.CURIOSITY,
-        occurrence=due.date().isoformat(),
-        created_at=due,
-        closes_at=due + timedelta(hours=72),
-        due_at=due,
-    )
-
-
 def _member(away_until: date | None = None, timezone: str | None = None) -> Member:
     return Member(1, 1, "U1", {Role.FOLLOWER}, away_until=away_until, timezone=timezone, id=1)
 
 
 def test_on_time_goes_whatever_the_hour_late_and_reminders_wait_for_working_hours() -> None:
     evening = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)  # Thursday 21:00 in Amsterdam
-    on_time = _delivery(evening)
+    on_time = seed.a_delivery(evening)
     assert hold(on_time, _member(), AMS, CAL, False, evening + LATE_AFTER) is None
     late = evening + LATE_AFTER + timedelta(minutes=1)
     assert hold(on_time, _member(), AMS, CAL, False, late) is Hold.OFF_HOURS
@@ -85,7 +69,7 @@ def test_on_time_goes_whatever_the_hour_late_and_reminders_wait_for_working_hour
 
 def test_pause_and_away_hold_everything_already_recorded() -> None:
     monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-    delivery = _delivery(monday)
+    delivery = seed.a_delivery(monday)
     assert hold(delivery, _member(), AMS, CAL, True, monday) is Hold.PAUSED
     away = _member(away_until=date(2026, 12, 8))
     assert hold(delivery, away, AMS, CAL, False, monday) is Hold.AWAY

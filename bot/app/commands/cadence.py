@@ -41,8 +41,11 @@ def run_schedule(env: Env, command: Schedule) -> Reply:
         if len(words) != 3:
             return env.reply("cmd.usage_hint", usage=env.say("cmd.usage.schedule"))
         key, days, at = words
-        require_role(env.member, FACILITATORS, "schedule")
-        change = service.change(env.ctx.workspace_id, env.journey_id, env.ctx.user, key, days, at)
+        admin = env.admin()
+        require_role(env.member, FACILITATORS, "schedule", admin)
+        change = service.change(
+            env.ctx.workspace_id, env.journey_id, env.ctx.user, key, days, at, admin=admin
+        )
         return env.reply(
             "scheduling.changed", ritual=change.key, days=change.days, time=change.local_time
         )
@@ -73,7 +76,9 @@ def run_resume(env: Env, _: Resume) -> Reply:
 def _set_paused(env: Env, paused: bool, said: str) -> Reply:
     """Pause or resume the journey's rituals; the channel is told (`said`)."""
     journey = env.need_journey()
-    env.services.schedule.set_paused(env.ctx.workspace_id, env.journey_id, env.ctx.user, paused)
+    env.services.schedule.set_paused(
+        env.ctx.workspace_id, env.journey_id, env.ctx.user, paused, admin=env.admin()
+    )
     return env.reply(said, public=True, name=escape(journey.name))
 
 

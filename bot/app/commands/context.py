@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.app.services import Services
 from bot.domain import errors
+from bot.domain.digest.phase_readiness import ReadinessCard
+from bot.domain.journeys import FACILITATORS
 from bot.domain.model import ROLES, Journey, Language, Member, Role
 from prompts.messages import t
 
@@ -28,6 +30,8 @@ class Profile:
 
     language: Language | None = None
     timezone: str | None = None
+    # A workspace admin or owner (Slack's users.info): may act as facilitator of any journey.
+    is_admin: bool = False
 
 
 def _no_profile() -> Profile:
@@ -44,6 +48,7 @@ class Context:
     # Lazily asked (a Web API call on Slack), so most commands never pay for it.
     profile: Callable[[], Profile] = _no_profile
     mention: Callable[[str], str] = lambda user: f"<@{user}>"
+    channel_mention: Callable[[str], str] = lambda channel: f"<#{channel}>"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ class Reply:
     public: bool = False  # for the whole channel, not only the caller
     file: ReplyFile | None = None
     actions: tuple[Action, ...] = ()
+    # `/pioneer status` for a facilitator, director or learning professional: a platform
+    # that can show more than text (a Teams card with a reason field) draws it from this.
+    readiness: ReadinessCard | None = None
 
 
 @dataclass
@@ -86,6 +94,16 @@ class Env:
 
     def reply(self, key: str, public: bool = False, **params: Any) -> Reply:
         return Reply(text=self.say(key, **params), language=self.language, public=public)
+
+    def admin(self, allowed: frozenset[Role] = FACILITATORS) -> bool:
+        """Whether the caller acts as a workspace admin (as facilitator of this journey).
+
+        Asked of the platform only when their own roles do not already allow the command
+        (`allowed`), so a facilitator's or director's commands cost no extra call.
+        """
+        if self.member is not None and self.member.roles & allowed:
+            return False
+        return self.ctx.profile().is_admin
 
     def need_journey(self) -> Journey:
         if self.journey is None or self.journey.id is None:

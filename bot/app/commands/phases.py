@@ -1,11 +1,19 @@
-"""Starting a journey, where it stands, moving its phase, and contact with the outside world."""
+"""Starting a journey, where it stands, moving its phase, contact with the outside world,
+and what leadership did about it (`did`)."""
 
 from __future__ import annotations
 
+from bot.app.commands.administering import digest_destination
 from bot.app.commands.cadence import next_rituals
 from bot.app.commands.context import Env, Reply, escape
-from bot.app.commands.words import Ecosystem, PhaseMove, Start, Status
+from bot.app.commands.words import Did, Ecosystem, PhaseMove, Start, Status
+from bot.app.readiness import readiness
+from bot.app.team_updates import recorded_text
+from bot.domain.digest import nudges
+from bot.domain.journeys import DIGEST_READERS
 from bot.domain.model import ROLES, Journey, Language
+from bot.domain.team_update import DOERS, UnknownNudge
+from bot.rendering.readiness_text import readiness_text
 from prompts.messages import t
 
 # How many people of one role `/pioneer status` names; the others it counts.
@@ -62,7 +70,14 @@ def run_status(env: Env, _: Status) -> Reply:
     if rituals:
         lines.append(env.say("cmd.status.next"))
         lines += [f"• {line}" for line in rituals]
-    return Reply(text="\n".join(lines), language=env.language)
+    lines.append(digest_destination(env, journey))
+    card = None
+    # The scorecard is the digest's: shown to those who may read the digest.
+    if env.member is not None and env.member.roles & DIGEST_READERS:
+        services = env.services
+        card = readiness(services.uow, services.clock, env.ctx.workspace_id, env.journey_id)
+        lines += ["", readiness_text(card, env.language)]
+    return Reply(text="\n".join(lines), language=env.language, readiness=card)
 
 
 def _a_few(env: Env, users: list[str]) -> str:
@@ -76,7 +91,12 @@ def _a_few(env: Env, users: list[str]) -> str:
 def run_phase(env: Env, command: PhaseMove) -> Reply:
     journey = env.need_journey()
     change = env.services.journeys.move_phase(
-        env.ctx.workspace_id, env.journey_id, env.ctx.user, command.target, command.reason
+        env.ctx.workspace_id,
+        env.journey_id,
+        env.ctx.user,
+        command.target,
+        command.reason,
+        admin=env.admin(),
     )
     # The channel hears it in the journey's language: it is said to everyone.
     text = t(
@@ -104,3 +124,24 @@ def run_ecosystem(env: Env, command: Ecosystem) -> Reply:
         day=touchpoint.happened_on,
         kind=env.say(f"touchpoint.{touchpoint.kind.value}"),
     )
+
+
+def run_did(env: Env, command: Did) -> Reply:
+    """Record what leadership did; the team reads it in the next fortnight's update."""
+    env.need_journey()
+    signal = ""
+    if command.rule:
+        rule = next((r for r in nudges.RULES if r.key == command.rule), None)
+        if rule is None:
+            raise UnknownNudge()
+        signal = rule.signal
+    action = env.services.team_updates.record(
+        env.ctx.workspace_id,
+        env.journey_id,
+        env.ctx.user,
+        command.text,
+        command.rule,
+        signal,
+        admin=env.admin(DOERS),
+    )
+    return Reply(text=recorded_text(action, env.language), language=env.language)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.app.commands import asking, cadence, exports, membership, phases
+from bot.app.commands import administering, asking, cadence, exports, membership, phases
 from bot.app.commands.context import Context, Env, Reply, escape
+from bot.app.commands.setting_words import DigestChannel, HolidayChange, TimezoneChange, Workdays
 from bot.app.commands.words import (
     BY_NAME,
     HELP_GROUPS,
@@ -18,6 +19,7 @@ from bot.app.commands.words import (
     Away,
     CheckinNow,
     Command,
+    Did,
     DigestPreview,
     Ecosystem,
     Export,
@@ -89,6 +91,11 @@ HANDLERS: dict[type[Command], Handler] = {
     Pause: cadence.run_pause,
     Resume: cadence.run_resume,
     Away: cadence.run_away,
+    HolidayChange: administering.run_holiday,
+    Workdays: administering.run_workdays,
+    TimezoneChange: administering.run_timezone,
+    DigestChannel: administering.run_digest_channel,
+    Did: phases.run_did,
 }
 
 

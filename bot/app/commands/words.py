@@ -13,6 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.app.commands.setting_words import (
+    BadArguments,
+    Did,
+    DigestChannel,
+    HolidayChange,
+    TimezoneChange,
+    Workdays,
+    parse_did,
+    parse_digest_channel,
+    parse_holiday,
+    parse_timezone,
+    parse_workdays,
+)
 from bot.domain import errors
 from bot.domain.journeys import PhaseTarget
 from bot.domain.model import ROLES, Language, Perspective, Role, TouchpointKind
@@ -143,11 +156,12 @@ Command = (
     | Pause
     | Resume
     | Away
+    | HolidayChange
+    | Workdays
+    | TimezoneChange
+    | DigestChannel
+    | Did
 )
-
-
-class BadArguments(Exception):
-    """The words after a subcommand do not fit it."""
 
 
 ROLE_WORDS: dict[str, Role] = {r.value: r for r in ROLES} | {
@@ -247,6 +261,9 @@ def _parse_checkin(rest: str) -> Command:
 
 
 def _parse_digest(rest: str) -> Command:
+    word, _, after = rest.partition(" ")
+    if word.lower() in ("channel", "kanaal"):
+        return parse_digest_channel(after.strip())
     if rest.lower() not in ("preview", "voorbeeld", "tussenstand"):
         raise BadArguments
     return DigestPreview()
@@ -309,7 +326,7 @@ class Subcommand:
 
 
 # The groups of `help`, in its order: what everyone can do, then the roles with more.
-HELP_GROUPS = ("everyone", "facilitators", "readers")
+HELP_GROUPS = ("everyone", "facilitators", "readers", "leaders")
 
 
 # In the order `help` lists them.
@@ -333,6 +350,15 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("pause", _no_args(Pause()), aliases=("pauze",), group="facilitators"),
     Subcommand("resume", _no_args(Resume()), aliases=("hervat",), group="facilitators"),
     Subcommand("away", _parse_away, aliases=("afwezig",)),
+    Subcommand(
+        "holiday",
+        parse_holiday,
+        aliases=("holidays", "feestdag", "feestdagen"),
+        group="facilitators",
+    ),
+    Subcommand("workdays", parse_workdays, aliases=("werkdagen",), group="facilitators"),
+    Subcommand("timezone", parse_timezone, aliases=("tijdzone", "tz"), group="facilitators"),
+    Subcommand("did", parse_did, aliases=("gedaan",), group="leaders"),
 )
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS} | {
     alias: s for s in SUBCOMMANDS for alias in s.aliases

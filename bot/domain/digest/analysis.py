@@ -7,16 +7,22 @@ people wrote, and the result is the neutral view (`view.py`) that platforms rend
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.anonymity import AnonymityRule
-from bot.domain.digest.figures import Family, group_view, participation, week_figures
+from bot.domain.digest.figures import Family, group_view, participation
+from bot.domain.digest.published import (
+    Cell,
+    WeekFigures,
+    detailed_week,
+    grid,
+    summary_week,
+)
 from bot.domain.digest.scorecard import left_out, scorecard, week_statuses
-from bot.domain.digest.texts import ThemeRule, note_text, quotes, themes
-from bot.domain.digest.view import ContactView, DigestView, GridCell, TrendPoint, signal_key
+from bot.domain.digest.texts import ThemeRule, quote_seed, quote_text, quotes, themes
+from bot.domain.digest.view import ContactView, DigestView, NudgeView, TrendPoint, signal_key
 from bot.domain.digest.weeks import local_week, shift_week, weeks_between
 from bot.domain.exit_signals import EXIT_SIGNALS
 from bot.domain.model import (
@@ -31,7 +37,7 @@ from bot.domain.model import (
     Touchpoint,
 )
 from bot.domain.pulse_design import WEEKLY_SIGNALS
-from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.records import AnswerPoint, TextPoint, WeekCell
 
 TREND_WEEKS = 8
 TOUCHPOINT_WEEKS = 4
@@ -69,12 +75,12 @@ class DigestInput:
     iso_week: str
     phase: Phase
     phase_start_week: str
-    values: Sequence[AnswerPoint]  # pulses of the weeks `detail_weeks` names
+    # Pulses of this week, and of the weeks `detail_weeks` names that are not published.
+    values: Sequence[AnswerPoint]
     texts: Sequence[TextPoint]  # check-ins and comments of this week and the one before
     asked: set[int]  # members sent a prompt this week
     roles: Mapping[int, frozenset[Role]]  # every member's roles now
-    cells: Sequence[PhaseCell]  # the whole journey, phase x perspective
-    weeks: Sequence[WeekCell]  # the trend weeks, week x perspective
+    weeks: Sequence[WeekCell]  # week x perspective of the other weeks not published
     touchpoints: Sequence[Touchpoint]  # logged in the last TOUCHPOINT_WEEKS weeks
     generated_at: datetime
     theme_rules: Sequence[ThemeRule] = ()
@@ -82,6 +88,12 @@ class DigestInput:
     # (week, perspective) -> people sent a pulse of it (0: nobody), for the recent trend
     # weeks; a week missing here is one whose deliveries were not counted.
     asked_by_perspective: Mapping[tuple[str, Perspective], int] = field(default_factory=dict)
+    # Weeks' figures as first published (published.py): they win over `values` and `weeks`.
+    published: Mapping[str, WeekFigures] = field(default_factory=dict)
+    # The phase each week ended in, for the grid (this week's is `phase`).
+    phases: Mapping[str, Phase] = field(default_factory=dict)
+    # The nudges the digests of the weeks just before showed, newest first (they fold).
+    shown_before: Sequence[tuple[str, Sequence[NudgeView]]] = ()
 
 
 def trend_weeks(iso_week: str, first_week: str | None = None) -> tuple[str, ...]:
@@ -112,11 +124,22 @@ def phase_weeks(phase_start_week: str, iso_week: str) -> list[str]:
     return [shift_week(phase_start_week, i) for i in range(count)]
 
 
-def _shown(cell: PhaseCell | WeekCell | None, k: int) -> tuple[int | None, float | None]:
-    """A cell's count and mean, or neither when it holds fewer than k people."""
-    if cell is None or cell.respondents < k:
-        return None, None
-    return cell.respondents, round(cell.mean, 2)
+def figures_of(data: DigestInput) -> dict[str, WeekFigures]:
+    """Every week's figures the digest reads: as published where they were, else from the
+    answers (the weeks it reads one by one) or from storage's weekly means (the others)."""
+    rule = AnonymityRule(data.journey.anonymity_threshold)
+    week = data.iso_week
+    figures: dict[str, WeekFigures] = {}
+    cell_weeks = {c.iso_week for c in data.weeks} | set(trend_weeks(week)) | set(data.phases)
+    for iso in sorted(cell_weeks):
+        if iso <= week:
+            figures[iso] = summary_week(rule, iso, (c for c in data.weeks if c.iso_week == iso))
+    for iso in detail_weeks(week, data.phase_start_week, data.phase):
+        texts = data.texts if iso in (week, shift_week(week, -1)) else None
+        # The phase's own signals get the first chance to be shown (figures.week_figures).
+        first = WEEKLY_SIGNALS.get(data.phases.get(iso, data.phase), ())
+        figures[iso] = detailed_week(rule, iso, data.values, texts, first)
+    return {**figures, **data.published}
 
 
 def analyse(data: DigestInput) -> DigestView:
@@ -128,18 +151,17 @@ def analyse(data: DigestInput) -> DigestView:
     if data.phase_start_week != week:
         start_week = data.phase_start_week
 
-    by_week: dict[str, list[AnswerPoint]] = defaultdict(list)
-    for point in data.values:
-        by_week[point.iso_week].append(point)
-
-    stint = phase_weeks(data.phase_start_week, week)
-    empty: tuple[dict[str, Family], dict[str, Family]] = ({}, {})
-    first = WEEKLY_SIGNALS.get(data.phase, ())
-    perspectives_now, signals_now = week_figures(rule, by_week.get(week, []), first)
-    perspectives_last, signals_last = week_figures(rule, by_week.get(last_week, []), first)
-    perspectives_start, signals_start = (
-        week_figures(rule, by_week.get(start_week, []), first) if start_week else empty
+    figures = figures_of(data)
+    now_figures, last = figures[week], figures[last_week]
+    start = figures[start_week] if start_week else None
+    perspectives_now, signals_now = (
+        now_figures.perspective_families(),
+        now_figures.signal_families(),
     )
+    perspectives_last, signals_last = last.perspective_families(), last.signal_families()
+    perspectives_start = start.perspective_families() if start else {}
+    signals_start = start.signal_families() if start else {}
+    stint = phase_weeks(data.phase_start_week, week)
     perspectives = tuple(
         group_view(
             p.value,
@@ -154,33 +176,26 @@ def analyse(data: DigestInput) -> DigestView:
         for key in SIGNAL_KEYS
         if (fam := signals_now.get(key)) is not None
     )
-    answered = {p.member_id for p in by_week.get(week, [])} | {
+    answered = {p.member_id for p in data.values if p.iso_week == week} | {
         t.member_id for t in data.texts if t.iso_week == week
     }
 
     weeks = trend_weeks(week, first_week(journey))
-    week_cells = {(c.iso_week, c.perspective): c for c in data.weeks}
     trend = [
         TrendPoint(
             iso,
             perspective,
-            *_shown(week_cells.get((iso, perspective)), rule.k),
+            *_cell(figures[iso].cells.get(perspective)),
             data.asked_by_perspective.get((iso, perspective)),
         )
         for iso in weeks
-        for perspective in PERSPECTIVES
-    ]
-    cells = {(c.phase, c.perspective): c for c in data.cells}
-    grid = [
-        GridCell(phase, perspective, *_shown(cells.get((phase, perspective)), rule.k))
-        for phase in Phase
         for perspective in PERSPECTIVES
     ]
 
     week_texts = [t for t in data.texts if t.iso_week == week]
     small = left_out(data.roles, rule.k)
     exits = EXIT_SIGNALS.get(data.phase, ())
-    earlier = [week_statuses(rule, data.phase, by_week.get(w, [])) for w in stint[:-1] if exits]
+    earlier = [week_statuses(data.phase, figures[w].signal_families()) for w in stint[:-1] if exits]
     now = {s: group for s in exits for group in signals if group.key == s.value}
     return DigestView(
         journey_id=journey.id,
@@ -202,14 +217,14 @@ def analyse(data: DigestInput) -> DigestView:
         # Per role across all perspectives is not shown: when people answer one perspective
         # a week, it minus the shown perspective x role figures reveals the withheld ones.
         roles=(),
-        grid=tuple(grid),
+        grid=grid(figures, {**data.phases, week: data.phase}),
         trend_weeks=weeks,
         trend=tuple(trend),
         touchpoints=sum(1 for tp in data.touchpoints if tp.outside),
         themes=themes(
             rule.k, [t for t in week_texts if t.kind is PromptKind.CHECKIN], data.theme_rules
         ),
-        quotes=quotes(rule.k, week_texts, seed=f"{journey.id}:{week}"),
+        quotes=quotes(rule.k, week_texts, seed=quote_seed(journey.id, week)),
         preview=data.preview,
         workspace_id=journey.workspace_id,
         scorecard=scorecard(data.phase, now, earlier, small),
@@ -221,13 +236,10 @@ def analyse(data: DigestInput) -> DigestView:
 def contacts(touchpoints: Sequence[Touchpoint]) -> tuple[ContactView, ...]:
     """Every touchpoint as the digest lists it: newest first, the note made safe to show."""
     return tuple(
-        ContactView(tp.happened_on, tp.kind, tp.outside, note_text(tp.note))
+        ContactView(tp.happened_on, tp.kind, tp.outside, quote_text(tp.note))
         for tp in sorted(touchpoints, key=lambda tp: (tp.happened_on, tp.id or 0), reverse=True)
     )
 
 
-def concern_writers(texts: Sequence[TextPoint], iso_week: str) -> int:
-    """How many people wrote a concern in a week (a nudge compares weeks)."""
-    return len(
-        {t.member_id for t in texts if t.iso_week == iso_week and t.signal is Signal.CONCERNS}
-    )
+def _cell(cell: Cell | None) -> tuple[int | None, float | None]:
+    return (cell.respondents, cell.mean) if cell is not None else (None, None)

@@ -131,14 +131,16 @@ def low_for(
     return Fired(None, {"who": who, **figure_args(figure)})
 
 
-def lag(view: DigestView, perspective: Perspective) -> tuple[float, float] | None:
-    """A perspective's mean and the mean of the other two; None unless all three are shown."""
+def lag(
+    view: DigestView, perspective: Perspective, partial: bool = False
+) -> tuple[float, float] | None:
+    """A perspective's mean and the mean of the others shown; None unless all three are
+    shown, or with `partial` unless it and at least one other are."""
     means = {p: view.perspective(p).all.mean for p in PERSPECTIVES}
-    if any(m is None for m in means.values()):
-        return None
-    others = [m for p, m in means.items() if p is not perspective and m is not None]
     mean = means[perspective]
-    assert mean is not None
+    others = [m for p, m in means.items() if p is not perspective and m is not None]
+    if mean is None or not others or (not partial and len(others) < len(PERSPECTIVES) - 1):
+        return None
     return mean, round(sum(others) / len(others), 2)
 
 

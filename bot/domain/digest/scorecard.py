@@ -4,8 +4,8 @@ A director reads it first: what must be true to leave the phase (bot/domain/exit
 where each of those signals stands this week, and whether the phase is ready to be left
 (docs/method.md, "What it means for the bot": the exit signals score well for at least two
 weeks in the phase). Earlier weeks of the phase are judged the same way as this one, from
-their own answers with the same anonymity rule, so a streak never rests on a figure a
-director could not have been shown.
+the figures their digests showed (fixed once the week closed), so a streak never rests on
+a figure a director could not have been shown.
 
 The pulse asks each exit signal of part of the team every week, and now and then a week
 gives too few answers to show. Such a single week without a figure does not break a run:
@@ -17,13 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.domain.anonymity import AnonymityRule
-from bot.domain.digest.figures import week_figures
+from bot.domain.digest.figures import Family
 from bot.domain.digest.view import FigureView, GroupView, Scorecard, ScoreRow, ScoreStatus
 from bot.domain.exit_signals import EXIT_LEVEL, EXIT_SIGNALS
 from bot.domain.model import Phase, Role, Signal
-from bot.domain.pulse_design import WEEKLY_SIGNALS
-from bot.domain.records import AnswerPoint
 
 
 def status_of(mean: float | None) -> ScoreStatus:
@@ -32,11 +29,9 @@ def status_of(mean: float | None) -> ScoreStatus:
     return ScoreStatus.MET if mean >= EXIT_LEVEL else ScoreStatus.NOT_MET
 
 
-def week_statuses(
-    rule: AnonymityRule, phase: Phase, points: Sequence[AnswerPoint]
-) -> dict[Signal, ScoreStatus]:
-    """Each exit signal's status in one week, from that week's answers as a digest shows them."""
-    _, signals = week_figures(rule, points, WEEKLY_SIGNALS.get(phase, ()))
+def week_statuses(phase: Phase, signals: Mapping[str, Family]) -> dict[Signal, ScoreStatus]:
+    """Each exit signal's status in one week, from that week's signal figures as digests
+    show them (as published once the week closed)."""
     statuses = {}
     for signal in EXIT_SIGNALS.get(phase, ()):
         family = signals.get(signal.value)

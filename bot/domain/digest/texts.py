@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from bot.domain.digest.view import QuoteView, ThemeView
 from bot.domain.model import PERSPECTIVES, Perspective, Text
-from bot.domain.ports import TextPoint
+from bot.domain.records import StoredDigest, TextPoint
 
 MAX_QUOTES = 3
 QUOTE_LENGTH = 200
@@ -79,9 +80,42 @@ def shorten(text: str, limit: int = QUOTE_LENGTH) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def note_text(text: str) -> str:
-    """A logged note as a digest shows it: mentions dropped, shortened, escaped."""
-    return escape(shorten(_MENTION.sub("@…", text)))
+def quote_text(text: str, limit: int = QUOTE_LENGTH) -> str:
+    """A text as the bot quotes it (an answer, a logged note, what leadership did): mentions
+    dropped (they would name someone), shortened and escaped. Erasure finds a quote by this."""
+    return escape(shorten(_MENTION.sub("@…", text), limit))
+
+
+# A logged note (a touchpoint) is shown as safely as a quote.
+
+
+def quote_seed(journey_id: int, iso_week: str) -> str:
+    return f"{journey_id}:{iso_week}"
+
+
+def pick_quotes(
+    k: int, texts: Sequence[TextPoint], seed: str, limit: int = MAX_QUOTES
+) -> list[TextPoint]:
+    """The texts `quotes` shows, in its order (the digest keeps where each came from)."""
+    writers: dict[Perspective, set[int]] = defaultdict(set)
+    for item in texts:
+        writers[item.perspective].add(item.member_id)
+    eligible = [item for item in texts if len(writers[item.perspective]) >= k and item.text.strip()]
+    random.Random(seed).shuffle(eligible)
+    return _once_each(eligible)[:limit]
+
+
+def _once_each(texts: Sequence[TextPoint]) -> list[TextPoint]:
+    """The first of texts that would be quoted the same (case and spacing aside): no quote
+    twice in one digest."""
+    seen: set[str] = set()
+    out: list[TextPoint] = []
+    for item in texts:
+        same = " ".join(quote_text(item.text).casefold().split())
+        if same not in seen:
+            seen.add(same)
+            out.append(item)
+    return out
 
 
 def quotes(
@@ -93,25 +127,34 @@ def quotes(
     the order is shuffled with a seed per journey and week, so it is stable on re-rendering
     but says nothing about who answered first.
     """
-    writers: dict[Perspective, set[int]] = defaultdict(set)
-    for item in texts:
-        writers[item.perspective].add(item.member_id)
-    eligible = [
-        QuoteView(item.perspective, escape(shorten(_MENTION.sub("@…", item.text))), item.signal)
-        for item in texts
-        if len(writers[item.perspective]) >= k and item.text.strip()
-    ]
-    random.Random(seed).shuffle(eligible)
-    return tuple(_once_each(eligible)[:limit])
+    return tuple(
+        QuoteView(item.perspective, quote_text(item.text), item.signal)
+        for item in pick_quotes(k, texts, seed, limit)
+    )
 
 
-def _once_each(quotes: Sequence[QuoteView]) -> list[QuoteView]:
-    """The first of quotes that read the same (case and spacing aside): no quote twice."""
-    seen: set[str] = set()
-    out: list[QuoteView] = []
-    for quote in quotes:
-        same = " ".join(quote.text.casefold().split())
-        if same not in seen:
-            seen.add(same)
-            out.append(quote)
-    return out
+def erase_quotes(
+    stored: StoredDigest, answer_ids: Collection[int], texts: Collection[str]
+) -> StoredDigest | None:
+    """A stored digest without the quotes of the given answers (an erased person's), or None
+    when it quoted none of them.
+
+    Where the digest kept its quotes' sources, they decide (a quote from an answer edited
+    since still goes); a digest stored before that loses every quote with the same words.
+    """
+    quoted: list[Any] = list(stored.payload.get("quotes") or [])
+    sources = stored.quote_sources
+    if sources is not None and len(sources) == len(quoted):
+        keep = [i for i, source in enumerate(sources) if source not in answer_ids]
+    else:
+        words = {quote_text(t) for t in texts if t.strip()}
+        keep = [
+            i for i, q in enumerate(quoted) if not (isinstance(q, dict) and q.get("text") in words)
+        ]
+        sources = None
+    if len(keep) == len(quoted):
+        return None
+    return stored._replace(
+        payload={**stored.payload, "quotes": [quoted[i] for i in keep]},
+        quote_sources=tuple(sources[i] for i in keep) if sources is not None else None,
+    )

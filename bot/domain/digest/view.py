@@ -280,6 +280,29 @@ class ContactView:
 
 
 @dataclass(frozen=True)
+class Headcount:
+    """A number of people, said only from k on: below it `people` is None and `fewer_than`
+    is k; both None when not known (too few were asked, or a digest stored before)."""
+
+    people: int | None = None
+    fewer_than: int | None = None
+
+    @classmethod
+    def of(cls, people: int | None, k: int) -> Headcount:
+        if people is None:
+            return cls()
+        return cls(people) if people >= k else cls(None, k)
+
+
+@dataclass(frozen=True)
+class HumanSide:
+    """The counts the learning professional's view reads, fixed with the digest."""
+
+    concern_writers: Headcount = Headcount()
+    no_next_step: Headcount = Headcount()
+
+
+@dataclass(frozen=True)
 class DigestView:
     journey_id: int
     journey_name: str
@@ -308,6 +331,10 @@ class DigestView:
     # Role groups with fewer than k members: never shown on their own, so not listed.
     left_out: tuple[Role, ...] = ()
     contacts: tuple[ContactView, ...] = ()  # every touchpoint of the last weeks, newest first
+    human: HumanSide | None = None  # None in digests stored before it
+    # Set when sent to a learning professional (never stored): the platforms then put the
+    # steward's section first (bot/domain/digest/steward.py).
+    for_steward: bool = False
 
     def perspective(self, perspective: Perspective) -> GroupView:
         for group in self.perspectives:

@@ -105,7 +105,15 @@ def steward_missing(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fir
 @nudge("perspective.human", WARMING_UP, threshold=0.5, priority=74, group="steward")
 @cites("The learning professional", "above all while the organisation warms up")
 def steward_human_lags(rule: NudgeRule, view: DigestView, ctx: NudgeContext) -> Fired | None:
-    found = lag(view, Perspective.HUMAN)
-    if found is None or found[1] - found[0] < rule.threshold:
+    """While warming up the pulses ask mostly about people, so the other two perspectives
+    are often not shown: compare with whichever is, and with none, the human side's own
+    level (low) is the sign."""
+    found = lag(view, Perspective.HUMAN, partial=True)
+    if found is not None:
+        if found[1] - found[0] < rule.threshold:
+            return None
+        return Fired(None, lag_args(*found))
+    human = view.perspective(Perspective.HUMAN).all
+    if human.mean is None or human.mean >= LOW:
         return None
-    return Fired(None, lag_args(*found))
+    return Fired("low", {"mean": NudgeArg.number(human.mean)})

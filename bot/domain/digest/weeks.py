@@ -15,6 +15,12 @@ class InvalidWeek(DomainError):
     key = "digest.error.invalid_week"  # params: week
 
 
+class WeekNotOver(DomainError):
+    """A week's digest is shown once the week has ended (see published.py)."""
+
+    key = "digest.error.week_not_over"  # params: week, day (ISO date it can be read from)
+
+
 def parse_week(text: str) -> str:
     """Validate and normalise `2026-W49`."""
     match = _WEEK.match(text.strip().upper())

@@ -15,6 +15,7 @@ from typing import TextIO
 from bot.domain.digest.view import DigestView
 from bot.domain.errors import RateLimited
 from bot.domain.model import Member
+from bot.domain.team_update import TeamUpdateView
 from bot.domain.views import Notice, PromptView, message_ref
 from prompts.messages import t
 
@@ -28,6 +29,7 @@ class Sent:
     notice: Notice | None
     digest: DigestView | None = None
     chart_png: bytes = b""
+    team_update: TeamUpdateView | None = None
 
 
 def render_prompt(view: PromptView) -> str:
@@ -94,8 +96,27 @@ class ConsoleChat:
             ref = message_ref("console", str(len(self.sent) + 1))
             self.sent.append(Sent(ref, to, None, None, None, digest=view, chart_png=chart_png))
         if self.out is not None:
+            if view.for_steward:
+                from bot.rendering.steward_text import render_steward_markdown
+
+                print(f"→ {to}: {render_steward_markdown(view)}", file=self.out)
             print(f"→ {to}: {render_summary(view)}", file=self.out)
         return ref
+
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        """The fortnight's team update (the domain's DigestSender): its Markdown, kept."""
+        from bot.rendering.update_text import team_update_text
+
+        with self._lock:
+            self._check_rate()
+            ref = message_ref("console", str(len(self.sent) + 1))
+            self.sent.append(Sent(ref, member.user, None, None, None, team_update=view))
+        if self.out is not None:
+            print(f"→ {member.user}: {team_update_text(view).summary}", file=self.out)
+        return ref
+
+    def team_updates_to(self, user: str) -> list[TeamUpdateView]:
+        return [s.team_update for s in self.sent if s.to == user and s.team_update is not None]
 
     def digests_to(self, user: str) -> list[DigestView]:
         return [s.digest for s in self.sent if s.to == user and s.digest is not None]

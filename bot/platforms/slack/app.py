@@ -50,6 +50,9 @@ BOT_SCOPES = (
     "im:history",
     "users:read",
     "files:write",
+    # The member_joined_channel event, for the welcome when Pioneer is added to a channel.
+    "channels:read",
+    "groups:read",
 )
 
 

@@ -21,7 +21,9 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.digest.view import DigestView
 from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Member
+from bot.domain.team_update import TeamUpdateView
 from bot.domain.views import Notice, PromptView, message_ref, parse_ref
+from bot.platforms.slack.render.did import team_update_message
 from bot.platforms.slack.render.digest import chart_title, digest_message
 from bot.platforms.slack.render.prompt import prompt_message
 from bot.platforms.slack.render.reply import notice_message
@@ -115,6 +117,13 @@ class SlackChat:
                 # The digest itself is delivered (its figures are all in the message); sending
                 # it again for the sake of its chart would repeat it. The chart is left out.
                 logger.warning("digest %s: chart not uploaded: %s", view.iso_week, exc)
+        return message_ref(str(response["channel"]), str(response["ts"]))
+
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        """The fortnight's team update, by direct message."""
+        channel = self.dm_channel(member)
+        message = team_update_message(view)
+        response = self._call(lambda: self.client.chat_postMessage(channel=channel, **message))
         return message_ref(str(response["channel"]), str(response["ts"]))
 
     # -- helpers the scheduler can use ---------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,9 @@ from bot.telemetry import Metrics
 logger = logging.getLogger(__name__)
 
 SEEN_EVENTS = 10_000
+# How long a person's users.info is trusted: it says who is a workspace admin (who may act
+# as facilitator), and an admin who is demoted must lose that within minutes.
+PROFILE_TTL = 300.0
 DB_THREADS = 8
 # Slack waits 3 s for an acknowledgement; what takes longer is finished after it.
 ACK_WITHIN = 2.0
@@ -60,7 +64,7 @@ class SlackDeps:
         self.metrics = metrics
         self.installations = installations
         self._workspaces: dict[str, int] = {}
-        self._profiles: dict[tuple[str, str], Profile] = {}
+        self._profiles: dict[tuple[str, str], tuple[float, Profile]] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
         # SQLite takes one writer at a time; more threads only queue on its lock and sleep in
         # its busy handler, which in a load test pushed the slowest answers towards a second.
@@ -170,8 +174,8 @@ class SlackDeps:
 
         def get() -> Profile:
             cached = self._profiles.get(key)
-            if cached is not None:
-                return cached
+            if cached is not None and time.monotonic() - cached[0] < PROFILE_TTL:
+                return cached[1]
             future = asyncio.run_coroutine_threadsafe(
                 client.users_info(user=user, include_locale=True), loop
             )
@@ -180,8 +184,12 @@ class SlackDeps:
             except Exception:  # a missing profile only costs the default language
                 logger.warning("users.info failed for a user; using defaults", exc_info=True)
                 return Profile()
-            profile = Profile(language=locale_language(info.get("locale")), timezone=info.get("tz"))
-            self._profiles[key] = profile
+            profile = Profile(
+                language=locale_language(info.get("locale")),
+                timezone=info.get("tz"),
+                is_admin=bool(info.get("is_admin") or info.get("is_owner")),
+            )
+            self._profiles[key] = (time.monotonic(), profile)
             return profile
 
         return get

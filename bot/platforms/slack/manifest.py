@@ -21,6 +21,7 @@ MANIFEST = """\
 #                 with others: only the bot's own DM channels are reachable)
 #   users:read    a member's time zone and language (users.info)
 #   files:write   send a CSV export to the person who asked for it
+#   channels:read, groups:read   hear that Pioneer was added to a channel, to say hello
 display_information:
   name: Pioneer
   description: Keeps your pioneering rituals going with pulse polls, check-ins and a weekly digest.
@@ -55,11 +56,14 @@ oauth_config:
       - im:history
       - users:read
       - files:write
+      - channels:read
+      - groups:read
 settings:
   event_subscriptions:
     request_url: https://pioneer.example.org/slack/events
     bot_events:
       - app_home_opened
+      - member_joined_channel
       - app_uninstalled
       - tokens_revoked
   interactivity:

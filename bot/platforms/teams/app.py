@@ -1,10 +1,5 @@
-"""The AgentApplication: `@Pioneer <command>` in a channel or 1:1 chat, card submits, and
-remembering how to reach every conversation and person it hears from.
-
-Handlers do three things: find the tenant's workspace, turn the activity into a command of
-bot/commands.py (the same parser and executor as Slack's `/pioneer`), and render the
-neutral reply. Database work runs in a worker thread so the event loop keeps serving.
-"""
+"""The AgentApplication: `@Pioneer <command>` in a channel or 1:1 chat and card submits,
+run as a `/pioneer` command (Slack's code), remembering how to reach whom it hears from."""
 
 from __future__ import annotations
 
@@ -39,7 +34,7 @@ from bot.app import commands
 from bot.app.answering import AnswerBatcher
 from bot.app.commands import Context, Profile
 from bot.domain.model import Language
-from bot.platforms.teams import render
+from bot.platforms.teams import render, turns
 from bot.platforms.teams.conversations import (
     MissingTenant,
     NullStorage,
@@ -54,8 +49,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PLATFORM = "teams"
-COMMAND_PREFIX = re.compile(r"^\s*/?pioneer\b[:,]?\s*", re.IGNORECASE)
+COMMAND_PREFIX = re.compile(r"^\s*[/@]?pioneer\b[:,]?\s*", re.IGNORECASE)
 AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+CHANNEL_ID_PREFIX = "19:"  # a mentioned channel (`digest channel @leaders`); people have AAD ids
 WORKSPACE_KEY = "pioneer.workspace_id"
 
 T = TypeVar("T")
@@ -65,11 +61,8 @@ _OPENED: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
 
 
 class ClosingClientFactory(ChannelServiceClientFactoryBase):
-    """The SDK's factory, remembering the connector clients it opens for `closing_on_failure`.
-
-    SDK 1.9.0 leaves a connector client (an aiohttp session) open when creating a
-    conversation fails, e.g. with 403: it closes clients only after a successful call.
-    """
+    """The SDK's factory, remembering the connector clients it opens: SDK 1.9.0 leaves one
+    (an aiohttp session) open when creating a conversation fails, e.g. with 403."""
 
     def __init__(self, inner: ChannelServiceClientFactoryBase) -> None:
         self._inner = inner
@@ -180,6 +173,7 @@ class TeamsBot:
         app.before_turn(self._remember)
         app.adaptive_card.action_submit(render.ANSWER_VERB)(self._on_answer)
         app.adaptive_card.action_submit(render.COMMAND_VERB)(self._on_command_button)
+        turns.register(self)
         app.activity(ActivityTypes.message, rank=RouteRank.LAST)(self._on_message)
         app.error(self._on_error)
 
@@ -247,7 +241,7 @@ class TeamsBot:
         identity = context.identity
         return Conversation(identity or {}, reference)
 
-    async def _speaker(self, context: TurnContext) -> Speaker | None:
+    async def speaker(self, context: TurnContext) -> Speaker | None:
         activity = context.activity
         tenant = tenant_id_of(activity)
         sender = activity.from_property
@@ -291,6 +285,7 @@ class TeamsBot:
             user_name=speaker.name,
             profile=lambda: Profile(language=speaker.language, timezone=speaker.timezone),
             mention=mention,
+            channel_mention=lambda c: f"**{commands.escape(names.get(c) or c)}**",
         )
 
     def _command_text(self, context: TurnContext, speaker: Speaker) -> tuple[str, dict[str, str]]:
@@ -306,6 +301,10 @@ class TeamsBot:
                 text = text.replace(mention.text, " ")
                 continue
             user = account.aad_object_id
+            if not user and (account.id or "").startswith(CHANNEL_ID_PREFIX):
+                names[account.id] = account.name or ""
+                text = text.replace(mention.text, f" <#{account.id}> ")
+                continue
             if not user and account.id:
                 person = self.people.by_teams_id(speaker.workspace_id, account.id)
                 user = person.aad_object_id if person else None
@@ -317,7 +316,7 @@ class TeamsBot:
         return COMMAND_PREFIX.sub("", " ".join(text.split())), names
 
     async def _run_command(self, context: TurnContext, text: str, names: dict[str, str]) -> None:
-        speaker = await self._speaker(context)
+        speaker = await self.speaker(context)
         if speaker is None:
             await context.send_activity(
                 render.text_activity(t("teams.no_tenant", self._lang(context)))
@@ -330,7 +329,7 @@ class TeamsBot:
     async def _on_message(self, context: TurnContext, state: TurnState) -> None:
         if not (context.activity.text or "").strip() and context.activity.value is None:
             return
-        speaker = await self._speaker(context)
+        speaker = await self.speaker(context)
         if speaker is None:
             await context.send_activity(
                 render.text_activity(t("teams.no_tenant", self._lang(context)))
@@ -340,11 +339,15 @@ class TeamsBot:
         await self._run_command(context, text, names)
 
     async def _on_command_button(self, context: TurnContext, state: TurnState, data: Any) -> None:
-        command = str(data.get("command", "")) if isinstance(data, dict) else ""
+        command = render.button_command(data)
+        if command is None:
+            needed = t("readiness.reason_needed", self._lang(context))
+            await context.send_activity(render.text_activity(needed))
+            return
         await self._run_command(context, command, {})
 
     async def _on_answer(self, context: TurnContext, state: TurnState, data: Any) -> None:
-        speaker = await self._speaker(context)
+        speaker = await self.speaker(context)
         lang = self._lang(context)
         if speaker is None:
             await context.send_activity(render.text_activity(t("teams.no_tenant", lang)))

@@ -31,11 +31,12 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
 from bot.domain.model import Member
 from bot.domain.views import Notice, PromptView, message_ref, parse_ref
-from bot.platforms.teams import render
+from bot.platforms.teams import digest_card, render
 from bot.platforms.teams.app import closing_on_failure
 
 if TYPE_CHECKING:
     from bot.domain.digest.view import DigestView
+    from bot.domain.team_update import TeamUpdateView
     from bot.platforms.teams.app import TeamsBot
 
 logger = logging.getLogger(__name__)
@@ -364,11 +365,15 @@ class TeamsChat:
     def post_card(self, channel: str, activity: Activity) -> str:
         return self.sender.run(self.sender.post_to_channel(self.workspace_id, channel, activity))
 
+    def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
+        """The fortnight's team update card, in the person's 1:1 chat."""
+        return self.send_card(member, digest_card.team_update_activity(view))
+
     def send_digest(
         self, member_or_channel: Member | str, view: DigestView, chart_png: bytes
     ) -> str:
         """The weekly digest card (the domain's DigestSender), to a person or a channel."""
-        activity = render.digest_activity(view, chart_png)
+        activity = digest_card.digest_activity(view, chart_png)
         if isinstance(member_or_channel, Member):
             return self.send_card(member_or_channel, activity)
         return self.post_card(member_or_channel, activity)

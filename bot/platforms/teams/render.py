@@ -7,31 +7,20 @@ Command replies come with Slack-style `*bold*`; Teams' markdown wants `**bold**`
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import TYPE_CHECKING, Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
 from bot.app.commands import Reply, escape
-from bot.domain.digest.texts import MAX_QUOTES
-from bot.domain.model import SCALE_MAX, SCALE_MIN, Perspective, PromptKind
+from bot.domain.digest.phase_readiness import ReadinessCard
+from bot.domain.journeys import MAX_REASON_LENGTH
+from bot.domain.model import SCALE_MAX, SCALE_MIN, Language, PromptKind
 from bot.domain.views import Notice, PromptView
-from bot.rendering.markdown import (
-    ecosystem_lines,
-    left_out_line,
-    nudge_text,
-    quote_label,
-    ready_line,
-    score_line,
-    scorecard_level,
-    scorecard_title,
-    signal_name,
-)
-from prompts.messages import number, t
+from prompts.messages import t
 
 if TYPE_CHECKING:
-    from bot.domain.digest.view import DigestView, FigureView
+    pass
 
 Card = dict[str, Any]
 
@@ -42,15 +31,14 @@ ANSWER_VERB = "pioneer.answer"
 COMMAND_VERB = "pioneer.command"
 ANSWER_INPUT = "text"
 FILE_PREVIEW_LINES = 20
-# Teams refuses messages over ~28 KB: a larger chart is sent with fewer colours (and smaller if
-# need be), and left out only when even that does not fit.
-MAX_INLINE_CHART = 18 * 1024
+_SLASH_COMMAND = re.compile(r"/pioneer\b")
 _BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 
 
 def markdown(text: str) -> str:
-    """Slack-flavoured command text as Teams markdown (only the bold differs)."""
-    return _BOLD.sub(r"**\1**", text)
+    """Slack-flavoured command text as Teams markdown: the bold differs, and a command is
+    typed `@Pioneer help` in Teams, not `/pioneer help` (help, usage lines, refusals)."""
+    return _BOLD.sub(r"**\1**", _SLASH_COMMAND.sub("@Pioneer", text))
 
 
 def _card(body: list[Card], actions: list[Card] | None = None) -> Card:
@@ -83,7 +71,7 @@ def card_activity(card: Card, summary: str) -> Activity:
 
 
 def text_activity(text: str) -> Activity:
-    return Activity(type=ActivityTypes.message, text=text, text_format="markdown")
+    return Activity(type=ActivityTypes.message, text=markdown(text), text_format="markdown")
 
 
 # -- prompts -------------------------------------------------------------------------------
@@ -184,7 +172,7 @@ def notice_activity(notice: Notice) -> Activity:
 def reply_activity(reply: Reply) -> Activity:
     """A command's neutral reply: text, plus a card when it has buttons or a file."""
     text = markdown(reply.text)
-    if not reply.actions and reply.file is None:
+    if not reply.actions and reply.file is None and reply.readiness is None:
         return text_activity(text)
     body: list[Card] = [_text(text)]
     if reply.file is not None:
@@ -213,99 +201,53 @@ def reply_activity(reply: Reply) -> Activity:
         }
         for action in reply.actions
     ]
+    if reply.readiness is not None:
+        moves = readiness_moves(reply.readiness, reply.language)
+        if moves:
+            body.append(moves[0])
+            actions += moves[1:]
     activity = card_activity(_card(body, actions), summary=text[:200])
     activity.text = text
     return activity
 
 
-# -- the weekly digest --------------------------------------------------------------------------
-def _figure(figure: FigureView, k: int, lang: str) -> str:
-    if not figure.shown or figure.mean is None:
-        return t("teams.digest.withheld", lang, k=k)
-    arrow = {"up": " ↑", "down": " ↓", "flat": " →"}.get(figure.trend, "")
-    mean = number(figure.mean, lang)
-    return t("teams.digest.figure", lang, mean=mean, respondents=figure.respondents) + arrow
+# A card button whose command needs the reason typed in the card's field (REASON_INPUT).
+ASKS_REASON = "asks"
+REASON_INPUT = "reason"
 
 
-def digest_card(view: DigestView, chart_png: bytes | None = None) -> Card:
-    """The digest for directors: aggregates over >= k people only, nudges, the trend chart."""
-    lang = view.language
-    body: list[Card] = [
-        _text(
-            t("teams.digest.title", lang, journey=escape(view.journey_name), week=view.iso_week),
-            weight="Bolder",
-            size="Large",
-        )
-    ]
-    if view.preview:
-        body.append(_text(t("teams.digest.preview", lang), color="Warning"))
-    body.append(_small(t("teams.digest.phase", lang, phase=view.phase, weeks=view.weeks_in_phase)))
-    everyone = view.participation_of(None)
-    if everyone is not None and everyone.answered is not None and everyone.asked is not None:
-        body.append(
-            _small(
-                t(
-                    "teams.digest.participation",
-                    lang,
-                    answered=everyone.answered,
-                    asked=everyone.asked,
-                )
-            )
-        )
-    if view.left_out:
-        body.append(_small(left_out_line(view.left_out, view.k, lang)))
-    card = view.scorecard
-    if card is not None:
-        body.append(_text(scorecard_title(card, lang), weight="Bolder"))
-        body.append(_small(scorecard_level(lang)))
-        rows = [
-            {"title": signal_name(r.signal.value, lang), "value": score_line(r, lang)}
-            for r in card.rows
-        ]
-        body.append({"type": "FactSet", "facts": rows})
-        body.append(_text(ready_line(card, lang), weight="Bolder"))
-    facts = [
+def readiness_moves(card: ReadinessCard, language: Language) -> list[Card]:
+    """The reason field and the `phase next` / `phase back` buttons of the facilitator's
+    card: the move runs only with a reason, which goes with it into the history."""
+    buttons = [
         {
-            "title": t(f"perspective.{p.value}", lang),
-            "value": (
-                t("digest.not_asked", lang)
-                if not view.perspective(p).all.shown and view.asked(p) == 0
-                else _figure(view.perspective(p).all, view.k, lang)
-            ),
+            "type": "Action.Submit",
+            "title": t(f"readiness.button.{direction}", language),
+            "data": {"verb": COMMAND_VERB, "command": f"phase {direction}", ASKS_REASON: 1},
         }
-        for p in Perspective
+        for direction, possible in (("next", card.can_go_next), ("back", card.can_go_back))
+        if possible
     ]
-    body.append({"type": "FactSet", "facts": facts})
-    if view.nudges:
-        body.append(_text(t("teams.digest.nudges", lang), weight="Bolder"))
-        for nudge in view.nudges:
-            body.append(_text("• " + escape(nudge_text(nudge, lang))))
-    if view.quotes:
-        # Quotes are escaped by the domain already, like the Slack and Markdown digests.
-        body.append(_text(t("digest.section.quotes", lang), weight="Bolder"))
-        for quote in view.quotes[:MAX_QUOTES]:
-            body.append(_text(f"“{quote.text}”"))
-            body.append(_small(quote_label(quote, lang)))
-    count, *contacts = ecosystem_lines(view, lang)
-    body.append(_small("\n\n".join([count, *(f"• {line}" for line in contacts)])))
-    if chart_png and len(chart_png) > MAX_INLINE_CHART:
-        from bot.rendering.png import compact_png
-
-        chart_png = compact_png(chart_png, MAX_INLINE_CHART)
-    if chart_png:
-        encoded = base64.b64encode(chart_png).decode("ascii")
-        body.append(
-            {
-                "type": "Image",
-                "url": f"data:image/png;base64,{encoded}",
-                "altText": t("teams.digest.chart", lang),
-            }
-        )
-    return _card(body)
+    if not buttons:
+        return []
+    field = {
+        "type": "Input.Text",
+        "id": REASON_INPUT,
+        "label": t("readiness.modal.reason", language),
+        "placeholder": t("readiness.modal.reason_hint", language),
+        "isMultiline": True,
+        "maxLength": MAX_REASON_LENGTH,
+        "isRequired": True,
+        "errorMessage": t("readiness.reason_needed", language),
+    }
+    return [field, *buttons]
 
 
-def digest_activity(view: DigestView, chart_png: bytes | None = None) -> Activity:
-    title = t(
-        "teams.digest.title", view.language, journey=escape(view.journey_name), week=view.iso_week
-    )
-    return card_activity(digest_card(view, chart_png), summary=title)
+def button_command(data: Any) -> str | None:
+    """The command a pressed card button runs; None when it asks a reason and got none
+    (old clients submit without checking `isRequired`)."""
+    command = str(data.get("command", "")) if isinstance(data, dict) else ""
+    if isinstance(data, dict) and data.get(ASKS_REASON):
+        reason = " ".join(str(data.get(REASON_INPUT) or "").split())
+        return f"{command} {reason}" if reason else None
+    return command

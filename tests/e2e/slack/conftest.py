@@ -161,7 +161,14 @@ class SlackSender:
         return self._payload(payload, **kw)
 
     def submit(
-        self, callback_id: str, private_metadata: str, value: str, user: str = "U1", **kw: Any
+        self,
+        callback_id: str,
+        private_metadata: str,
+        value: str,
+        user: str = "U1",
+        block: str = "answer",
+        input_id: str = "text",
+        **kw: Any,
     ) -> Response:
         n = next(self._ids)
         return self._payload(
@@ -179,7 +186,7 @@ class SlackSender:
                     "callback_id": callback_id,
                     "private_metadata": private_metadata,
                     "state": {
-                        "values": {"answer": {"text": {"type": "plain_text_input", "value": value}}}
+                        "values": {block: {input_id: {"type": "plain_text_input", "value": value}}}
                     },
                 },
             },
@@ -250,6 +257,18 @@ def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Sett
         "pioneer_default_language": "en",
     } | overrides
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def oauth_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+    """Multi-workspace mode: no bot token; OAuth installs each team with the app's client."""
+    return slack_settings(
+        database_url,
+        fake,
+        slack_bot_token=None,
+        slack_client_id="111.222",
+        slack_client_secret="client-secret",
+        **overrides,
+    )
 
 
 @pytest.fixture

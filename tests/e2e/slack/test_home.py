@@ -61,20 +61,77 @@ def test_home_shows_journeys_roles_phase_and_open_prompts(
     ]
 
 
-def _press_phase_next(slack: SlackSender, container: Container, user: str) -> Phase:
-    """`user` presses Home's "next phase" for the journey in C1; its phase after that."""
-    slack.action("pioneer.home.phase_next", "C1", user=user, container_type="view")
+def phase_button(view: dict[str, Any], action_id: str) -> str:
+    """The value a phase button of the Home carries to its modal."""
+    for block in view["blocks"]:
+        for element in block.get("elements", ()) if block["type"] == "actions" else ():
+            if element["action_id"] == action_id:
+                return str(element["value"])
+    raise AssertionError(f"no {action_id} on the Home")
+
+
+def _move_from_home(
+    slack: SlackSender,
+    container: Container,
+    fake: FakeSlack,
+    user: str,
+    reason: str = "urgency and curiosity met twice",
+    direction: str = "next",
+    value: str | None = None,
+) -> Phase:
+    """`user` presses a phase button of the Home (a facilitator's, unless `value` is
+    given), confirms in the modal with `reason`; the journey's phase after that."""
+    value = value or phase_button(open_home(slack, fake, user), f"pioneer.home.phase_{direction}")
+    opened = len(fake.calls_to("views.open"))
+    slack.action(f"pioneer.home.phase_{direction}", value, user=user, container_type="view")
+    modal = fake.calls_to("views.open")[opened].args["view"]
+    assert modal["type"] == "modal" and modal["callback_id"] == "pioneer.phase_move"
+    response = slack.submit(
+        "pioneer.phase_move", modal["private_metadata"], reason, user, "reason", "reason"
+    )
+    assert response.status == 200
     return container.journeys.journey_for_channel(slack_workspace_id(container), "C1").phase
 
 
-def test_facilitator_moves_the_phase_from_home(
+def test_next_phase_asks_for_confirmation_and_a_reason_before_it_moves(
     slack: SlackSender, container: Container, fake_slack: FakeSlack
 ) -> None:
     slack.say("start Plant Noord", user="U1")
-    assert _press_phase_next(slack, container, "U1") is Phase.INTEREST
+    home = open_home(slack, fake_slack, "U1")
+    # Awareness: the facilitator's card, nothing scored yet, no way back from the first phase.
+    text = str(home["blocks"])
+    assert "Ready to move? Plant Noord is in week 1 of the awareness phase." in text
+    assert "No digest has scored the exit signals of this phase yet." in text
+    assert "pioneer.home.phase_back" not in text
+    value = phase_button(home, "pioneer.home.phase_next")
+    slack.action("pioneer.home.phase_next", value, user="U1", container_type="view")
+    modal = fake_slack.calls_to("views.open")[-1].args["view"]
+    # Only asking: the journey has not moved.
+    wid = slack_workspace_id(container)
+    assert container.journeys.journey_for_channel(wid, "C1").phase is Phase.AWARENESS
+    assert "from the awareness phase to interest" in str(modal["blocks"])
+    (field,) = [b for b in modal["blocks"] if b["type"] == "input"]
+    assert field["block_id"] == "reason" and not field.get("optional", False)
+    # A reason of only white space is refused in the modal, in the person's language.
+    refused = slack.submit(
+        "pioneer.phase_move", modal["private_metadata"], "   ", "U1", "reason", "reason"
+    )
+    assert refused.status == 200 and "Give a reason" in refused.body
+    assert container.journeys.journey_for_channel(wid, "C1").phase is Phase.AWARENESS
+    # Confirmed with a reason: moved through `phase next`, the reason kept and announced.
+    assert _move_from_home(slack, container, fake_slack, "U1", value=value) is Phase.INTEREST
     told = fake_slack.calls_to("chat.postMessage")[-1]
     assert told.args["channel"] == "C1" and "interest" in told.args["text"]
-    assert "interest" in str(fake_slack.calls_to("views.publish")[-1].args["view"])
+    assert "urgency and curiosity met twice" in told.args["text"]
+    (change,) = container.journeys.history(wid, journey_id_of(container))
+    assert change.reason == "urgency and curiosity met twice"
+    home = fake_slack.calls_to("views.publish")[-1].args["view"]
+    assert "from awareness to interest, because: urgency and curiosity met twice" in str(home)
+    # From interest there is a way back, with its own modal.
+    assert (
+        _move_from_home(slack, container, fake_slack, "U1", "no picture yet", "back")
+        is Phase.AWARENESS
+    )
 
 
 def test_home_controls_refuse_a_follower(
@@ -82,7 +139,10 @@ def test_home_controls_refuse_a_follower(
 ) -> None:
     slack.say("start Plant Noord", user="U1")
     slack.say("join", user="U2")
-    assert _press_phase_next(slack, container, "U2") is Phase.AWARENESS
+    value = phase_button(open_home(slack, fake_slack, "U1"), "pioneer.home.phase_next")
+    assert "Ready to move?" not in str(open_home(slack, fake_slack, "U2")["blocks"])
+    moved = _move_from_home(slack, container, fake_slack, "U2", value=value)
+    assert moved is Phase.AWARENESS
     refusal = fake_slack.calls_to("chat.postMessage")[-1]
     assert refusal.args["channel"] == "DU2" and "Only a facilitator" in refusal.args["text"]
 
@@ -92,7 +152,7 @@ def test_a_phase_move_from_home_reaches_the_facilitator_when_the_channel_is_clos
 ) -> None:
     slack.say("start Plant Noord", user="U1")
     fake_slack.script("chat.postMessage", [{"ok": False, "error": "not_in_channel"}])
-    slack.action("pioneer.home.phase_next", "C1", user="U1", container_type="view")
+    assert _move_from_home(slack, container, fake_slack, "U1") is Phase.INTEREST
     posts = fake_slack.calls_to("chat.postMessage")
     assert [p.args["channel"] for p in posts] == ["C1", "DU1"]
     assert "interest" in posts[-1].args["text"]
@@ -111,3 +171,16 @@ def test_facilitator_sends_a_poll_from_home(
     assert "DU2" in dms
     told = [c for c in fake_slack.calls_to("chat.postMessage") if "Poll sent" in c.args["text"]]
     assert [c.args["channel"] for c in told] == ["DU1"]
+
+
+def test_a_stale_or_forged_phase_button_opens_nothing_and_moves_nothing(
+    slack: SlackSender, container: Container, fake_slack: FakeSlack
+) -> None:
+    slack.say("start Plant Noord", user="U1")
+    forged = '{"channel": "C1", "direction": "skip", "phase": "awareness", "target": "action"}'
+    for value in ("C1", forged, '{"channel": "C1", "direction": "next", "language": "fr"}'):
+        response = slack.action("pioneer.home.phase_next", value, user="U1", container_type="view")
+        assert response.status == 200
+    assert fake_slack.calls_to("views.open") == []
+    wid = slack_workspace_id(container)
+    assert container.journeys.journey_for_channel(wid, "C1").phase is Phase.AWARENESS

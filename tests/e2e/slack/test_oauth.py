@@ -15,7 +15,7 @@ from bot.crypto import EncryptionKeyMissing
 from bot.platforms.slack.app import ConfigurationError, check_settings
 from storage.models import SlackInstallationRow
 from tests.e2e.server import ServerThread
-from tests.e2e.slack.conftest import SlackSender, slack_settings
+from tests.e2e.slack.conftest import SlackSender, oauth_settings, slack_settings
 from tests.fakes.slack_api import FakeSlack
 
 KEY = Fernet.generate_key().decode()
@@ -28,14 +28,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:Deprecat
 @pytest.fixture
 def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
     """Multi-workspace mode for the rig's container and server: no bot token, OAuth."""
-    return slack_settings(
-        database_url,
-        fake_slack,
-        slack_bot_token=None,
-        slack_client_id="111.222",
-        slack_client_secret="client-secret",
-        pioneer_encryption_key=KEY,
-    )
+    return oauth_settings(database_url, fake_slack, pioneer_encryption_key=KEY)
 
 
 def install(slack: SlackSender, team: str) -> None:
@@ -115,13 +108,7 @@ def test_install_with_a_forged_state_is_refused(
 def test_oauth_mode_refuses_to_start_without_an_encryption_key(
     database_url: str, fake_slack: FakeSlack
 ) -> None:
-    settings = slack_settings(
-        database_url,
-        fake_slack,
-        slack_bot_token=None,
-        slack_client_id="111.222",
-        slack_client_secret="client-secret",
-    )
+    settings = oauth_settings(database_url, fake_slack)
     with pytest.raises(EncryptionKeyMissing, match="PIONEER_ENCRYPTION_KEY"):
         check_settings(settings)
     with pytest.raises(EncryptionKeyMissing, match="not a valid"):

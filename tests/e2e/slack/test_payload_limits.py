@@ -10,11 +10,9 @@ Prompts in every state, modals, Home and digests are also rendered directly, wor
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from bot.app.commands import escape
 from bot.app.home import Home, HomeJourney
 from bot.container import Container
 from bot.domain.digest.view import NudgeView, QuoteView
-from bot.domain.model import Language, Perspective, Phase, PromptKind, Text
+from bot.domain.model import Language, Perspective, Text
 from bot.domain.views import PromptView
 from bot.platforms.slack.chat import SlackChat
 from bot.platforms.slack.render.app_home import home_view
@@ -35,6 +33,7 @@ from bot.platforms.slack.render.prompt import (
     prompt_message,
 )
 from bot.platforms.slack.render.reply import notice_message
+from tests.e2e import worst_case
 from tests.e2e.slack.conftest import BOT_TOKEN, SlackSender, journey_id_of, slack_workspace_id
 from tests.e2e.slack.limits import problems_of_message, problems_of_view
 from tests.fakes.slack_api import FakeSlack
@@ -42,7 +41,7 @@ from tests.fakes.slack_api import FakeSlack
 ALICE, BOB, CAROL = "U1", "U2", "U3"
 NASTY = "<b>&<@U9> &amp; <!channel> >"
 LONG = (NASTY * 200)[:3000]  # as long as a check-in or comment may be
-NAME = "Plant <Noord> & Zuid"
+NAME = worst_case.NAME
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url")
 VIEW_METHODS = ("views.open", "views.update", "views.publish")
 
@@ -169,33 +168,8 @@ def test_every_message_and_view_of_a_session_fits_slacks_limits(
 
 
 # -- rendered directly, every state ---------------------------------------------------------
-CLOSES = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-
-
 def prompt_views() -> list[PromptView]:
-    views = []
-    for kind, language, closed, reminder, answered in itertools.product(
-        PromptKind, Language, (False, True), (False, True), (False, True)
-    ):
-        views.append(
-            PromptView(
-                delivery_id=123456,
-                kind=kind,
-                language=language,
-                journey_name=NAME * 10,
-                phase=Phase.DESIRE,
-                perspective=Perspective.HUMAN,
-                question="How <much> & why? " * 30,
-                low_label="not at all <really>" * 5,
-                high_label="completely & utterly" * 5,
-                closes_at=CLOSES,
-                answered_value=4 if answered else None,
-                answered_text=LONG if answered else None,
-                closed=closed,
-                reminder=reminder,
-            )
-        )
-    return views
+    return worst_case.prompt_views(LONG, label_times=5)
 
 
 def test_prompts_in_every_state_and_their_modals_fit() -> None:

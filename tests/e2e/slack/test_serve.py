@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,50 +21,9 @@ from bot.container import Container
 from bot.domain.model import PromptKind
 from bot.platforms.slack.app import BOT_SCOPES
 from bot.platforms.slack.manifest import render_manifest
-from tests.e2e.slack.conftest import (
-    BOT_TOKEN,
-    SECRET,
-    SlackSender,
-    deliver,
-    journey_id_of,
-    slack_settings,
-)
+from tests.e2e.serve_process import PIONEER, ROOT, free_port, slack_env, wait_until_healthy
+from tests.e2e.slack.conftest import SECRET, SlackSender, deliver, journey_id_of, slack_settings
 from tests.fakes.slack_api import FakeSlack
-
-ROOT = Path(__file__).resolve().parents[3]
-# `python -m bot.cli` is what the `pioneer` console script runs; it works uninstalled too.
-PIONEER = [sys.executable, "-m", "bot.cli"]
-READY_WITHIN = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "PIONEER_", "DATABASE_URL", "TEAMS_", "PORT"))
-    }
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env | values
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_WITHIN
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited early: {process.communicate()}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)  # waiting for another process to listen; there is no event to await
-    raise AssertionError("serve did not become healthy")
 
 
 @pytest.fixture
@@ -74,14 +31,7 @@ def served(
     database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
-    env = clean_env(
-        DATABASE_URL=database_url,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        PORT=str(port),
-        LOG_LEVEL="WARNING",
-    )
+    env = slack_env(database_url, fake_slack, PORT=str(port), LOG_LEVEL="WARNING")
     process = subprocess.Popen(
         [*PIONEER, "serve", "--host", "127.0.0.1"],
         env=env,
@@ -218,6 +168,7 @@ def test_manifest_matches_what_the_app_needs(tmp_path: Path) -> None:
     ]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
+        "member_joined_channel",
         "app_uninstalled",
         "tokens_revoked",
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text as sql
 
 from bot.app.commands.words import SUBCOMMANDS
+from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.model import Phase, PromptKind, Role, TouchpointKind
 from tests.e2e.slack.conftest import SlackSender, deliver, journey_id_of, slack_workspace_id
@@ -119,11 +121,17 @@ def test_someone_outside_the_journey_is_refused_too(slack: SlackSender, started:
     assert "Only a facilitator" in slack.say("phase next", user=DIANA)
 
 
-def test_digest_preview_is_for_directors_too(slack: SlackSender, started: int) -> None:
+def test_digest_preview_is_for_directors_too(
+    slack: SlackSender, started: int, clock: FixedClock
+) -> None:
     slack.say(f"role <@{BOB}> director", user=FACILITATOR)
     text = slack.say("digest preview", user=BOB)
     assert slack.last_reply().args["response_type"] == "ephemeral"
-    assert "Weekly digest" in text and "Preview: this week is not over yet" in text
+    assert "Week 2026-W49 is not over yet" in text  # the journey's first week
+    clock.set(clock.now() + timedelta(weeks=1))
+    text = slack.say("digest preview", user=BOB)
+    assert slack.last_reply().args["response_type"] == "ephemeral"
+    assert "Weekly digest" in text and "The latest weekly digest: that of the last week" in text
     assert "Phase: awareness (waking up), week 1 in this phase" in text
 
 

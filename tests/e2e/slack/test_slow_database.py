@@ -33,7 +33,7 @@ from tests.e2e.server import serve
 from tests.e2e.slack.conftest import (
     ServerThread,
     SlackSender,
-    slack_settings,
+    oauth_settings,
     slack_workspace_id,
 )
 from tests.fakes.slack_api import FakeSlack
@@ -112,14 +112,7 @@ def test_health_reports_stored_tokens_the_current_key_cannot_decrypt(
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
     def server_with(key: str) -> tuple[ServerThread, Container]:
-        settings = slack_settings(
-            database_url,
-            fake_slack,
-            slack_bot_token=None,
-            slack_client_id="111.222",
-            slack_client_secret="client-secret",
-            pioneer_encryption_key=key,
-        )
+        settings = oauth_settings(database_url, fake_slack, pioneer_encryption_key=key)
         container = Container(settings, clock=clock)
         return serve(container), container
 

@@ -9,6 +9,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from bot.clock import FixedClock
 from bot.container import Container
 from bot.platforms.slack.app import BOT_SCOPES
 from bot.platforms.slack.manifest import render_manifest
-from tests.e2e.server import serve
+from tests.e2e.server import ServerThread, serve
 from tests.e2e.slack.conftest import slack_settings, slack_workspace_id
 from tests.e2e.slack.test_serve import run_cli
 from tests.fakes.slack_api import FakeSlack
@@ -97,16 +98,28 @@ def socket_fake() -> Iterator[FakeSocketMode]:
     fake.stop()
 
 
-def test_slash_commands_arrive_over_socket_mode(
-    database_url: str, fake_slack: FakeSlack, socket_fake: FakeSocketMode, clock: FixedClock
-) -> None:
-    fake_slack.script("apps.connections.open", [{"ok": True, "url": socket_fake.url}])
+@contextmanager
+def over_socket_mode(
+    database_url: str, fake_slack: FakeSlack, clock: FixedClock, *links: str
+) -> Iterator[tuple[Container, ServerThread]]:
+    """The app served in Socket Mode, whose apps.connections.open hands out `links`."""
+    fake_slack.script("apps.connections.open", [{"ok": True, "url": link} for link in links])
     settings = slack_settings(
         database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
     )
     container = Container(settings, clock=clock)
     server = serve(container, socket_mode=True)
     try:
+        yield container, server
+    finally:
+        server.stop()
+        container.close()
+
+
+def test_slash_commands_arrive_over_socket_mode(
+    database_url: str, fake_slack: FakeSlack, socket_fake: FakeSocketMode, clock: FixedClock
+) -> None:
+    with over_socket_mode(database_url, fake_slack, clock, socket_fake.url) as (container, server):
         assert socket_fake.connected.wait(WAIT)
         opened = fake_slack.calls_to("apps.connections.open")
         assert opened and opened[0].token == "xapp-test"
@@ -133,9 +146,6 @@ def test_slash_commands_arrive_over_socket_mode(
         # Over Socket Mode there is no HTTP endpoint for Slack to call.
         paths = {r.resource.canonical for r in server.app.router.routes() if r.resource}
         assert "/slack/events" not in paths and "/healthz" in paths
-    finally:
-        server.stop()
-        container.close()
 
 
 def test_health_answers_while_socket_mode_cannot_connect(
@@ -145,13 +155,7 @@ def test_health_answers_while_socket_mode_cannot_connect(
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         nowhere = f"ws://127.0.0.1:{closed.getsockname()[1]}/link"
-    fake_slack.script("apps.connections.open", [{"ok": True, "url": nowhere}] * 50)
-    settings = slack_settings(
-        database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
-    )
-    container = Container(settings, clock=clock)
-    server = serve(container, socket_mode=True)
-    try:
+    with over_socket_mode(database_url, fake_slack, clock, *[nowhere] * 50) as (container, server):
         deadline = time.monotonic() + WAIT
         while True:
             with urllib.request.urlopen(server.url + "/healthz", timeout=WAIT) as resp:
@@ -165,21 +169,12 @@ def test_health_answers_while_socket_mode_cannot_connect(
         assert "xapp-test" not in json.dumps(health)
         with urllib.request.urlopen(server.url + "/metrics", timeout=WAIT) as resp:
             assert resp.status == 200
-    finally:
-        server.stop()
-        container.close()
 
 
 def test_health_says_connected_once_socket_mode_is_up(
     database_url: str, fake_slack: FakeSlack, socket_fake: FakeSocketMode, clock: FixedClock
 ) -> None:
-    fake_slack.script("apps.connections.open", [{"ok": True, "url": socket_fake.url}])
-    settings = slack_settings(
-        database_url, fake_slack, slack_app_token="xapp-test", slack_signing_secret=None
-    )
-    container = Container(settings, clock=clock)
-    server = serve(container, socket_mode=True)
-    try:
+    with over_socket_mode(database_url, fake_slack, clock, socket_fake.url) as (container, server):
         assert socket_fake.connected.wait(WAIT)
         deadline = time.monotonic() + WAIT
         health: dict[str, Any] = {}
@@ -188,9 +183,6 @@ def test_health_says_connected_once_socket_mode_is_up(
                 health = json.loads(resp.read())
             time.sleep(0.05)
         assert health == {"status": "ok", "database": "writable", "socket_mode": "connected"}
-    finally:
-        server.stop()
-        container.close()
 
 
 def test_the_socket_mode_manifest_has_no_request_urls(tmp_path: Path) -> None:

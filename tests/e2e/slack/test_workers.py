@@ -4,8 +4,6 @@ worker answers adds up all of them, the scheduler's counts included."""
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
 import time
 import urllib.request
 from collections.abc import Callable
@@ -15,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from bot.about import version
-from tests.e2e.slack.conftest import BOT_TOKEN, SECRET, SlackSender
-from tests.e2e.slack.test_serve import PIONEER, clean_env, free_port, wait_until_healthy
+from tests.e2e.serve_process import serving, slack_env, wait_until_healthy
+from tests.e2e.slack.conftest import SlackSender
 from tests.fakes.slack_api import FakeSlack
 
 COMMANDS = 12
@@ -47,26 +45,11 @@ def with_patience(wait: Callable[[], None], tries: int = 3) -> None:
 def test_two_workers_share_one_metrics_view(
     database_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    port = free_port()
-    env = clean_env(
-        DATABASE_URL=database_url,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        LOG_LEVEL="INFO",
-    )
-    process = subprocess.Popen(
-        [*PIONEER, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
+    env = slack_env(database_url, fake_slack, LOG_LEVEL="INFO")
+    with serving(env, tmp_path, "--workers", "2", stop_within=30) as served:
+        url = served.url
         # Three interpreters start on a machine that may be busy: be patient.
-        with_patience(lambda: wait_until_healthy(url, process))  # type: ignore[arg-type]
+        with_patience(lambda: wait_until_healthy(url, served.process))
         # The scheduler (in the process that started the workers) passes once at start.
         deadline = time.monotonic() + 20
         while True:
@@ -84,10 +67,8 @@ def test_two_workers_share_one_metrics_view(
             families = scrape(url)
             requests = families["pioneer_http_requests"]
             assert value(requests, "pioneer_http_requests_total", route="slack_events") == COMMANDS
-    finally:
-        process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+    err = served.err
+    assert served.process.returncode == 0, err
 
     assert value(families["pioneer_scheduler_passes"], "pioneer_scheduler_passes_total") >= 1
     assert {s.labels["outcome"] for s in families["pioneer_dispatch_messages"]} >= {

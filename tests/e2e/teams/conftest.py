@@ -216,6 +216,13 @@ class Teams:
         assert len(replies) == 1, [m.body for m in replies]
         return replies[0].text
 
+    def hello_in_private(self, person: Person) -> str:
+        """`person` writes to the bot 1:1 (that stores the conversation reference, so prompts
+        can reach them there); the id of that 1:1 chat."""
+        activity = self.activity(person, text="help", channel=None, mention_bot=False)
+        assert self.post(activity).status == 202
+        return str(activity["conversation"]["id"])
+
 
 def teams_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {

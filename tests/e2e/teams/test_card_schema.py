@@ -9,10 +9,8 @@ digest), then every card in every state rendered directly, worst case.
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,17 +21,20 @@ from jsonschema import Draft6Validator
 from bot.app.commands import Action, Reply, ReplyFile
 from bot.container import Container
 from bot.domain.digest.view import NudgeView, QuoteView
-from bot.domain.model import Language, Perspective, Phase, PromptKind, Role, Text
+from bot.domain.model import Language, Perspective, Phase, Role, Text
 from bot.domain.views import PromptView
-from bot.platforms.teams.render import digest_card, prompt_card, reply_activity
+from bot.platforms.teams.digest_card import digest_card
+from bot.platforms.teams.render import prompt_card, reply_activity
+from tests.e2e import worst_case
 from tests.e2e.teams.conftest import (
     ANNA,
     BART,
     CEES,
     CHANNEL,
     Teams,
+    channel_journey,
+    joined,
     journey_with,
-    workspace_of,
 )
 from tests.fakes.bot_connector import FakeConnector
 
@@ -74,8 +75,7 @@ def test_every_card_of_a_session_is_valid_adaptive_card_1_5(
 ) -> None:
     journey_with(teams, (BART, Role.FOLLOWER), (CEES, Role.DIRECTOR))
     for person in (BART, CEES):  # 1:1 chats, so prompts can reach them
-        hello = teams.activity(person, text="help", channel=None, mention_bot=False)
-        assert teams.post(hello).status == 202
+        teams.hello_in_private(person)
     for text in ("help", "status", "schedule", f"ecosystem {NASTY}", "poll now", "checkin now"):
         teams.post(teams.activity(ANNA, text=text))
     for text in ("export", "forget-me", "digest preview"):
@@ -91,12 +91,9 @@ def test_every_card_of_a_session_is_valid_adaptive_card_1_5(
             press = teams.activity(BART, value=data, channel=None, reply_to_id=call.activity_id)
             teams.post(press)
             break
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
+    workspace_id, journey_id = channel_journey(container)
     monday = container.clock.now().replace(day=7)
-    container.digests.send_weekly(workspace_id, journey.id, monday, leadership_channel=CHANNEL)
+    container.digests.send_weekly(workspace_id, journey_id, monday, leadership_channel=CHANNEL)
 
     cards = cards_received(connector)
     assert len(cards) >= 6 and connector.updates()
@@ -105,29 +102,7 @@ def test_every_card_of_a_session_is_valid_adaptive_card_1_5(
 
 # -- rendered directly, every state ---------------------------------------------------------
 def prompt_views() -> list[PromptView]:
-    views = []
-    for kind, language, closed, reminder, answered in itertools.product(
-        PromptKind, Language, (False, True), (False, True), (False, True)
-    ):
-        views.append(
-            PromptView(
-                delivery_id=123456,
-                kind=kind,
-                language=language,
-                journey_name="Plant <Noord> & Zuid" * 10,
-                phase=Phase.DESIRE,
-                perspective=Perspective.HUMAN,
-                question="How <much> & why? " * 30,
-                low_label="not at all <really>",
-                high_label="completely & utterly",
-                closes_at=datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
-                answered_value=4 if answered else None,
-                answered_text=LONG if answered else None,
-                closed=closed,
-                reminder=reminder,
-            )
-        )
-    return views
+    return worst_case.prompt_views(LONG)
 
 
 def test_prompt_cards_in_every_state_are_valid() -> None:
@@ -150,25 +125,47 @@ def test_reply_cards_with_buttons_and_a_file_are_valid(language: Language) -> No
 def test_a_digest_card_at_its_worst_with_its_chart_is_valid(
     teams: Teams, container: Container
 ) -> None:
-    journey_with(teams, (CEES, Role.DIRECTOR))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    view = container.digests.compute(workspace_id, journey.id, "2026-W49")
+    workspace_id, journey_id, _ = joined(teams, container, CEES, Role.DIRECTOR)
+    view = container.digests.compute(workspace_id, journey_id, "2026-W49")
     nudge = NudgeView("x", "heard", 1, "docs/method.md", text=Text(nl=LONG, en=LONG))
     worst = replace(
         view,
-        journey_name="Plant <Noord> & Zuid" * 10,
+        journey_name=worst_case.NAME * 10,
         nudges=(nudge,) * 3,
         quotes=tuple(QuoteView(Perspective.HUMAN, LONG) for _ in range(10)),
         preview=True,
     )
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 1000
-    for candidate in (view, worst):
+    # A learning professional's: their week first, on the same card.
+    for candidate in (view, worst, replace(worst, for_steward=True)):
         for language in Language:
             card = digest_card(replace(candidate, language=language), png)
             assert problems(card) == []
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_team_update_cards_with_and_without_actions_are_valid(language: Language) -> None:
+    from datetime import date
+
+    from bot.domain.team_update import DoneItem, SaidFigure, SaidTheme, TeamUpdateView
+    from bot.platforms.teams.digest_card import team_update_activity
+
+    view = TeamUpdateView(
+        journey_id=1,
+        journey_name=NASTY,
+        iso_week="2026-W49",
+        weeks=("2026-W48", "2026-W49"),
+        language=language,
+        phase=Phase.DESIRE,
+        k=5,
+        perspectives=(SaidFigure("human", 3.4, 12),),
+        signals=(SaidFigure("heard", 2.2, 5),),
+        themes=(SaidTheme("workload", Text(nl="werkdruk", en="workload"), 6),),
+        done=tuple(DoneItem(date(2026, 12, 1), LONG[:300], "heard") for _ in range(8)),
+    )
+    for candidate in (view, replace(view, done=(), perspectives=(), signals=(), themes=())):
+        [attachment] = team_update_activity(candidate).attachments or []
+        assert problems(attachment.content) == []
 
 
 def test_the_schema_catches_an_invalid_card() -> None:

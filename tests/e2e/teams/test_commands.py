@@ -128,3 +128,37 @@ def test_a_command_from_outside_any_tenant_is_refused(
     activity["channelData"] = {}
     assert teams.post(activity).status == 202
     assert "Microsoft 365 organisation" in connector.messages()[-1].text
+
+
+def test_status_gives_the_facilitator_a_readiness_card_that_moves_only_with_a_reason(
+    teams: Teams, connector: FakeConnector, container: Container
+) -> None:
+    journey_with(teams, (BART, Role.FOLLOWER))
+    # A follower's status has no scorecard (it is the digest's, for digest readers).
+    assert "Ready to move?" not in teams.say(BART, "status")
+    assert connector.messages()[-1].card is None
+    status = teams.say(ANNA, "status")
+    assert "Ready to move? Plant Eindhoven is in week 1 of the awareness phase." in status
+    assert "No digest has scored the exit signals of this phase yet." in status
+    card = connector.messages()[-1].card
+    assert card is not None
+    (field,) = [b for b in card["body"] if b["type"] == "Input.Text"]
+    assert field["id"] == "reason" and field["isRequired"] is True
+    # Awareness is the first phase: only the way on.
+    (button,) = card["actions"]
+    assert button["title"] == "Next phase…"
+    # Without a reason (an old client ignores isRequired): refused, nothing moves.
+    before = len(connector.messages())
+    teams.post(teams.activity(ANNA, value={**button["data"], "reason": "  "}, channel=CHANNEL))
+    assert "Give a reason" in connector.messages()[before].text
+    assert container.journeys.get(*channel_journey(container)).phase is Phase.AWARENESS
+    # With one: moved through `phase next`, the reason kept in the history.
+    reason = {**button["data"], "reason": "urgency met twice"}
+    teams.post(teams.activity(ANNA, value=reason, channel=CHANNEL))
+    assert container.journeys.get(*channel_journey(container)).phase is Phase.INTEREST
+    (change,) = container.journeys.history(*channel_journey(container))
+    assert change.reason == "urgency met twice"
+    again = teams.say(ANNA, "status")
+    assert "from awareness to interest, because: urgency met twice" in again
+    titles = [a["title"] for a in connector.messages()[-1].card["actions"]]
+    assert titles == ["Next phase…", "Phase back…"]

@@ -20,7 +20,7 @@ from bot.domain.digest.view import (
     ScoreStatus,
 )
 from bot.domain.model import Language, Phase, Role, Signal
-from bot.platforms.teams.render import MAX_INLINE_CHART
+from bot.platforms.teams.digest_card import MAX_INLINE_CHART
 from tests.e2e.teams.conftest import (
     CEES,
     CHANNEL,
@@ -115,7 +115,9 @@ def test_digest_card_to_a_director_and_to_the_channel(
     assert scorecard == {
         "shared picture of the future": "3.8 out of 5 (9 people) — met 2 times in a row"
     }
-    assert "Ready to move on? Yes" in text and "`/pioneer phase next`" in text
+    # Teams people type a command as a mention.
+    assert "Ready to move on? Yes" in text and "`@Pioneer phase next`" in text
+    assert "/pioneer" not in text
     assert "Directors are fewer than 5 people, so they never get figures of their own" in text
     assert perspectives == {
         "technology": "3.6 (8 people) ↑",

@@ -8,18 +8,9 @@ import logging
 import pytest
 
 from bot.container import Container
-from bot.domain.model import PromptKind, Role
+from bot.domain.model import PromptKind
 from bot.platforms.teams import render
-from tests.e2e.teams.conftest import (
-    ANNA,
-    BART,
-    CHANNEL,
-    Teams,
-    deliver,
-    journey_with,
-    member_of,
-    workspace_of,
-)
+from tests.e2e.teams.conftest import ANNA, BART, Teams, deliver, joined
 
 MARKERS = ("checkinanswer51", "ecosystemnote52", "bearertoken53")
 
@@ -33,12 +24,7 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> None:
 def test_answers_and_tokens_stay_out_of_the_logs(
     teams: Teams, container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    bart = member_of(container, workspace_id, journey.id, BART)
+    _, _, bart = joined(teams, container, BART)
     delivery = deliver(container, bart, kind=PromptKind.CHECKIN)
     text = "the robot scares us: checkinanswer51"
     data = {"verb": render.ANSWER_VERB, "delivery": delivery.id, "text": text}

@@ -38,18 +38,11 @@ def _view(container: Container, workspace_id: int, delivery_id: int) -> PromptVi
     return container.prompt_views.build(delivery, journey, member, None, container.clock.now())
 
 
-def _say_hello_in_private(teams: Teams) -> str:
-    """Bart writes to the bot 1:1 once: that stores the conversation reference."""
-    activity = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(activity).status == 202
-    return str(activity["conversation"]["id"])
-
-
 def test_poll_sent_through_a_stored_reference_answered_and_changed_by_card_submit(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
     workspace_id, journey_id, bart = joined(teams, container, BART)
-    personal = _say_hello_in_private(teams)
+    personal = teams.hello_in_private(BART)
     delivery = deliver(container, bart)
     assert delivery.id is not None
     connector.clear()
@@ -104,7 +97,7 @@ def test_checkin_answered_in_the_card(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
     workspace_id, _, bart = joined(teams, container, BART)
-    _say_hello_in_private(teams)
+    teams.hello_in_private(BART)
     delivery = deliver(container, bart, kind=PromptKind.CHECKIN)
     assert delivery.id is not None
     ref = chat(container, workspace_id).send_prompt(
@@ -176,7 +169,7 @@ def test_a_submit_after_the_poll_closed_is_refused_and_the_card_shows_it_closed(
     teams: Teams, container: Container, connector: FakeConnector, clock: FixedClock
 ) -> None:
     workspace_id, _, bart = joined(teams, container, BART)
-    _say_hello_in_private(teams)
+    teams.hello_in_private(BART)
     delivery = deliver(container, bart)
     ref = chat(container, workspace_id).send_prompt(
         bart, _view(container, workspace_id, delivery.id or 0), "k"
@@ -203,7 +196,7 @@ def test_poll_now_in_a_channel_reaches_members_through_the_dispatcher(
 ) -> None:
     """`@Pioneer poll now` → the scheduler's dispatcher → container.chat_for → TeamsChat."""
     journey_with(teams, (BART, Role.FOLLOWER), (CEES, Role.DIRECTOR))
-    personal = _say_hello_in_private(teams)  # Bart has a 1:1 chat; Cees has none yet
+    personal = teams.hello_in_private(BART)  # Bart has a 1:1 chat; Cees has none yet
     connector.clear()
 
     asked = teams.activity(ANNA, text="poll now")

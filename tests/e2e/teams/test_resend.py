@@ -9,42 +9,21 @@ on the card that it is sent again. Against the fake Bot Connector, through the r
 
 from __future__ import annotations
 
+import pytest
+
 from bot.container import Container
-from bot.domain.model import Member, Role
 from bot.domain.ports import FindsSent
-from bot.domain.views import PromptView, parse_ref
-from tests.e2e.teams.conftest import (
-    BART,
-    CHANNEL,
-    RecordingSleep,
-    Teams,
-    chat,
-    deliver,
-    journey_with,
-    member_of,
-    recorded_sender,
-    workspace_of,
-)
+from bot.domain.views import parse_ref
+from tests.e2e.teams.asked import Asked, ask_bart
+from tests.e2e.teams.conftest import RecordingSleep, Teams, recorded_sender
 from tests.fakes.bot_connector import ACCEPT_THEN_DROP, FakeConnector
 
 SENT_AGAIN = "Sent again: Teams did not confirm the first one"
 
 
-def _bart(teams: Teams, container: Container) -> tuple[int, Member, str, PromptView, str]:
-    """Bart, who wrote to the bot 1:1, and a poll for him: (workspace, Bart, chat, view, key)."""
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(hello).status == 202
-    bart = member_of(container, workspace_id, journey.id, BART)
-    delivery = deliver(container, bart)
-    assert delivery.id is not None
-    view = container.prompt_views.view_for(workspace_id, delivery.id)
-    assert view is not None
-    return workspace_id, bart, str(hello["conversation"]["id"]), view, f"d.{delivery.id}"
+@pytest.fixture
+def asked(teams: Teams, container: Container, connector: FakeConnector) -> Asked:
+    return ask_bart(teams, container, connector)
 
 
 def _texts(call: object) -> str:
@@ -53,55 +32,48 @@ def _texts(call: object) -> str:
 
 
 def test_a_send_confirmed_before_a_crash_is_found_and_not_repeated(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, bart, personal, view, key = _bart(teams, container)
-    port = chat(container, workspace_id)
+    port, bart, personal = asked.port, asked.bart, asked.personal
     assert isinstance(port, FindsSent)
-    connector.clear()
-    ref = port.send_prompt(bart, view, key)  # then the process died before marking it sent
+    ref = asked.send_prompt()  # then the process died before marking it sent
 
     # The next pass knows an attempt was made, and asks before sending again.
-    outcome = recorded_sender(container, sleep).send(port, bart, view, key, maybe_sent=True)
+    outcome = asked.send(recorded_sender(container, sleep), maybe_sent=True)
 
     assert outcome.status == "sent" and outcome.recovered and outcome.ref == ref
     assert len(connector.messages(personal)) == 1
     assert port.find_sent(bart, "d.other") is None
-    assert port.send_prompt(bart, view, key) == ref  # the same key never posts twice
+    assert asked.send_prompt() == ref  # the same key never posts twice
     assert len(connector.messages(personal)) == 1
 
 
 def test_a_send_accepted_then_cut_off_is_repeated_as_a_recognisable_second_copy(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, bart, personal, view, key = _bart(teams, container)
-    port = chat(container, workspace_id)
-    connector.clear()
+    personal = asked.personal
     connector.script(personal, [ACCEPT_THEN_DROP])
 
-    outcome = recorded_sender(container, sleep).send(port, bart, view, key)
+    outcome = asked.send(recorded_sender(container, sleep))
 
     assert outcome.status == "sent"
     first, second = connector.messages(personal)
     assert SENT_AGAIN not in _texts(first)
     assert SENT_AGAIN in _texts(second)  # the person can tell the copies apart
     assert outcome.ref is not None and parse_ref(outcome.ref) == (personal, second.activity_id)
-    assert port.find_sent(bart, key) == outcome.ref
+    assert asked.port.find_sent(asked.bart, asked.key) == outcome.ref
 
 
 def test_a_send_refused_for_sure_leaves_no_mark_and_is_not_called_a_second_copy(
-    teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
+    asked: Asked, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, bart, personal, view, key = _bart(teams, container)
-    port = chat(container, workspace_id)
-    connector.clear()
-    connector.script(personal, [429, 400])
+    connector.script(asked.personal, [429, 400])
 
-    outcome = recorded_sender(container, sleep).send(port, bart, view, key)
+    outcome = asked.send(recorded_sender(container, sleep))
     assert outcome.status == "failed"  # 429 waited out, then 400: not sent
-    assert port.find_sent(bart, key) is None
+    assert asked.port.find_sent(asked.bart, asked.key) is None
 
-    outcome = recorded_sender(container, sleep).send(port, bart, view, key, maybe_sent=True)
+    outcome = asked.send(recorded_sender(container, sleep), maybe_sent=True)
     assert outcome.status == "sent" and not outcome.recovered
-    [card] = connector.messages(personal)
+    [card] = connector.messages(asked.personal)
     assert SENT_AGAIN not in _texts(card)

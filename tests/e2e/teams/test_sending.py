@@ -5,17 +5,17 @@ at 403. Against the fake Bot Connector, with the Sender sleeping on fake time.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from bot.container import Container
 from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unreachable
-from bot.domain.model import Language, Member, Role
-from bot.domain.views import Notice, PromptView, parse_ref
-from bot.platforms.teams.chat import TEAMS_WINDOWS, TeamsChat
-from bot.scheduling.sender import Outcome, Pacer, Sender, SlidingWindows
+from bot.domain.model import Language, Role
+from bot.domain.views import Notice, parse_ref
+from bot.platforms.teams.chat import TEAMS_WINDOWS
+from bot.scheduling.sender import Pacer, SlidingWindows
+from tests.e2e.teams.asked import Asked, ask_bart, bart_in_private, prompt_for
 from tests.e2e.teams.conftest import (
     ANNA,
     BART,
@@ -24,7 +24,6 @@ from tests.e2e.teams.conftest import (
     RecordingSleep,
     Teams,
     chat,
-    deliver,
     joined,
     member_of,
     recorded_sender,
@@ -32,52 +31,13 @@ from tests.e2e.teams.conftest import (
 from tests.fakes.bot_connector import DROP, Call, FakeConnector
 
 
-def _bart(teams: Teams, container: Container) -> tuple[int, int, Member, str]:
-    """A journey with Bart, who wrote to the bot 1:1 once: (workspace, journey, Bart, chat)."""
-    workspace_id, journey_id, bart = joined(teams, container, BART)
-    hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(hello).status == 202
-    return workspace_id, journey_id, bart, str(hello["conversation"]["id"])
-
-
-def _prompt(container: Container, member: Member, n: int = 49) -> tuple[PromptView, str]:
-    delivery = deliver(container, member, occurrence=f"2026-W{n}")
-    assert delivery.id is not None
-    view = container.prompt_views.view_for(member.workspace_id, delivery.id)
-    assert view is not None
-    return view, f"delivery:{delivery.id}"
-
-
 def _attempts(connector: FakeConnector, conversation_id: str) -> list[Call]:
     return [c for c in connector.calls if c.conversation_id == conversation_id]
 
 
-@dataclass
-class Asked:
-    """A poll for Bart, about to go to his 1:1 chat (`personal`) through Teams' ChatPort."""
-
-    workspace_id: int
-    bart: Member
-    personal: str
-    port: TeamsChat
-    view: PromptView
-    key: str
-
-    def send_prompt(self) -> str:
-        """One attempt by the chat itself, as a platform adapter makes it."""
-        return self.port.send_prompt(self.bart, self.view, self.key)
-
-    def send(self, sender: Sender) -> Outcome:
-        """Through the scheduler's Sender: paced, retried."""
-        return sender.send(self.port, self.bart, self.view, self.key)
-
-
 @pytest.fixture
 def asked(teams: Teams, container: Container, connector: FakeConnector) -> Asked:
-    workspace_id, _, bart, personal = _bart(teams, container)
-    view, key = _prompt(container, bart)
-    connector.clear()
-    return Asked(workspace_id, bart, personal, chat(container, workspace_id), view, key)
+    return ask_bart(teams, container, connector)
 
 
 @pytest.mark.parametrize(
@@ -220,8 +180,7 @@ def test_a_403_marks_the_member_unreachable_and_stops_trying(
     assert connector.calls == []  # not even tried
 
     # Bart writes to the bot again: reachable again.
-    hello = teams.activity(BART, text="help", channel=None, mention_bot=False)
-    assert teams.post(hello).status == 202
+    teams.hello_in_private(BART)
     asked.send_prompt()
     assert connector.messages(asked.personal)[-1].card is not None
 
@@ -230,7 +189,7 @@ def test_creating_a_chat_refused_with_403_marks_unreachable(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
     workspace_id, _, bart = joined(teams, container, BART)  # Bart never wrote 1:1
-    view, key = _prompt(container, bart)
+    view, key = prompt_for(container, bart)
     connector.refuse_member(BART.teams_id, 403)
     with pytest.raises(Unreachable):
         chat(container, workspace_id).send_prompt(bart, view, key)
@@ -262,9 +221,9 @@ def test_pacer_keeps_within_7_per_second_and_60_per_30_seconds() -> None:
 def test_one_conversation_is_paced_through_the_sender_and_others_are_not_held_up(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, _, bart, personal = _bart(teams, container)
+    workspace_id, _, bart, personal = bart_in_private(teams, container)
     port = chat(container, workspace_id)
-    prompts = [_prompt(container, bart, n) for n in range(10, 19)]
+    prompts = [prompt_for(container, bart, n) for n in range(10, 19)]
     connector.clear()
     sender = recorded_sender(container, sleep)
 
@@ -283,7 +242,7 @@ def test_one_conversation_is_paced_through_the_sender_and_others_are_not_held_up
 def test_a_chat_not_yet_created_also_counts_against_the_tenants_creations(
     teams: Teams, container: Container
 ) -> None:
-    workspace_id, journey_id, bart, _ = _bart(teams, container)  # Bart has a 1:1 chat
+    workspace_id, journey_id, bart, _ = bart_in_private(teams, container)  # Bart has a 1:1 chat
     teams.say(CEES, "join")  # Cees has none yet
     cees = member_of(container, workspace_id, journey_id, CEES)
     port = chat(container, workspace_id)
@@ -299,7 +258,7 @@ def test_a_chat_not_yet_created_also_counts_against_the_tenants_creations(
 def test_poll_now_through_the_dispatcher_waits_out_a_429_and_delivers_once(
     teams: Teams, container: Container, connector: FakeConnector, sleep: RecordingSleep
 ) -> None:
-    workspace_id, _, bart, personal = _bart(teams, container)
+    workspace_id, _, bart, personal = bart_in_private(teams, container)
     connector.clear()
     connector.script(personal, [429], retry_after="3")
 

@@ -3,13 +3,11 @@ banner that names the platforms it actually serves."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.slack.test_serve import PIONEER, clean_env, free_port, wait_until_healthy
+from tests.e2e.serve_process import clean_env, serving, wait_until_healthy
 from tests.e2e.teams.conftest import APP_ID, TENANT_A
 from tests.integration.test_startup_errors import assert_one_line_refusal, run
 
@@ -29,7 +27,6 @@ def test_nothing_configured_is_refused(database_url: str, tmp_path: Path) -> Non
 
 
 def test_the_banner_names_what_is_served(database_url: str, tmp_path: Path) -> None:
-    port = free_port()
     env = clean_env(
         DATABASE_URL=database_url,
         TEAMS_APP_ID=APP_ID,
@@ -37,27 +34,15 @@ def test_the_banner_names_what_is_served(database_url: str, tmp_path: Path) -> N
         TEAMS_TENANT_ID=TENANT_A,
         LOG_LEVEL="WARNING",
     )
-    process = subprocess.Popen(
-        [*PIONEER, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)  # type: ignore[arg-type]
-        request = urllib.request.Request(url + "/api/messages", data=b"{}", method="POST")
+    with serving(env, tmp_path, "--no-scheduler", stdout=True) as served:
+        wait_until_healthy(served.url, served.process)
+        request = urllib.request.Request(served.url + "/api/messages", data=b"{}", method="POST")
         try:
             urllib.request.urlopen(request, timeout=10)
             status = 200
         except urllib.error.HTTPError as exc:
             status = exc.code
         assert status == 401  # served, and unsigned requests are refused: not 404
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=20)
-    banner = out.splitlines()[0]
+    banner = served.out.splitlines()[0]
     assert banner.startswith("Pioneer serving Teams at /api/messages on 127.0.0.1:")
-    assert "Slack" not in banner and SECRET not in out + err
+    assert "Slack" not in banner and SECRET not in served.out + served.err

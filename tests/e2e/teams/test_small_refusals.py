@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from bot.container import Container
-from bot.domain.model import Role
 from bot.platforms.teams import render
-from tests.e2e.teams.conftest import (
-    BART,
-    CHANNEL,
-    Teams,
-    deliver,
-    journey_with,
-    member_of,
-    workspace_of,
-)
+from tests.e2e.teams.conftest import BART, Teams, deliver, joined
 from tests.fakes.bot_connector import FakeConnector
 
 
 def test_after_forget_me_a_card_says_its_prompt_is_gone_in_the_persons_language(
     teams: Teams, container: Container, connector: FakeConnector
 ) -> None:
-    journey_with(teams, (BART, Role.FOLLOWER))
-    workspace_id = workspace_of(container)
-    with container.uow() as uow:
-        journey = uow.journeys.by_channel(workspace_id, CHANNEL)
-    assert journey is not None and journey.id is not None
-    delivery = deliver(container, member_of(container, workspace_id, journey.id, BART))
+    _, _, bart = joined(teams, container, BART)
+    delivery = deliver(container, bart)
     teams.say(BART, "forget-me yes")
     data = {"verb": render.ANSWER_VERB, "delivery": delivery.id, "value": 4}
     press = teams.activity(BART, value=data, channel=None, locale="nl-NL")

@@ -7,15 +7,17 @@ import json
 import struct
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from PIL import Image  # matplotlib depends on Pillow, so it is always there
 
 from bot.app.digests import DigestService
+from bot.clock import FixedClock
 from bot.domain.digest.view import DigestView, NudgeView, QuoteView
 from bot.domain.model import Language, Perspective, Signal, Text
 from bot.platforms.slack.render.digest import MAX_BLOCKS, MAX_TEXT, digest_blocks
-from bot.platforms.teams.render import digest_card
+from bot.platforms.teams.digest_card import digest_card
 from bot.rendering.chart import render_chart
 from bot.rendering.markdown import nudge_text, render_markdown, render_summary
 from prompts.messages import t
@@ -200,7 +202,7 @@ def test_new_payloads_carry_a_message_key_and_plain_arguments(view: DigestView) 
 
 
 def test_a_digest_stored_by_the_previous_version_loads_and_reads_the_same(
-    view: DigestView, digests: DigestService, uow: SqlUnitOfWorkFactory
+    view: DigestView, digests: DigestService, uow: SqlUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     payload = view.to_dict()
     payload["nudges"] = [
@@ -219,6 +221,7 @@ def test_a_digest_stored_by_the_previous_version_loads_and_reads_the_same(
             view.workspace_id, view.journey_id, view.iso_week, payload, view.generated_at
         )
         stored.commit()
+    clock.set(view.generated_at + timedelta(weeks=1))  # a week is shown once it is over
     old = digests.show(view.workspace_id, view.journey_id, view.iso_week)
     assert [n.rule for n in old.nudges] == list(LEGACY_NUDGES)
     assert all(n.key == "" and n.args == {} and n.text is not None for n in old.nudges)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,13 +16,14 @@ import pytest
 from bot.app.digests import MAX_SEND_ATTEMPTS, DigestService, NoDigestSender, retry_after
 from bot.clock import FixedClock
 from bot.domain import errors
-from bot.domain.digest.weeks import InvalidWeek
+from bot.domain.digest.weeks import InvalidWeek, WeekNotOver
 from bot.domain.errors import TemporaryFailure
-from bot.domain.model import Role
+from bot.domain.model import Perspective, Role
 from bot.platforms.console import ConsoleChat
 from bot.platforms.slack.chat import SlackChat
 from bot.rendering.chart import render_chart
 from storage.uow import SqlUnitOfWorkFactory
+from tests import seed
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.digest.conftest import THEMES, Scenario
 from tests.integration.digest.test_scenarios import company_a
@@ -64,7 +66,14 @@ def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
     assert recipients == ["DUD01", "DUD02", "DUL01"]  # two directors, one learning professional
     by_channel = {c.args["channel"]: c.args for c in posts}
     assert by_channel["DUD01"]["blocks"][0]["text"]["text"].startswith("Weekly digest Company A")
-    assert by_channel["DUL01"]["blocks"][0]["text"]["text"].startswith("Weekoverzicht Company A")
+    # The learning professional's own week first, in their language; then the board's digest.
+    steward = by_channel["DUL01"]["blocks"]
+    assert steward[0]["text"]["text"].startswith("Voor de leerprofessional: de menselijke kant van")
+    assert any(
+        b.get("text", {}).get("text", "").startswith("Weekoverzicht Company A") for b in steward
+    )
+    directors = json.dumps(by_channel["DUD01"]["blocks"])
+    assert "learning professional:" not in directors and "Your checklist" not in directors
     completed = fake_slack.calls_to("files.completeUploadExternal")
     assert len(completed) == 3
     file_id = completed[0].args["files"][0]["id"]
@@ -73,7 +82,13 @@ def test_send_weekly_twice_delivers_one_digest_to_directors_and_learning(
     stored = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
     assert stored is not None and stored.iso_week == "2026-W47"
     # With a learning professional in the journey, no nudge asks to appoint one.
-    assert [n.rule for n in stored.nudges] == ["involve_followers_heard", "rebalance_quiet"]
+    # Technology too quiet to show: the human side (3.1) lags business (3.62) alone.
+    assert [n.rule for n in stored.nudges] == [
+        "involve_followers_heard",
+        "rebalance_quiet",
+        "steward_human_lags",
+    ]
+    assert stored.nudges[2].params == {"mean": 3.1, "others": 3.62}
 
 
 def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
@@ -84,11 +99,15 @@ def test_a_sent_digest_is_a_record_and_is_not_rebuilt(
     clock.set(MONDAY_W48)
     service.send_weekly(company.workspace_id, company.journey_id, MONDAY_W48)
     sent = service.get_stored(company.workspace_id, company.journey_id, "2026-W47")
-    # Late answers for that week change what a new build computes, not the record.
+    # Late answers for that week change neither the record nor what building it returns.
     company.ask("2026-W47", "all.tech.balance.1", [f"US{i:02d}" for i in range(1, 11)], [5])
     rebuilt = service.build(company.workspace_id, company.journey_id, "2026-W47")
     assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") == sent
-    assert rebuilt != sent
+    assert rebuilt == sent
+    assert sent is not None and not sent.perspective(Perspective.TECHNOLOGY).all.shown
+    with uow() as tx:  # ten more answered technology: enough to show, had it been rebuilt
+        late = tx.answers.for_journey(company.workspace_id, company.journey_id)
+    assert sum(a.value == 5 and a.iso_week == "2026-W47" for a in late) >= 10
 
 
 def test_without_a_chat_platform_nothing_is_claimed(
@@ -100,17 +119,23 @@ def test_without_a_chat_platform_nothing_is_claimed(
     assert service.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
 
 
-def test_preview_is_for_readers_and_is_not_stored(
+def test_preview_is_for_readers_and_shows_the_last_week_that_is_over(
     company: Scenario, uow: SqlUnitOfWorkFactory, clock: FixedClock, digests: DigestService
 ) -> None:
     clock.set(datetime(2026, 11, 19, 12, tzinfo=UTC))  # Thursday of week 47
     view = digests.preview(company.workspace_id, company.journey_id, actor="UD01")
-    assert view.preview and view.iso_week == "2026-W47"
-    assert view.nudges
+    assert view.preview and view.iso_week == "2026-W46"  # week 47 is still going on
+    # Stored as it was shown: the digest sent on Monday shows the same.
+    stored = digests.get_stored(company.workspace_id, company.journey_id, "2026-W46")
+    assert stored is not None and replace(stored, preview=True) == view
     with pytest.raises(errors.NotAllowed) as refused:
         digests.preview(company.workspace_id, company.journey_id, actor="US01")
     assert set(refused.value.params["allowed"]) == {Role.FACILITATOR, Role.DIRECTOR, Role.LEARNING}
-    assert digests.get_stored(company.workspace_id, company.journey_id, "2026-W47") is None
+    clock.set(MONDAY_W48)
+    view = digests.preview(company.workspace_id, company.journey_id, actor="UD01")
+    assert view.iso_week == "2026-W47" and view.nudges
+    with pytest.raises(WeekNotOver):
+        digests.show(company.workspace_id, company.journey_id, "2026-W48")
 
 
 def test_bad_weeks_and_unknown_journeys_are_refused(
@@ -167,14 +192,11 @@ def slack_company(
     uow: SqlUnitOfWorkFactory, clock: FixedClock, fake_slack: FakeSlack
 ) -> tuple[int, int]:
     """A Slack workspace with a journey of two directors who answered in week 47."""
-    with uow() as tx:
-        workspace = tx.workspaces.get_or_create("slack", fake_slack.team_id, "Fake Team")
-        tx.commit()
-    assert workspace.id is not None
-    a = Scenario(uow, clock, workspace.id, "Company A", "2026-W37")
+    workspace_id = seed.workspace_id(uow, "slack", fake_slack.team_id, "Fake Team")
+    a = Scenario(uow, clock, workspace_id, "Company A", "2026-W37")
     directors = a.people("UD", 2, Role.DIRECTOR)
     a.ask("2026-W47", "all.tech.balance.1", directors, [3])
-    return workspace.id, a.journey_id
+    return workspace_id, a.journey_id
 
 
 def slack_container(database_url: str, fake_slack: FakeSlack, clock: FixedClock) -> Any:
@@ -234,6 +256,8 @@ def test_send_weekly_through_the_console_platform_once(
     (dutch,) = console.digests_to("UL01")
     assert dutch.language.value == "nl" and dutch.iso_week == "2026-W47"
     assert "→ UL01: Weekoverzicht Company A, week 2026-W47" in out.getvalue()
+    assert "→ UL01: # Voor de leerprofessional" in out.getvalue()
+    assert "→ UD01: # " not in out.getvalue()
     assert all(s.chart_png.startswith(b"\x89PNG") for s in console.sent)
 
 

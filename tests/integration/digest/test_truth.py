@@ -13,7 +13,7 @@ from bot.app.digests import DigestService
 from bot.domain.digest.view import DigestView
 from bot.domain.model import Language, Phase, Role, TouchpointKind
 from bot.platforms.slack.render.digest import MAX_BLOCKS, MAX_TEXT, digest_blocks
-from bot.platforms.teams.render import digest_card
+from bot.platforms.teams.digest_card import digest_card
 from bot.rendering.markdown import nudge_text, render_markdown
 from tests.integration.digest.conftest import Scenario, tuesday
 from tests.integration.digest.test_render import texts
@@ -63,7 +63,8 @@ def test_the_scorecard_counts_weeks_in_a_row_from_the_answers(
     # The board of three can never reach k: left out, with one line why.
     assert card.left_out == view.left_out == (Role.DIRECTOR, Role.FACILITATOR, Role.LEARNING)
     assert Role.DIRECTOR not in [p.role for p in view.participation]
-    # Stored and shown again, exactly as computed.
+    # Stored and, once the week is over, shown again exactly as computed.
+    b.clock.set(tuesday("2026-W49", 8))
     assert digests.show(b.workspace_id, b.journey_id, "2026-W48") == view
 
 

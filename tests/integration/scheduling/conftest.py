@@ -17,6 +17,7 @@ from bot.domain.ports import ChatPort
 from bot.platforms.console import ConsoleChat
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.sender import Sender
+from tests import seed
 from tests.fakes.sleeps import Sleeps
 
 # The scheduler's own plan (a Tuesday pulse for everyone), independent of the shipped one.
@@ -105,15 +106,12 @@ class World:
 def world(database_url: str) -> Iterator[World]:
     clock = FixedClock(MON_9_AMS)
     container = Container(Settings(database_url=database_url, pioneer_prompts_dir=PLAN_DIR), clock)
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("console", "T-SCHED", "Scheduling BV")
-        uow.commit()
-    assert workspace.id is not None
+    workspace_id = seed.workspace_id(container.uow, "console", "T-SCHED", "Scheduling BV")
     journey = container.journeys.start(
-        workspace.id, "C-PLANT", "Plant Noord", "UFAC", Language.EN, "Europe/Amsterdam"
+        workspace_id, "C-PLANT", "Plant Noord", "UFAC", Language.EN, "Europe/Amsterdam"
     )
     chat = container.console
-    world = World(container, clock, workspace.id, journey, chat, Sleeps())
+    world = World(container, clock, workspace_id, journey, chat, Sleeps())
     try:
         yield world
     finally:

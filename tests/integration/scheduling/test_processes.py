@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -21,8 +21,10 @@ from bot.domain.errors import SchedulerLocked
 from bot.domain.model import Language
 from storage.db import make_engine
 from storage.locks import SqlDispatchLock
-from storage.models import DeliveryRow, MemberRow
+from storage.models import MemberRow
+from tests import seed
 from tests.conftest import backend
+from tests.databases import fanned_out
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.scheduling.conftest import MON_9_AMS, PLAN_DIR, TUE_10_AMS
 
@@ -42,19 +44,16 @@ def slack_journey(database_url: str, people: int) -> None:
         Settings(database_url=database_url, pioneer_prompts_dir=PLAN_DIR), FixedClock(MON_9_AMS)
     )
     try:
-        with container.uow() as uow:
-            workspace = uow.workspaces.get_or_create("slack", "T0001", "Fake Team")
-            uow.commit()
-        assert workspace.id is not None
+        workspace_id = seed.workspace_id(container.uow, "slack", "T0001", "Fake Team")
         journey = container.journeys.start(
-            workspace.id, "CPLANT", "Plant", "UFAC", Language.EN, "Europe/Amsterdam"
+            workspace_id, "CPLANT", "Plant", "UFAC", Language.EN, "Europe/Amsterdam"
         )
         with container.engine.begin() as conn:
             conn.execute(
                 insert(MemberRow),
                 [
                     {
-                        "workspace_id": workspace.id,
+                        "workspace_id": workspace_id,
                         "journey_id": journey.id,
                         "user": f"U{n:05}",
                         "display_name": "",
@@ -99,21 +98,25 @@ def wait_until(condition: object, timeout: float = 60.0) -> None:
 
 
 def assert_each_once(database_url: str, fake: FakeSlack, people: int) -> None:
+    """Every member got one message, every delivery is sent, and nothing else was posted."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            users = conn.scalars(select(MemberRow.user)).all()
-            statuses = dict(
-                conn.execute(
-                    select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
-                ).all()
-            )
+            users, statuses = fanned_out(conn)
     finally:
         engine.dispose()
     assert len(users) == people
     counts = {u: len(fake.messages(f"D{u}")) for u in users}
     assert [u for u, n in counts.items() if n != 1] == []
     assert statuses == {"sent": people}
+    assert len(fake.calls_to("chat.postMessage")) == people
+
+
+def finished(process: subprocess.Popen[str], timeout: float = 120) -> str:
+    """What a tick that ends well printed."""
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return out
 
 
 def test_killed_mid_fan_out_and_restarted_sends_the_rest_once(
@@ -135,11 +138,8 @@ def test_killed_mid_fan_out_and_restarted_sends_the_rest_once(
     assert first.returncode == -signal.SIGKILL
     before = len(fake.calls_to("chat.postMessage"))
     assert 300 <= before < people
-    second = tick(database_url, fake, rate="2000")
-    out, err = second.communicate(timeout=120)
-    assert second.returncode == 0, err
+    finished(tick(database_url, fake, rate="2000"))
     assert_each_once(database_url, fake, people)
-    assert len(fake.calls_to("chat.postMessage")) == people
 
 
 @pytest.mark.skipif(backend() != "postgresql", reason="replicas need PostgreSQL")
@@ -150,10 +150,8 @@ def test_two_ticks_at_the_same_instant_send_each_delivery_once(
     slack_journey(database_url, people)
     both = [tick(database_url, fake, rate="2000"), tick(database_url, fake, rate="2000")]
     for process in both:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
+        finished(process)
     assert_each_once(database_url, fake, people)
-    assert len(fake.calls_to("chat.postMessage")) == people
 
 
 @pytest.mark.skipif(backend() != "sqlite", reason="the lock file is SQLite's")
@@ -176,8 +174,5 @@ def test_a_second_scheduler_on_sqlite_refuses_with_a_clear_message(
     finally:
         holder.release_process_lock()
         engine.dispose()
-    process = tick(database_url, fake)
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    assert "sent 3" in out
+    assert "sent 3" in finished(tick(database_url, fake), timeout=60)
     assert datetime.fromisoformat(AT).tzinfo is UTC

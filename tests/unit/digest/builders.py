@@ -35,10 +35,10 @@ NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
 STARTED = datetime(2026, 9, 7, 8, tzinfo=UTC)
 
 
-def journey(k: int = 5, started_at: datetime = STARTED) -> Journey:
+def journey(k: int = 5, started_at: datetime = STARTED, name: str = "Plant North") -> Journey:
     return Journey(
         workspace_id=1,
-        name="Plant North",
+        name=name,
         channel="C1",
         language=Language.EN,
         timezone="Europe/Amsterdam",
@@ -89,7 +89,6 @@ def digest(
             texts=[],
             asked=set(everyone),
             roles=dict(everyone),
-            cells=[],
             weeks=[],
             touchpoints=touchpoints,
             generated_at=NOW,

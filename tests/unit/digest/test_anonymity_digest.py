@@ -11,29 +11,21 @@ import pytest
 from bot.domain.anonymity import WITHHELD, AnonymityRule, Shown
 from bot.domain.digest.analysis import DigestInput, analyse
 from bot.domain.digest.figures import disclosable, person_figure
+from bot.domain.digest.published import WeekFigures
 from bot.domain.digest.texts import quotes
 from bot.domain.digest.view import DigestView
-from bot.domain.model import Journey, Language, Perspective, Phase, PromptKind, Role, Signal
-from bot.domain.records import AnswerPoint, PhaseCell, TextPoint, WeekCell
+from bot.domain.model import Journey, Perspective, Phase, PromptKind, Role, Signal
+from bot.domain.records import AnswerPoint, TextPoint, WeekCell
 from prompts.themes import load_themes
+from tests.unit.digest import builders
 
 WEEK = "2026-W49"
+EARLIER = "2026-W43"  # before the phase began (2026-W45): the digest reads it aggregated
 NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
 
 
 def journey(k: int) -> Journey:
-    return Journey(
-        workspace_id=1,
-        name="Plant <North> & co",
-        channel="C1",
-        language=Language.EN,
-        timezone="Europe/Amsterdam",
-        phase=Phase.DESIRE,
-        phase_since=datetime(2026, 11, 2, tzinfo=UTC),
-        started_at=datetime(2026, 9, 7, tzinfo=UTC),
-        anonymity_threshold=k,
-        id=7,
-    )
+    return builders.journey(k, datetime(2026, 9, 7, tzinfo=UTC), name="Plant <North> & co")
 
 
 def point(
@@ -53,8 +45,9 @@ def digest(
     texts: list[TextPoint] | None = None,
     asked: set[int] | None = None,
     roles: dict[int, tuple[Role, ...]] | None = None,
-    cells: list[PhaseCell] | None = None,
     weeks: list[WeekCell] | None = None,
+    phases: dict[str, Phase] | None = None,
+    published: dict[str, WeekFigures] | None = None,
 ) -> DigestView:
     roles = roles or {p.member_id: tuple(p.roles) for p in values}
     return analyse(
@@ -67,8 +60,9 @@ def digest(
             texts=texts or [],
             asked=asked if asked is not None else set(roles),
             roles={m: frozenset(r) for m, r in roles.items()},
-            cells=cells or [],
             weeks=weeks or [],
+            phases=phases or {},
+            published=published or {},
             touchpoints=[],
             generated_at=NOW,
             theme_rules=load_themes(),
@@ -88,12 +82,12 @@ def test_a_perspective_at_k_minus_one_k_and_k_plus_one(k: int) -> None:
         assert everyone is not None
         assert everyone.answered == (n if shown else None)
         assert everyone.asked == (n if shown else None)
-        # The grid and the trend follow the same rule.
+        # The trend follows the same rule, and the grid holds only what the trend shows.
         aggregated = digest(
             k,
             [],
-            cells=[PhaseCell(Phase.DESIRE, Perspective.HUMAN, n, 3.0)],
-            weeks=[WeekCell(WEEK, Perspective.HUMAN, n, 3.25)],
+            weeks=[WeekCell(EARLIER, Perspective.HUMAN, n, 3.25)],
+            phases={EARLIER: Phase.DESIRE},
         )
         cell = next(
             c
@@ -101,9 +95,8 @@ def test_a_perspective_at_k_minus_one_k_and_k_plus_one(k: int) -> None:
             if c.phase is Phase.DESIRE and c.perspective is Perspective.HUMAN
         )
         assert cell.respondents == (n if shown else None)
-        assert cell.mean == (3.0 if shown else None)
-        trend = aggregated.series(Perspective.HUMAN)[-1]
-        assert trend.iso_week == WEEK
+        assert cell.mean == (3.25 if shown else None)
+        trend = next(p for p in aggregated.series(Perspective.HUMAN) if p.iso_week == EARLIER)
         assert (trend.respondents, trend.mean) == ((n, 3.25) if shown else (None, None))
 
 

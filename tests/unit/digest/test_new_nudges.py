@@ -5,13 +5,20 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.digest.nudges import fire, select
-from bot.domain.digest.view import WITHHELD_FIGURE, DigestView, FigureView
+from bot.domain.digest.view import WITHHELD_FIGURE, DigestView, FigureView, NudgeView
 from bot.domain.model import Language, Phase, Role, Signal
 from bot.rendering.markdown import nudge_text
 from tests.unit.digest.builders import CALM, fig, rules_of, view
 
 ROOM = Signal.ROOM_TO_EXPLORE
 WARMING = (Phase.DESIRE, Phase.ACTION)
+
+
+def assert_reads(nudge: NudgeView, english: str, dutch: str) -> None:
+    """The nudge's text begins with `english` in English and with `dutch` in Dutch."""
+    for language, start in ((Language.EN, english), (Language.NL, dutch)):
+        text = nudge_text(nudge, language)
+        assert text.startswith(start), text
 
 
 def room(
@@ -27,13 +34,12 @@ def test_directors_gave_room_frontrunners_got_little() -> None:
     assert gap[0].params == {"given": 4.2, "directors": 5, "got": 2.4, "frontrunners": 7}
     # One piece of advice about the frontrunners: the gap, the more telling one.
     assert [n.rule for n in select(gap)] == ["room_gap"]
-    assert nudge_text(gap[0], Language.EN).startswith(
+    assert_reads(
+        gap[0],
         "Directors say they give room to explore (4.2 out of 5, 5 people), but frontrunners "
-        "notice little of it (2.4 out of 5, 7 people)."
-    )
-    assert nudge_text(gap[0], Language.NL).startswith(
+        "notice little of it (2.4 out of 5, 7 people).",
         "De directeuren zeggen ruimte om te verkennen te geven (4,2 uit 5, 5 mensen), maar de "
-        "koplopers merken er weinig van (2,4 uit 5, 7 mensen)."
+        "koplopers merken er weinig van (2,4 uit 5, 7 mensen).",
     )
 
 
@@ -83,8 +89,7 @@ def test_a_low_follower_signal_fires_in_its_phases_only(
     (nudge,) = [n for n in fire(view(phases[0], {signal: fig(2.9, 20)}, roles=followers), CALM)]
     # The followers' own figure when it may be shown ...
     assert nudge.params == {"who": "follower", "mean": 2.4, "people": 12}
-    assert nudge_text(nudge, Language.EN).startswith(english)
-    assert nudge_text(nudge, Language.NL).startswith(dutch)
+    assert_reads(nudge, english, dutch)
     # ... else everyone's; and nothing at or above the threshold.
     (everyone,) = fire(view(phases[0], {signal: fig(2.9, 20)}), CALM)
     assert everyone.params == {"who": "everyone", "mean": 2.9, "people": 20}
@@ -106,13 +111,12 @@ def test_no_experiments_in_action() -> None:
     stuck = fire(view(Phase.ACTION, {Signal.EXPERIMENTS: fig(2.2, 25)}), CALM)
     assert [n.rule for n in stuck] == ["start_experiments"]
     assert stuck[0].params == {"who": "everyone", "mean": 2.2, "people": 25}
-    assert nudge_text(stuck[0], Language.EN).startswith(
+    assert_reads(
+        stuck[0],
         "First experiments score 2.2 out of 5 (25 people): trials with the new way of working "
-        "have hardly started."
-    )
-    assert nudge_text(stuck[0], Language.NL).startswith(
+        "have hardly started.",
         "Eerste experimenten scoren 2,2 uit 5 (25 mensen): proeven met de nieuwe manier van "
-        "werken komen nauwelijks op gang."
+        "werken komen nauwelijks op gang.",
     )
     assert rules_of(view(Phase.ACTION, {Signal.EXPERIMENTS: fig(3.4, 25)})) == []
     assert rules_of(view(Phase.DESIRE, {Signal.EXPERIMENTS: fig(2.2, 25)})) == []

@@ -155,6 +155,27 @@ def test_human_lag_asks_for_a_steward_while_warming_up_and_rebalancing_otherwise
     assert rules_of(view(Phase.INTEREST, perspectives=close)) == []
 
 
+def test_the_steward_nudge_fires_on_partial_data_while_warming_up() -> None:
+    # Warming up asks mostly about people: technology is often not shown at all.
+    partial = {Perspective.HUMAN: 2.9, Perspective.BUSINESS: 3.6}
+    fired = fire(view(Phase.DESIRE, perspectives=partial), CALM)
+    assert [n.rule for n in fired] == ["steward_human_lags"]
+    assert fired[0].params == {"mean": 2.9, "others": 3.6}
+    assert fired[0].key == "nudge.steward_human_lags"
+    only_human = fire(view(Phase.ACTION, perspectives={Perspective.HUMAN: 2.6}), CALM)
+    assert [(n.rule, n.key) for n in only_human] == [
+        ("steward_human_lags", "nudge.steward_human_lags.low")
+    ]
+    assert "2.6" in nudge_text(only_human[0], Language.EN)
+    assert "2,6" in nudge_text(only_human[0], Language.NL)
+    # Human alone and fine, or close to the one other shown: nothing.
+    assert rules_of(view(Phase.ACTION, perspectives={Perspective.HUMAN: 3.4})) == []
+    close = {Perspective.HUMAN: 3.3, Perspective.TECHNOLOGY: 3.6}
+    assert rules_of(view(Phase.DESIRE, perspectives=close)) == []
+    # Waking up the all-three rule stands: one perspective against one other is no lag.
+    assert rules_of(view(Phase.INTEREST, perspectives=partial)) == []
+
+
 def test_a_quiet_perspective_and_no_ecosystem_contact() -> None:
     quiet = {p: [10] * 8 for p in PERSPECTIVES}
     quiet[Perspective.BUSINESS] = [10, 10, 10, 10, 12, 12, 10, 5]

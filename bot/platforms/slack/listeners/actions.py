@@ -13,7 +13,13 @@ from bot.app.home import home
 from bot.domain import errors
 from bot.domain.model import Language
 from bot.platforms.slack.deps import SlackDeps
-from bot.platforms.slack.render.app_home import HOME_ACTION_PATTERN, home_view
+from bot.platforms.slack.render.app_home import (
+    HOME_ACTION_PATTERN,
+    PHASE_ACTION_PATTERN,
+    PhaseMoveMeta,
+    home_view,
+    phase_modal,
+)
 from bot.platforms.slack.render.prompt import (
     CHECKIN_ACTION,
     COMMENT_ACTION,
@@ -26,7 +32,6 @@ from bot.platforms.slack.replies import send_reply
 from prompts.messages import say
 
 HOME_COMMANDS = {
-    "pioneer.home.phase_next": "phase next",
     "pioneer.home.poll_now": "poll now",
     "pioneer.home.checkin_now": "checkin now",
 }
@@ -113,7 +118,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         text = str(action["value"])
 
         async def run() -> None:
-            await _run_command(deps, client, context, user, channel, text, respond)
+            await run_command(deps, client, context, user, channel, text, respond)
 
         await deps.now_or_after_ack(fans_out(text), run, "a reply button")
 
@@ -131,13 +136,25 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         text = HOME_COMMANDS[action["action_id"]]
 
         async def run() -> None:
-            await _run_command(deps, client, context, user, channel, text, None)
+            await run_command(deps, client, context, user, channel, text, None)
             await publish_home(deps, client, context, user)
 
         await deps.now_or_after_ack(fans_out(text), run, "a Home control")
 
+    @app.action(re.compile(PHASE_ACTION_PATTERN))
+    async def home_phase(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        # Moving a journey is said to the whole channel and kept for good: ask first, with
+        # the reason the history keeps. trigger_id expires 3 s after the click.
+        await ack()
+        meta = PhaseMoveMeta.load(str(action["value"]))
+        if meta is None:
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=phase_modal(meta))
 
-async def _run_command(
+
+async def run_command(
     deps: SlackDeps,
     client: AsyncWebClient,
     context: AsyncBoltContext,

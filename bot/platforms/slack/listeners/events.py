@@ -1,4 +1,5 @@
-"""Events: App Home opened; the app uninstalled or its tokens revoked."""
+"""Events: App Home opened; Pioneer added to a channel; the app uninstalled or its tokens
+revoked."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app.welcome import channel_welcome
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.listeners.actions import publish_home
 
@@ -22,6 +24,18 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if event.get("tab", "home") != "home":
             return
         await publish_home(deps, client, context, event["user"])
+
+    @app.event("member_joined_channel")
+    async def joined_channel(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        # Only Pioneer itself: a person joining the channel has not joined a journey.
+        if not context.bot_user_id or event.get("user") != context.bot_user_id:
+            return
+        workspace = await deps.workspace_id(context)
+        channel = str(event["channel"])
+        text, _ = await deps.run(channel_welcome, deps.services, workspace, channel)
+        await client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
 
     @app.event("app_uninstalled")
     async def uninstalled(context: AsyncBoltContext) -> None:

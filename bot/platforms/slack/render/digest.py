@@ -12,12 +12,12 @@ from typing import Any
 from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language
 from bot.platforms.slack.render.blocks import MAX_FIELD, MAX_TEXT, Block, clip
+from bot.platforms.slack.render.did import nudge_section
 from bot.rendering.markdown import (
     ARROWS,
     ecosystem_lines,
     headline,
     left_out_line,
-    nudge_text,
     participation_line,
     perspective_figure,
     perspective_name,
@@ -29,6 +29,7 @@ from bot.rendering.markdown import (
     scorecard_title,
     signal_name,
 )
+from bot.rendering.steward_text import intro, sections, title
 from prompts.messages import t
 
 MAX_BLOCKS = 50
@@ -56,14 +57,29 @@ def _fields(title: str, items: list[str]) -> Block:
     }
 
 
-def digest_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+def steward_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+    """The learning professional's week: the human side, before the board's digest."""
     lang = Language(language or view.language)
     blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(title(view, lang), 150)}},
+        _context(intro(lang)),
+    ]
+    for section in sections(view, lang):
+        lines = [f"• {x}" if section.bullets else x for x in section.lines]
+        blocks.append(_section("\n".join([f"*{section.title}*", *lines])))
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def digest_blocks(view: DigestView, language: Language | None = None) -> list[Block]:
+    lang = Language(language or view.language)
+    blocks: list[Block] = steward_blocks(view, lang) if view.for_steward else []
+    blocks.append(
         {
             "type": "header",
             "text": {"type": "plain_text", "text": clip(headline(view, lang), MAX_HEADER)},
         }
-    ]
+    )
     context = [phase_line(view, lang), t("digest.anonymity_note", lang, k=view.k)]
     if view.preview:
         context.insert(0, f"_{t('digest.preview_note', lang)}_")
@@ -81,7 +97,7 @@ def digest_blocks(view: DigestView, language: Language | None = None) -> list[Bl
 
     blocks.append(_section(f"*{t('digest.section.nudges', lang)}*"))
     if view.nudges:
-        blocks += [_section(f"• {nudge_text(n, lang)}") for n in view.nudges]
+        blocks += [nudge_section(view.journey_id, n, lang) for n in view.nudges]
     else:
         blocks.append(_section(t("digest.no_nudges", lang)))
     blocks.append({"type": "divider"})
