@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.model import Delivery, Journey, Member, Phase
 from bot.domain.records import DeliveryCounts, JourneyCursor
@@ -250,7 +251,10 @@ class SqlDispatch(SessionRepository):
         return DeliveryCounts({status: count for status, count in by_status}, retrying or 0)
 
     def _with_member_and_journey(
-        self, limit: int, by_id: ColumnElement[int], *where: ColumnElement[bool]
+        self,
+        limit: int,
+        by_id: ColumnElement[int] | InstrumentedAttribute[int],
+        *where: ColumnElement[bool],
     ) -> list[tuple[Delivery, Member, Journey]]:
         """The first `limit` deliveries matching `where`, by id (`by_id`: the id, or an
         expression of it that steers the planner), each with its member and journey (one
