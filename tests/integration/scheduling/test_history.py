@@ -16,6 +16,13 @@ from storage.models import DeliveryRow, JourneyRow
 from tests.conftest import backend
 from tests.integration.scheduling.conftest import TUE_10_AMS, World
 
+LONG_HISTORY = {
+    "ix_deliveries_open": "5000000 1666667 500 500",
+    "ix_deliveries_workspace_id": "5000000 5000000",
+    "ix_deliveries_member_id": "5000000 500",
+    "ix_deliveries_journey_id": "5000000 5000",
+    "sqlite_autoindex_deliveries_1": "5000000 5000 5000 10 1",
+}
 # Wednesday noon in Amsterdam: the test plan has nothing due for hours around it.
 WED_NOON = TUE_10_AMS + timedelta(days=1, hours=2)
 
@@ -87,6 +94,14 @@ def test_an_idle_pass_reads_open_and_pending_deliveries_through_their_indexes(
         conn.execute(insert(DeliveryRow), history)
         conn.execute(update(JourneyRow).values(dispatched_through=WED_NOON))
         conn.execute(text("ANALYZE"))  # statistics tempt SQLite to walk the primary key
+        # ...and those of five million deliveries (10,000 people, 1,000 journeys) to start
+        # from the members and read every delivery of each.
+        conn.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = 'deliveries'"))
+        conn.execute(
+            text("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('deliveries', :idx, :stat)"),
+            [{"idx": idx, "stat": stat} for idx, stat in LONG_HISTORY.items()],
+        )
+    engine.dispose()  # new connections read the statistics
     with statements(engine) as seen:
         report = world.tick(WED_NOON + timedelta(minutes=1))
     assert isinstance(report, PassReport) and report.lines == []
