@@ -149,8 +149,10 @@ class Dispatcher:
             elif now - mark >= WATERMARK_STEP:
                 idle.append((cursor.workspace_id, cursor.id))
                 # Moved to `now` with nothing due in between: the next due instant stays,
-                # so the hourly pass computes no journey's rituals again.
-                memo[cursor.id] = ((now, *key[1:]), next_due)
+                # so the hourly pass computes no journey's rituals again. (None, nothing
+                # within the search horizon, is searched again from the new mark.)
+                if next_due is not None:
+                    memo[cursor.id] = ((now, *key[1:]), next_due)
         return due, idle
 
     def _plan(

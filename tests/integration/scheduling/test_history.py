@@ -14,7 +14,7 @@ from bot.domain.model import Language, Role
 from bot.scheduling.dispatcher import PassReport
 from storage.models import DeliveryRow, JourneyRow
 from tests.conftest import backend
-from tests.integration.scheduling.conftest import TUE_10_AMS, World
+from tests.integration.scheduling.conftest import TUE_10_AMS, World, deliveries
 
 LONG_HISTORY = {
     "ix_deliveries_open": "5000000 1666667 500 500",
@@ -59,6 +59,14 @@ def test_the_hourly_pass_moves_every_idle_watermark_in_one_update(world: World) 
     with engine.connect() as conn:
         marks = conn.scalars(select(JourneyRow.dispatched_through)).all()
     assert len(marks) == 13 and set(marks) == {now}
+    # What it remembered of each journey's next due instant still holds: next Tuesday's
+    # pulse is recorded and sent when it falls due.
+    world.add_member("UFOL", {Role.FOLLOWER})
+    world.tick(TUE_10_AMS + timedelta(days=7))
+    pulses = [(u, st) for u, key, occ, st, _ in deliveries(world) if occ == "2026-12-08"]
+    # Every journey's facilitator and the new member, each asked once.
+    assert len(pulses) == 14 and pulses.count(("UFOL", "sent")) == 1
+    assert world.sent_to("UFOL") != []
 
 
 @pytest.mark.skipif(backend() != "sqlite", reason="SQLite's query plans")
