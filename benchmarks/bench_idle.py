@@ -15,8 +15,12 @@ of the container `pioneer serve` uses) with nothing due:
 - hourly pass: the clock an hour further each pass, so each pass moves every watermark.
 
 Each is timed first as the load left the database (no planner statistics yet) and again
-after ANALYZE; the median of `--passes` passes. SQLite in a temporary folder unless
---database-url points at a PostgreSQL database (its public schema is dropped first).
+after ANALYZE; the median of `--passes` passes, wall and CPU time (on a shared machine the
+CPU time is what the pass itself costs). On PostgreSQL also the server's own time for an
+idle pass's delivery queries (EXPLAIN ANALYZE), which the client's CPU time leaves out.
+
+SQLite in a temporary folder unless --database-url points at a PostgreSQL database (its
+public schema is dropped first).
 """
 
 from __future__ import annotations
