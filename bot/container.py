@@ -112,9 +112,9 @@ class Container:
 
     def schema_is_current(self) -> bool:
         """The database's schema is at the newest migration (else: run `pioneer migrate`)."""
-        from storage.migrate import current_revision, head_revision
+        from storage.revision import current_revision, head_revision
 
-        return current_revision(self.settings.database_url) == head_revision()
+        return current_revision(self.engine) == head_revision()
 
     def journey_lines(self) -> list[JourneyLine]:
         """Every journey of every workspace, for an operator's list (`pioneer journeys`)."""
@@ -243,10 +243,12 @@ class Container:
     @cached_property
     def teams(self) -> TeamsPlatform | None:
         """Microsoft Teams, when TEAMS_APP_ID, TEAMS_APP_SECRET and TEAMS_TENANT_ID are set."""
-        from bot.platforms.teams.routes import TeamsPlatform, teams_configured
+        from bot.platforms.teams import teams_configured
 
         if not teams_configured(self.settings):
-            return None
+            return None  # without importing the Agents SDK (about 12 MB)
+        from bot.platforms.teams.routes import TeamsPlatform
+
         return TeamsPlatform.from_settings(self.settings, self.services)
 
     def chat_for(self, workspace: Workspace | int) -> ChatPort:

@@ -1,8 +1,9 @@
-"""Tokens at rest: Fernet (AES-128-CBC + HMAC-SHA256) with PIONEER_ENCRYPTION_KEY."""
+"""Tokens at rest: Fernet (AES-128-CBC + HMAC-SHA256) with PIONEER_ENCRYPTION_KEY.
+
+`cryptography` is loaded by the first cipher made: a server with one bot token never does.
+"""
 
 from __future__ import annotations
-
-from cryptography.fernet import Fernet, InvalidToken
 
 
 class EncryptionKeyMissing(RuntimeError):
@@ -18,6 +19,8 @@ class TokenCipher:
                 '`python -c "from cryptography.fernet import Fernet; '
                 'print(Fernet.generate_key().decode())"` and set PIONEER_ENCRYPTION_KEY.'
             )
+        from cryptography.fernet import Fernet
+
         try:
             self._fernet = Fernet(key.encode())
         except ValueError as exc:
@@ -29,6 +32,8 @@ class TokenCipher:
         return self._fernet.encrypt(plain.encode()).decode()
 
     def decrypt(self, token: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
@@ -36,4 +41,6 @@ class TokenCipher:
 
     @staticmethod
     def generate_key() -> str:
+        from cryptography.fernet import Fernet
+
         return Fernet.generate_key().decode()

@@ -1,16 +1,15 @@
 """The digest's chart as PNG bytes: the phases x perspectives grid and the weekly trend.
 
 Drawn with matplotlib's object API on an Agg canvas: no display, no pyplot global state,
-so it is safe in a server thread.
+so it is safe in a server thread. matplotlib (with numpy and PIL, about 40 MB) is loaded
+by the first chart drawn, not by importing this module: a server that sends no digest
+never carries it.
 """
 
 from __future__ import annotations
 
 import io
 import math
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from bot.domain.digest.view import DigestView
 from bot.domain.model import PERSPECTIVES, Language, Phase
@@ -21,6 +20,9 @@ COLOURS = {"technology": "#1f77b4", "human": "#d62728", "business": "#2ca02c"}
 
 
 def render_chart(view: DigestView, language: Language | None = None) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     lang = Language(language or view.language)
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     FigureCanvasAgg(figure)

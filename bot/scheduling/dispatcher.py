@@ -157,6 +157,11 @@ class Dispatcher:
                     due.append((journey, cursor.schedule, mark))
             elif now - mark >= WATERMARK_STEP:
                 idle.append((cursor.workspace_id, cursor.id))
+                # Moved to `now` with nothing due in between: the next due instant stays,
+                # so the hourly pass computes no journey's rituals again. (None, nothing
+                # within the search horizon, is searched again from the new mark.)
+                if next_due is not None:
+                    memo[cursor.id] = ((now, *key[1:]), next_due)
         return due, idle
 
     def _plan(
@@ -197,8 +202,7 @@ class Dispatcher:
         report = report or PassReport(at=now)
         with self.uow() as uow:
             due, idle = self._due_journeys(uow, now)
-            for workspace_id, journey_id in idle:
-                uow.dispatch.set_watermark(workspace_id, journey_id, now)
+            uow.dispatch.set_watermarks(idle, now)
             uow.commit()
         for journey, schedule, mark in due:
             assert journey.id is not None

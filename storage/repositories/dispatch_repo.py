@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal_column, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.model import Delivery, Journey, Member, Phase
 from bot.domain.records import DeliveryCounts, JourneyCursor
@@ -21,6 +22,11 @@ from storage.mapping import (
 from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
 from storage.sql import SessionRepository, insert_for, of_journey, update_rows
 
+# Spelled out, not bound: only then does it match the partial index of pending deliveries
+# (storage.models.PENDING), on SQLite and in PostgreSQL's generic plans alike.
+_IS_PENDING = DeliveryRow.status == literal_column("'pending'")
+# Two parameters each: well within SQLite's 32,766 per statement.
+_WATERMARKS_PER_UPDATE = 10_000
 # A delivery is recorded before it is sent, and with no rituals row: these stay empty.
 _NOT_RECORDED = ("id", "ritual_id", "sent_at", "message_ref")
 
@@ -131,12 +137,24 @@ class SqlDispatch(SessionRepository):
             dispatched_through=at,
         )
 
+    def set_watermarks(self, journeys: Sequence[tuple[int, int]], at: datetime) -> None:
+        """One UPDATE for the idle journeys of an hourly pass, not one per journey."""
+        for start in range(0, len(journeys), _WATERMARKS_PER_UPDATE):
+            update_rows(
+                self.session,
+                JourneyRow,
+                tuple_(JourneyRow.workspace_id, JourneyRow.id).in_(
+                    journeys[start : start + _WATERMARKS_PER_UPDATE]
+                ),
+                dispatched_through=at,
+            )
+
     def expire(self, now: datetime) -> int:
         """Pending deliveries whose poll closed can no longer be sent: record them missed."""
         return update_rows(
             self.session,
             DeliveryRow,
-            DeliveryRow.status == "pending",
+            _IS_PENDING,
             DeliveryRow.closes_at <= now,
             status="missed",
         )
@@ -145,14 +163,15 @@ class SqlDispatch(SessionRepository):
         self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
     ) -> list[tuple[Delivery, Member, Journey]]:
         where = [
-            DeliveryRow.status == "pending",
+            _IS_PENDING,
             DeliveryRow.due_at <= now,
             DeliveryRow.closes_at > now,
             DeliveryRow.id > after_id,
         ]
         if ids is not None:
             where.append(DeliveryRow.id.in_(list(ids)))
-        return self._with_member_and_journey(limit, *where)
+        # In the partial index's order: a batch reads the batch, not everything pending.
+        return self._with_member_and_journey(limit, DeliveryRow.id, *where)
 
     def claim(self, delivery_ids: Sequence[int]) -> int:
         """Count an attempt on each before it is sent (the dispatch lock makes us the only
@@ -187,6 +206,9 @@ class SqlDispatch(SessionRepository):
         answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
         return self._with_member_and_journey(
             limit,
+            # `id + 0`: not the primary key's order, which tempts SQLite (with statistics)
+            # to walk every delivery ever sent instead of the open ones by `closes_at`.
+            DeliveryRow.id + 0,
             DeliveryRow.id > after_id,
             DeliveryRow.status == "sent",
             DeliveryRow.remind_at <= now,
@@ -229,17 +251,29 @@ class SqlDispatch(SessionRepository):
         return DeliveryCounts({status: count for status, count in by_status}, retrying or 0)
 
     def _with_member_and_journey(
-        self, limit: int, *where: ColumnElement[bool]
+        self,
+        limit: int,
+        by_id: ColumnElement[int] | InstrumentedAttribute[int],
+        *where: ColumnElement[bool],
     ) -> list[tuple[Delivery, Member, Journey]]:
-        """The first `limit` deliveries matching `where`, by id, each with its member and
-        journey (one query)."""
+        """The first `limit` deliveries matching `where`, by id (`by_id`: the id, or an
+        expression of it that steers the planner), each with its member and journey.
+
+        The ids first, from the deliveries alone: joined, SQLite with statistics of a long
+        history starts from the members and reads every delivery of each (seconds at
+        millions); by their ids, the rows of the few found are looked up directly.
+        """
+        ids = list(
+            self.session.scalars(select(DeliveryRow.id).where(*where).order_by(by_id).limit(limit))
+        )
+        if not ids:
+            return []
         query = (
             select(DeliveryRow, MemberRow, JourneyRow)
             .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
             .join(JourneyRow, JourneyRow.id == DeliveryRow.journey_id)
-            .where(*where)
+            .where(DeliveryRow.id.in_(ids), *where)
             .order_by(DeliveryRow.id)
-            .limit(limit)
         )
         return [
             (delivery_from_row(d), member_from_row(m), journey_from_row(j))

@@ -377,3 +377,7 @@ class MemoryDispatch(_Repository):
 
     def set_watermark(self, workspace_id: int, journey_id: int, at: datetime) -> None:
         self._set_calendar(workspace_id, journey_id, dispatched_through=at)
+
+    def set_watermarks(self, journeys: Sequence[tuple[int, int]], at: datetime) -> None:
+        for workspace_id, journey_id in journeys:
+            self.set_watermark(workspace_id, journey_id, at)

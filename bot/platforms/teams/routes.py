@@ -20,6 +20,7 @@ from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, 
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.platforms.teams import teams_configured
 from bot.platforms.teams.app import TeamsBot
 from bot.platforms.teams.chat import TeamsChat, TeamsSender
 from bot.platforms.teams.tokens import tenant_mismatch, unauthorized, verified
@@ -40,10 +41,6 @@ CLAIMS_IDENTITY = "claims_identity"
 
 class TeamsNotConfigured(RuntimeError):
     pass
-
-
-def teams_configured(settings: Settings) -> bool:
-    return bool(settings.teams_app_id and settings.teams_app_secret and settings.teams_tenant_id)
 
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:

@@ -176,3 +176,20 @@ def test_a_second_scheduler_on_sqlite_refuses_with_a_clear_message(
         engine.dispose()
     assert "sent 3" in finished(tick(database_url, fake), timeout=60)
     assert datetime.fromisoformat(AT).tzinfo is UTC
+
+
+def test_tick_reports_the_deliveries_it_recorded(database_url: str, fake: FakeSlack) -> None:
+    people = 450  # more than one multi-row INSERT of 200
+    slack_journey(database_url, people)
+    first = finished(tick(database_url, fake, rate="2000"))
+    assert f"recorded {people}, missed 0" in first.splitlines()[-1]
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert fanned_out(conn)[1] == {"sent": people}
+    finally:
+        engine.dispose()
+    # The same instant again: everything is recorded already, nothing new is counted.
+    again = finished(tick(database_url, fake, rate="2000"))
+    assert "recorded 0, missed 0" in again.splitlines()[-1]
+    assert_each_once(database_url, fake, people)
