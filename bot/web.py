@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.container import Container
 from bot.health import run_checks
 from bot.platforms.slack.app import build_app, slack_configured
 from bot.platforms.slack.deps import SlackDeps
 from bot.platforms.slack.edge import SlackEdge
+from bot.platforms.slack.edge import bolt_request as bolt_request_of
 from bot.telemetry import Metrics
 from bot.web_api import add_api_routes
 
@@ -73,9 +73,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     if checked.replay:
         logger.warning("ignored a replayed Slack request from %s", request.remote)
         return web.Response(status=200)
-    bolt_request = AsyncBoltRequest(
-        body=checked.text, query=request.query_string, headers=dict(request.headers)
-    )
+    bolt_request = bolt_request_of(checked, request.query_string, request.headers)
     return await to_aiohttp_response(await request.app[BOLT].async_dispatch(bolt_request))
 
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -165,6 +166,34 @@ async def installed_team_only(
     return BoltResponse(status=200, body="")
 
 
+Middleware = Callable[
+    [AsyncBoltRequest, BoltResponse, Callable[[], Awaitable[BoltResponse]]],
+    Awaitable[BoltResponse | None],
+]
+
+
+class _Direct(AsyncMiddleware):
+    """A middleware function Bolt calls as it is. Given a bare function, Bolt builds every
+    argument a listener could ask for (say, respond, the payload's parts, ...) before each
+    call, whatever the function takes: per click, that was a tenth of Bolt's time."""
+
+    def __init__(self, fn: Middleware) -> None:
+        self._fn = fn
+
+    @property
+    def name(self) -> str:
+        return self._fn.__name__
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002 (Bolt's name)
+    ) -> BoltResponse | None:
+        return await self._fn(req, resp, next)
+
+
 def build_app(
     settings: Settings,
     services: Services,
@@ -242,8 +271,8 @@ def build_app(
             deps.forget_event(str(event_id))
             raise
 
-    app.middleware(dedupe_events)
+    app.middleware(_Direct(dedupe_events))
     if not oauth_mode(settings):
-        app.middleware(installed_team_only)
+        app.middleware(_Direct(installed_team_only))
     register_all(app, deps)
     return app, deps
