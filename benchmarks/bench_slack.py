@@ -31,264 +31,32 @@ window.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.slack_load import Result, load_aiohttp, load_wrk  # noqa: E402
-
-SECRET = "bench-signing-secret"  # noqa: S105 (a benchmark against a fake)
-TOKEN = "xoxb-bench"  # noqa: S105
-TEAM = "T0001"
-PEOPLE = 200
-
-
-# -- the bare app: Bolt only acks ------------------------------------------------------------
-def run_bare(port: int, api_url: str) -> None:
-    from aiohttp import web
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    async def make() -> web.Application:
-        bolt = AsyncApp(
-            signing_secret=SECRET,
-            client=AsyncWebClient(token=TOKEN, base_url=api_url),
-            process_before_response=True,
-        )
-
-        @bolt.action(re.compile(r"^pioneer\.poll\.[1-5]$"))
-        async def click(ack):  # type: ignore[no-untyped-def]
-            await ack()
-
-        async def events(request: web.Request) -> web.StreamResponse:
-            return await to_aiohttp_response(
-                await bolt.async_dispatch(await to_bolt_request(request))
-            )
-
-        async def health(_: web.Request) -> web.StreamResponse:
-            return web.Response(text="ok")
-
-        app = web.Application()
-        app.router.add_post("/slack/events", events)
-        app.router.add_get("/healthz", health)
-        return app
-
-    web.run_app(make(), host="127.0.0.1", port=port, print=None, access_log=None, reuse_port=True)
-
-
-# -- set-up ------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def seed(database_url: str, polls: int) -> list[tuple[str, int]]:
-    """A journey of PEOPLE followers with `polls` open pulse polls between them.
-
-    Every click in a run lands on a poll of its own, as in a real burst (a team answering
-    one poll), so no two clicks of a run share a message: nothing can be coalesced.
-    Returns [(user, delivery id)].
-    """
-    from sqlalchemy import select
-
-    from bot.clock import SystemClock
-    from bot.config import Settings
-    from bot.container import Container
-    from bot.domain.model import Delivery, Phase, PromptKind
-    from storage.migrate import upgrade
-    from storage.models import DeliveryRow, MemberRow
-
-    upgrade(database_url)
-    container = Container(Settings(_env_file=None, database_url=database_url), SystemClock())  # type: ignore[call-arg]
-    prompt = container.catalog.select(kind=PromptKind.PULSE, phase=Phase.AWARENESS)[0]
-    with container.uow() as uow:
-        workspace = uow.workspaces.get_or_create("slack", TEAM)
-        uow.commit()
-    assert workspace.id is not None
-    # A channel of its own, so the script can run again against the same database.
-    journey = container.journeys.start(workspace.id, f"C{time.time_ns()}", "Bench", "UFAC")
-    assert journey.id is not None
-    members = [
-        container.journeys.join(workspace.id, journey.id, f"U{n:05d}") for n in range(PEOPLE)
-    ]
-    now = datetime.now(UTC)
-    rows = [
-        (
-            Delivery(
-                workspace_id=workspace.id,
-                journey_id=journey.id,
-                member_id=members[n % PEOPLE].id or 0,
-                prompt_id=prompt.id,
-                kind=prompt.kind,
-                phase=Phase.AWARENESS,
-                perspective=prompt.perspective,
-                signal=prompt.signal,
-                ritual_key="bench",
-                occurrence=f"bench-{n // PEOPLE}",
-                created_at=now,
-                due_at=now,
-                closes_at=now + timedelta(days=1),
-                status="sent",
-            ),
-            None,
-        )
-        for n in range(polls)
-    ]
-    with container.uow() as uow:
-        uow.dispatch.record(rows)
-        uow.commit()
-    with container.engine.connect() as conn:
-        clicks = [
-            (user, delivery_id)
-            for delivery_id, user in conn.execute(
-                select(DeliveryRow.id, MemberRow.user)
-                .join(MemberRow, MemberRow.id == DeliveryRow.member_id)
-                .where(DeliveryRow.journey_id == journey.id)
-                .order_by(DeliveryRow.id)
-            )
-        ]
-    container.close()
-    return clicks
-
-
-def click_body(user: str, delivery_id: int, value: int, fake_url: str) -> str:
-    ts = f"{delivery_id}.000100"  # each poll its own message
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "bench"},
-        "user": {"id": user, "team_id": TEAM},
-        "api_app_id": "A0001",
-        "token": "x",
-        "trigger_id": "t",
-        "container": {"type": "message", "channel_id": f"D{user}", "message_ts": ts},
-        "channel": {"id": f"D{user}"},
-        "message": {"ts": ts, "type": "message"},
-        "response_url": f"{fake_url}/response/1",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": f"pioneer.poll.{value}",
-                "block_id": f"pioneer.delivery.{delivery_id}",
-                "value": f"{delivery_id}:{value}",
-                "action_ts": "1.0",
-            }
-        ],
-    }
-    return urllib.parse.urlencode({"payload": json.dumps(payload)})
-
-
-def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    # Our own command line, run from a neutral folder so no stray .env is read.
-    process = subprocess.Popen(  # noqa: S603
-        cmd, env=env, cwd=tempfile.gettempdir(), stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(
-                f"{cmd} exited: {process.stderr.read().decode() if process.stderr else ''}"
-            )
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{cmd} did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def count_answers(database_url: str, deliveries: tuple[int, int]) -> tuple[int, int]:
-    """(answers, distinct deliveries answered) among the benchmark's deliveries."""
-    from sqlalchemy import func, select
-
-    from storage.db import make_engine
-    from storage.models import AnswerRow
-
-    engine = make_engine(database_url)
-    low, high = deliveries
-    within = AnswerRow.delivery_id.between(low, high)
-    with engine.connect() as conn:
-        rows = int(conn.scalar(select(func.count()).where(within)) or 0)
-        distinct = int(
-            conn.scalar(select(func.count(func.distinct(AnswerRow.delivery_id))).where(within)) or 0
-        )
-    engine.dispose()
-    return rows, distinct
-
-
-# -- the fake Slack Web API in a process of its own ------------------------------------------
-def run_fake() -> None:
-    """Serve the fake; each line on stdin asks how many chat.update calls it answered."""
-    from tests.fakes.slack_api import Call, FakeSlack
-
-    class CountingFake(FakeSlack):
-        def __init__(self) -> None:
-            super().__init__(team_id=TEAM)
-            self.updates = 0
-
-        def _answer(self, call: Call) -> dict[str, object]:
-            answer = super()._answer(call)
-            if call.method == "chat.update":
-                with self._lock:
-                    self.updates += 1
-            return answer
-
-    with CountingFake() as fake:
-        print(fake.url, flush=True)
-        for _ in sys.stdin:
-            fake.clear()  # the calls themselves are not needed: keep memory flat
-            print(fake.updates, flush=True)
-
-
-class FakeProcess:
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, __file__, "--fake"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        assert self.process.stdout is not None
-        self.url = self.process.stdout.readline().strip()
-        self.api_url = f"{self.url}/api/"
-
-    def updates(self) -> int:
-        """chat.update calls answered so far."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write("\n")
-        self.process.stdin.flush()
-        return int(self.process.stdout.readline())
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
-
+from benchmarks.slack_servers import (  # noqa: E402
+    PEOPLE,
+    SECRET,
+    TOKEN,
+    FakeProcess,
+    click_body,
+    count_answers,
+    cpu_seconds,
+    free_port,
+    seed,
+    start,
+    stop,
+)
 
 # -- main ------------------------------------------------------------------------------------------
 PIONEER, PEER, BARE = "pioneer serve", "peer (by hand)", "bare Bolt (ack only)"
@@ -354,16 +122,7 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
         action="store_true",
         help="let serve run its ritual scheduler too (default: measure the click path alone)",
     )
-    parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)  # internal: run the bare app
-    parser.add_argument("--api-url", help=argparse.SUPPRESS)
-    parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.bare:
-        run_bare(args.bare, args.api_url)
-        return
-    if args.fake:
-        run_fake()
-        return
 
     workdir = Path(tempfile.mkdtemp(prefix="pioneer-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'pioneer.db'}"
@@ -406,6 +165,7 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
     tool = load_wrk if args.tool == "wrk" else load_aiohttp
     processes: list[subprocess.Popen[bytes]] = []
     urls: dict[str, str] = {}
+    pids: dict[str, int] = {}
     try:
         for name in servers:
             port = free_port()
@@ -423,9 +183,11 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
                 ]
                 cmd += ["--database-url", peer_url, "--api-url", fake.api_url]
             else:
-                cmd = [sys.executable, __file__, "--bare", str(port), "--api-url", fake.api_url]
+                cmd = [sys.executable, str(ROOT / "benchmarks" / "slack_servers.py"), "--bare"]
+                cmd += [str(port), fake.api_url]
             processes.append(start(cmd, env, port))
             urls[name] = f"http://127.0.0.1:{port}/slack/events"
+            pids[name] = processes[-1].pid
 
         def drained() -> tuple[int, float]:
             """Redraws still arriving after a run: wait (bounded) until they stop."""
@@ -441,11 +203,13 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
         def run(name: str, concurrency: int, seconds: float) -> Result:
             source = clicks[name]
             bodies = source.bodies(budget if name == PIONEER else 3 * budget)
-            before = fake.updates()
+            before, cpu = fake.updates(), cpu_seconds(pids[name])
             result = tool(urls[name], bodies, concurrency, seconds, SECRET)
             source.used(result.requests)
             result.redraws = fake.updates() - before
             _, result.drain_s = drained()
+            # Robust to a busy machine, unlike req/s: the work each click cost the server.
+            result.cpu_ms = 1000 * (cpu_seconds(pids[name]) - cpu) / max(1, result.requests)
             if result.exhausted:
                 print(f"  {name} c={concurrency}: ran out of polls; raise --rate-budget")
             return result
@@ -465,7 +229,7 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
                     results[name][c].append(result)
                     print(
                         f"  rep {repeat + 1} c={c:<3} {name:22} {result.rps:7.0f} req/s "
-                        f"p99 {result.p99_ms:6.1f} ms",
+                        f"p99 {result.p99_ms:6.1f} ms, CPU {result.cpu_ms:.2f} ms a click",
                         flush=True,
                     )
     finally:
@@ -485,7 +249,7 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
         f"{args.repeats} interleaved repetitions, {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f}, database {database}"
     )
-    columns = ("req/s", "p50 ms", "p99 ms", "requests", "errors", "redraws", "drain s")
+    columns = ("req/s", "p50 ms", "p99 ms", "CPU ms", "requests", "errors", "redraws", "drain s")
     print(f"{'server':22} {'c':>3} " + " ".join(f"{h:>9}" for h in columns))
     for name, by_c in results.items():
         for c, rs in by_c.items():
@@ -493,6 +257,7 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
                 f"{median([r.rps for r in rs]):.0f}",
                 f"{median([r.p50_ms for r in rs]):.1f}",
                 f"{median([r.p99_ms for r in rs]):.1f}",
+                f"{median([r.cpu_ms for r in rs]):.2f}",
                 sum(r.requests for r in rs),
                 sum(r.errors for r in rs),
                 sum(r.redraws for r in rs),
@@ -537,7 +302,8 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
     print(
         "redraws: chat.update calls the fake Slack received during the runs; drain s: how "
         "long the last redraws took to arrive once the load stopped (the peer redraws "
-        "before its ack, Pioneer after)"
+        "before its ack, Pioneer after); CPU ms: the server's CPU time per click, "
+        "redraws included (steadier than req/s on a busy machine)"
     )
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -44,6 +44,7 @@ class Result:
     redraws: int = 0  # chat.update calls the fake Slack answered during the run
     drain_s: float = 0.0  # how long the redraws still pending at the end took to arrive
     exhausted: bool = False  # every body was sent before the time was up
+    cpu_ms: float = 0.0  # the server's CPU time per request, its redraws included
 
     @property
     def acked(self) -> int:

@@ -35,6 +35,7 @@ from bot.platforms.slack.installations import (
     SignedStateStore,
     SqlInstallationStore,
 )
+from bot.platforms.slack.poll_clicks import PollClicks
 from bot.platforms.slack.replies import both_languages
 from bot.telemetry import Metrics, quiet_payload_loggers
 
@@ -199,8 +200,9 @@ def build_app(
     services: Services,
     metrics: Metrics,
     session: ClientSession | None = None,
-) -> tuple[AsyncApp, SlackDeps]:
-    """The Bolt app with every listener registered. Call inside the running event loop."""
+) -> tuple[AsyncApp, SlackDeps, PollClicks | None]:
+    """The Bolt app with every listener registered, and the way around Bolt for poll
+    clicks (with one token only: `PollClicks`). Call inside the running event loop."""
     from bot.platforms.slack.listeners import register_all
 
     check_settings(settings)
@@ -272,7 +274,20 @@ def build_app(
             raise
 
     app.middleware(_Direct(dedupe_events))
+    clicks: PollClicks | None = None
     if not oauth_mode(settings):
-        app.middleware(_Direct(installed_team_only))
+        clicks = PollClicks(deps, client)
+        learnt = clicks
+
+        async def one_team_only(
+            req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        ) -> BoltResponse | None:
+            installed = req.context.authorize_result
+            if installed is not None and installed.team_id and not installed.enterprise_id:
+                learnt.installed_team = installed.team_id  # poll clicks may skip Bolt now
+            return await installed_team_only(req, resp, next)
+
+        one_team_only.__name__ = installed_team_only.__name__
+        app.middleware(_Direct(one_team_only))
     register_all(app, deps)
-    return app, deps
+    return app, deps, clicks
