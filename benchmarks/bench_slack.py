@@ -107,7 +107,7 @@ def main() -> None:  # noqa: C901, PLR0915 (one script, read top to bottom)
     parser.add_argument(
         "--rate-budget",
         type=int,
-        default=4000,
+        default=2500,
         help="clicks a second a run may use at most (polls seeded = this × seconds per run)",
     )
     parser.add_argument(
