@@ -1,7 +1,11 @@
 """The load of benchmarks/bench_slack.py: signed Slack requests, from wrk or an aiohttp loop.
 
-Both post every body in turn to one URL, signed as Slack signs (one timestamp per run, so a
-run stays inside Slack's 5-minute window), and report requests a second and latencies.
+Both post the bodies to one URL, signed as Slack signs (one timestamp per run, so a run
+stays inside Slack's 5-minute window), and report requests a second and latencies. Every
+body is sent at most once: the connections take the next unsent body, never one another
+connection sent (a poll clicked twice would change an answer rather than record one, and
+the server would rightly refuse a repeated signature as a replay). A run that uses up its
+bodies ends early; `Result.exhausted` says so.
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ class Result:
     errors: int
     redraws: int = 0  # chat.update calls the fake Slack answered during the run
     drain_s: float = 0.0  # how long the redraws still pending at the end took to arrive
+    exhausted: bool = False  # every body was sent before the time was up
+    cpu_ms: float = 0.0  # the server's CPU time per request, its redraws included
+
+    @property
+    def acked(self) -> int:
+        return self.requests - self.errors
 
 
 def _ms(text: str) -> float:
@@ -55,24 +65,29 @@ def load_wrk(url: str, bodies: list[str], concurrency: int, seconds: float, secr
             f'wrk.headers["X-Slack-Request-Timestamp"] = "{ts}"',
             "local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}",
             "local sigs = {" + ",".join(json.dumps(s) for s in sigs) + "}",
-            "local i = 0",
-            # Each thread starts at its own share of the polls: no poll is clicked twice.
+            # Thread k of n sends bodies k+1, k+1+n, ...: no body is sent twice; a thread
+            # that has sent its share stops.
             "local threads = 0",
             "function setup(thread)",
-            "  thread:set('offset', threads * math.floor(#bodies / 2))",
+            "  thread:set('first', threads)",
             "  threads = threads + 1",
             "end",
-            "function init(args) i = tonumber(offset) or 0 end",
+            "local i, step",
+            "function init(args) i = tonumber(first) + 1; step = tonumber(threads) end",
             "request = function()",
-            "  i = i % #bodies + 1",
+            # Past its share: stop, and meanwhile ask for something that is not a click.
+            '  if i > #bodies then wrk.thread:stop() return wrk.format("GET", "/healthz") end',
             '  wrk.headers["X-Slack-Signature"] = sigs[i]',
-            '  return wrk.format("POST", "/slack/events", nil, bodies[i])',
+            "  local body = bodies[i]",
+            "  i = i + step",
+            '  return wrk.format("POST", "/slack/events", nil, body)',
             "end",
         ]
     )
+    threads = min(2, concurrency)
+    lua = lua.replace("tonumber(threads)", str(threads))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
-    threads = min(2, concurrency)
     wrk = shutil.which("wrk") or "wrk"
     out = subprocess.run(  # noqa: S603
         [
@@ -99,38 +114,37 @@ def load_wrk(url: str, bodies: list[str], concurrency: int, seconds: float, secr
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    return Result(rps, p50, p99, total, errors)
+    return Result(rps, p50, p99, total, errors, exhausted=total >= len(bodies))
 
 
 def load_aiohttp(
-    url: str,
-    bodies: list[str],
-    concurrency: int,
-    seconds: float,
-    secret: str,
-    max_requests: int = 200_000,
+    url: str, bodies: list[str], concurrency: int, seconds: float, secret: str
 ) -> Result:
     import aiohttp
 
     ts, sigs = signed(bodies, secret)
     latencies: list[float] = []
     errors = 0
+    sent = 0  # the next body to send: shared, so no two connections send the same one
 
-    async def worker(session: aiohttp.ClientSession, start_at: int, deadline: float) -> None:
-        nonlocal errors
-        i = start_at
-        while time.perf_counter() < deadline and len(latencies) < max_requests:
-            i = (i + 1) % len(bodies)
+    async def worker(session: aiohttp.ClientSession, deadline: float) -> None:
+        nonlocal errors, sent
+        while time.perf_counter() < deadline and sent < len(bodies):
+            i = sent
+            sent += 1
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "X-Slack-Request-Timestamp": ts,
                 "X-Slack-Signature": sigs[i],
             }
             began = time.perf_counter()
-            async with session.post(url, data=bodies[i], headers=headers) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    errors += 1
+            try:
+                async with session.post(url, data=bodies[i], headers=headers) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        errors += 1
+            except aiohttp.ClientError:
+                errors += 1
             latencies.append(time.perf_counter() - began)
 
     async def main() -> float:
@@ -138,7 +152,7 @@ def load_aiohttp(
         async with aiohttp.ClientSession(connector=connector) as session:
             began = time.perf_counter()
             deadline = began + seconds
-            await asyncio.gather(*(worker(session, n * 7, deadline) for n in range(concurrency)))
+            await asyncio.gather(*(worker(session, deadline) for _ in range(concurrency)))
             return time.perf_counter() - began
 
     elapsed = asyncio.run(main())
@@ -150,4 +164,5 @@ def load_aiohttp(
         p99 * 1000,
         len(latencies),
         errors,
+        exhausted=sent >= len(bodies),
     )

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 CONNECT_TIMEOUT = 10  # seconds
+# A pooled connection unused this long is tested before it is handed out (a server that
+# restarted, or a firewall that forgot the connection, is found then, not by a query).
+PING_AFTER_IDLE = 2.0  # seconds
+# Older connections are replaced: proxies and servers close connections idle for long.
+RECYCLE_AFTER = 1800  # seconds
 
 
 def normalise_url(url: str) -> str:
@@ -54,7 +61,35 @@ def leave_no_copy(engine: Engine) -> None:
         log.warning("erased data may stay in the SQLite log until the next checkpoint")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def ping_when_idle(engine: Engine, after: float = PING_AFTER_IDLE) -> None:
+    """Test a pooled connection before handing it out, if it lay unused for `after` seconds.
+
+    `pool_pre_ping` tests every checkout: a round trip before every transaction, a third of
+    a lone poll click's time on PostgreSQL. A busy connection is known to be alive; one that
+    lay idle is what a restart or a dropped link leaves broken, and is tested then. If it
+    is dead, the pool throws it away and hands out a new one. A connection that dies while
+    in use fails its transaction, and SQLAlchemy then renews the whole pool (the error says
+    `connection_invalidated`); callers that must not lose work retry once (answers do).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _rested(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < after:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("a pooled connection was gone") from error
+        if not alive:
+            raise DisconnectionError("a pooled connection was gone")
+
+
+def make_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     # Statement parameters are answers and notes: never in a log line or an error message.
     kwargs.setdefault("hide_parameters", True)
@@ -64,7 +99,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # A host that drops packets would otherwise hold a start-up for the OS's two minutes.
     kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT})
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_recycle", RECYCLE_AFTER)
+    engine = create_engine(url, **kwargs)
+    ping_when_idle(engine, ping_after_idle)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

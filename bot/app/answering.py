@@ -9,7 +9,8 @@ records a lone click at once: nothing waits for a batch to fill.
 
 Every caller still waits for its own answer to be committed (or refused) before it hears
 back, so a platform acknowledges a click only once the answer is safe. If a batch fails as
-a whole, its answers are retried one by one, so one bad answer cannot sink the others.
+a whole, its answers are retried one by one, so one bad answer cannot sink the others and
+a dropped database connection costs no answer.
 Platform-neutral: Slack and Teams both record through it.
 """
 
@@ -134,10 +135,10 @@ class AnswerBatcher:
             del self._queue[: self._max_batch]
             try:
                 outcomes = await self._record([request for request, _ in batch])
-            except Exception as error:  # noqa: BLE001 - retried alone below, else reported
-                if len(batch) == 1:
-                    _settle(batch[0][1], error=error)
-                    continue
+            except Exception:  # noqa: BLE001 - retried alone below, else reported
+                # Once more, one by one: a lost database connection fails one transaction
+                # (the pool then renews its connections), and recording is idempotent (one
+                # answer per delivery), so trying again cannot record anything twice.
                 logger.warning("a batch of %d answers failed; recording one by one", len(batch))
                 for request, future in batch:
                     try:

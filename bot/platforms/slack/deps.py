@@ -131,7 +131,10 @@ class SlackDeps:
     async def workspace_id(self, context: AsyncBoltContext) -> int:
         """Our Workspace row for the Slack team (or org) of a request; it never changes, so it
         is cached."""
-        external = _team(context)
+        return await self.workspace_of(_team(context))
+
+    async def workspace_of(self, external: str) -> int:
+        """Our Workspace row for the Slack team (or org) `external`."""
         cached = self._workspaces.get(external)
         if cached is not None:
             return cached

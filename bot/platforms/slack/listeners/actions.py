@@ -55,29 +55,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         context: AsyncBoltContext,
         respond: AsyncRespond,
     ) -> None:
-        # The answer is committed before Slack hears "ok" (a failure shows the person an
-        # error and loses nothing); the message is redrawn to show it after the ack.
         await ack()
-        delivery, _, value = str(action["value"]).partition(":")
-        workspace = await deps.workspace_id(context)
-        user = body["user"]["id"]
-        outcome = await deps.answers.answer(
-            workspace,
-            user,
-            int(delivery),
-            value=int(value),
-            language=deps.language_getter(client, context.team_id, user),
-        )
-        channel, ts = _where(body)
-        if outcome.view is not None:
-            await deps.updates.show(client, channel, ts, outcome.view)
-        if outcome.refusal:
-            deps.after_ack(
-                respond(text=outcome.refusal, response_type="ephemeral", replace_original=False),
-                "a refusal",
-            )
-        else:
-            deps.metrics.answers.labels("slack", "pulse").inc()
+        await answer_poll(deps, body, action, client, _team(context), respond)
 
     @app.action(COMMENT_ACTION)
     @app.action(CHECKIN_ACTION)
@@ -152,6 +131,47 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if meta is None:
             return
         await client.views_open(trigger_id=body["trigger_id"], view=phase_modal(meta))
+
+
+async def answer_poll(
+    deps: SlackDeps,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    team: str,
+    respond: AsyncRespond,
+) -> None:
+    """A value clicked on a pulse poll, after the ack (Bolt's listener or `PollClicks`).
+
+    The answer is committed before Slack hears "ok" (with process_before_response the
+    response leaves when this returns; a failure shows the person an error and loses
+    nothing); the message is redrawn to show it after the ack.
+    """
+    delivery, _, value = str(action["value"]).partition(":")
+    workspace = await deps.workspace_of(team)
+    user = body["user"]["id"]
+    outcome = await deps.answers.answer(
+        workspace,
+        user,
+        int(delivery),
+        value=int(value),
+        language=deps.language_getter(client, team, user),
+    )
+    channel, ts = _where(body)
+    if outcome.view is not None:
+        await deps.updates.show(client, channel, ts, outcome.view)
+    if outcome.refusal:
+        deps.after_ack(
+            respond(text=outcome.refusal, response_type="ephemeral", replace_original=False),
+            "a refusal",
+        )
+    else:
+        deps.metrics.answers.labels("slack", "pulse").inc()
+
+
+def _team(context: AsyncBoltContext) -> str:
+    """The Slack team a request came from (the org, for an org-wide install)."""
+    return context.team_id or context.enterprise_id or ""
 
 
 async def run_command(
