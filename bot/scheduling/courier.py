@@ -22,8 +22,9 @@ from bot.domain.calendar import Calendar
 from bot.domain.deliveries import Hold, hold, idempotency_key, prompt_view
 from bot.domain.errors import DeliveryFailed
 from bot.domain.model import Delivery, Journey, Member, Prompt
-from bot.domain.ports import ChatPort, UnitOfWork, UnitOfWorkFactory
+from bot.domain.ports import ChatPort, OpensDms, UnitOfWork, UnitOfWorkFactory
 from bot.domain.records import JourneySchedule
+from bot.domain.views import parse_ref
 from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 
@@ -128,6 +129,8 @@ class Courier:
             outcomes = [send(item) for item in chunk]
         results = [(d, m, o) for (d, m, _), o in zip(chunk, outcomes, strict=True)]
         with self.uow() as uow:
+            for workspace_id, channels in self._new_dm_channels(chats, chunk, outcomes).items():
+                uow.members.remember_dm_channels(workspace_id, channels)
             for delivery, _member, outcome in results:
                 assert delivery.id is not None
                 if outcome.status == "sent":
@@ -148,6 +151,25 @@ class Courier:
                     outcome.error,
                 )
             report.lines.append(self.line(delivery, member, outcome, False))
+
+    @staticmethod
+    def _new_dm_channels(
+        chats: Mapping[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[Item],
+        outcomes: Sequence[Outcome],
+    ) -> dict[int, dict[str, str]]:
+        """Per workspace, the DM channels a send opened (or opened again): kept with the
+        outcomes, in the same commit, so the next fan-out posts without opening."""
+        found: dict[int, dict[str, str]] = {}
+        for (_, member, journey), outcome in zip(chunk, outcomes, strict=True):
+            if outcome.status != "sent" or not outcome.ref:
+                continue
+            if not isinstance(chats.get(journey.workspace_id), OpensDms):
+                continue
+            channel, _ = parse_ref(outcome.ref)
+            if channel and channel != member.dm_channel:
+                found.setdefault(journey.workspace_id, {})[member.user] = channel
+        return found
 
     def _send_one(
         self,

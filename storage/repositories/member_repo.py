@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import delete, select
 
@@ -58,6 +58,16 @@ class SqlMembers(SessionRepository):
         assert member.id is not None
         row = must_exist(self._row(member.workspace_id, member.id), member.id)
         copy_fields(row, member, *_SAVED, roles=roles_to_str(member.roles))
+
+    def remember_dm_channels(self, workspace_id: int, channels: Mapping[str, str]) -> None:
+        for user, channel in channels.items():
+            update_rows(
+                self.session,
+                MemberRow,
+                MemberRow.workspace_id == workspace_id,
+                MemberRow.user == user,
+                dm_channel=channel,
+            )
 
     def delete(self, workspace_id: int, member_id: int) -> None:
         # Answers and deliveries go with the member (ON DELETE CASCADE); delete them
