@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     pass
 
 Recipients = Sequence[tuple[str, int | None]]
+# One delivery's outcome: (delivery id, status, message ref, error).
+Mark = tuple[int, str, str | None, str | None]
 
 
 class Clock(Protocol):
@@ -251,6 +253,8 @@ class DispatchRepository(Protocol):
         ref: str | None = None,
         error: str | None = None,
     ) -> None: ...
+    # (delivery id, status, ref, error) of each; "sent" ones at `at`.
+    def mark_many(self, marks: Sequence[Mark], at: datetime) -> None: ...
     def due_reminders(
         self, now: datetime, limit: int, after_id: int = 0
     ) -> Sequence[tuple[Delivery, Member, Journey]]: ...

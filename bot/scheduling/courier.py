@@ -22,7 +22,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.deliveries import Hold, hold, idempotency_key, prompt_view
 from bot.domain.errors import DeliveryFailed
 from bot.domain.model import Delivery, Journey, Member, Prompt
-from bot.domain.ports import ChatPort, OpensDms, UnitOfWork, UnitOfWorkFactory
+from bot.domain.ports import ChatPort, Mark, OpensDms, UnitOfWork, UnitOfWorkFactory
 from bot.domain.records import JourneySchedule
 from bot.domain.views import parse_ref
 from bot.scheduling.report import PassReport, SentLine, Totals
@@ -131,14 +131,12 @@ class Courier:
         with self.uow() as uow:
             for workspace_id, channels in self._new_dm_channels(chats, chunk, outcomes).items():
                 uow.members.remember_dm_channels(workspace_id, channels)
+            marks: list[Mark] = []
             for delivery, _member, outcome in results:
                 assert delivery.id is not None
-                if outcome.status == "sent":
-                    uow.dispatch.mark(delivery.id, "sent", at=now, ref=outcome.ref)
-                elif outcome.status == "unreachable":
-                    uow.dispatch.mark(delivery.id, "unreachable", error=outcome.error)
-                else:
-                    uow.dispatch.mark(delivery.id, "pending", error=outcome.error)
+                status = outcome.status if outcome.status in ("sent", "unreachable") else "pending"
+                marks.append((delivery.id, status, outcome.ref, outcome.error))
+            uow.dispatch.mark_many(marks, now)
             uow.commit()
         for delivery, member, outcome in results:
             self._count(outcome, reminder=False)

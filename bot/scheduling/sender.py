@@ -111,9 +111,10 @@ class Pacer:
     only what a 429 was about (one workspace's chat) for exactly its Retry-After.
 
     Time lost to a pause (a commit, a slow answer, a 429 of one workspace) may be made up
-    within `burst` seconds, as Slack allows short bursts and its budget refilled
-    meanwhile; longer idle time is never banked, so a quiet spell cannot turn into a
-    flood. A pass starts without such credit: what went just before it is unknown.
+    within `burst` seconds: Slack allows bursts of about a second's worth, and its budget
+    refilled while nothing was sent; longer idle time is never banked, so a quiet spell
+    cannot turn into a flood. A pass starts without such credit: what went just before it
+    is unknown.
     """
 
     def __init__(
@@ -121,7 +122,7 @@ class Pacer:
         rate: float,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        burst: float = 0.5,
+        burst: float = 1.0,
         windows: SlidingWindows | None = None,
     ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0

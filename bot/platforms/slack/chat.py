@@ -59,6 +59,7 @@ class SlackChat:
     def __init__(self, client: WebClient | PooledWebClient) -> None:
         self.client = client
         self._dm_channels: dict[str, str] = {}
+        self._opening: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -92,9 +93,7 @@ class SlackChat:
         except Unreachable as exc:
             if not known or str(exc) != "channel_not_found":
                 raise
-        with self._lock:
-            self._dm_channels.pop(member.user, None)
-        channel = self._open_dm(member)
+        channel = self._open_dm(member, stale=known)
         return self._call(lambda: post(channel))
 
     def post_notice(self, channel: str, notice: Notice) -> str:
@@ -155,12 +154,20 @@ class SlackChat:
         with self._lock:
             return self._dm_channels.get(member.user) or member.dm_channel
 
-    def _open_dm(self, member: Member) -> str:
-        response = self._call(lambda: self.client.conversations_open(users=member.user))
-        channel = str(response["channel"]["id"])
+    def _open_dm(self, member: Member, stale: str | None = None) -> str:
+        """One conversations.open per person however many threads send to them at once."""
         with self._lock:
-            self._dm_channels[member.user] = channel
-        return channel
+            opening = self._opening.setdefault(member.user, threading.Lock())
+        with opening:
+            with self._lock:
+                cached = self._dm_channels.get(member.user)
+            if cached and cached != stale:
+                return cached
+            response = self._call(lambda: self.client.conversations_open(users=member.user))
+            channel = str(response["channel"]["id"])
+            with self._lock:
+                self._dm_channels[member.user] = channel
+            return channel
 
     def find_sent(self, member: Member, idempotency_key: str) -> str | None:
         """The ref of a message already sent for this key, e.g. after a reset mid-post."""
