@@ -11,6 +11,8 @@ with slack_sdk's retry handlers off: the scheduler's Sender decides about trying
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -34,6 +36,13 @@ class _Loop:
         thread.daemon = True  # an idle keep-alive pool must not keep the process alive
         thread.start()
         self.session: aiohttp.ClientSession = self.run(self._session())
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Close the kept-alive connections (at exit), within a second."""
+        with contextlib.suppress(Exception):
+            future = asyncio.run_coroutine_threadsafe(self.session.close(), self.loop)
+            future.result(timeout=1)
 
     @staticmethod
     async def _session() -> aiohttp.ClientSession:
