@@ -92,41 +92,74 @@ class Courier:
                 if not found:
                     break
                 after_id = found[-1][0].id or after_id
-                for start in range(0, len(batch), self.chunk):
-                    chunk = batch[start : start + self.chunk]
-                    self._send_chunk(sender, chats, chunk, now, report, pool)
+                self._send_batch(sender, chats, batch, now, report, pool)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
         self.totals.rate_limited += sender.rate_limited
 
-    def _send_chunk(
+    def _send_batch(
         self,
         sender: Sender,
         chats: dict[int, ChatPort | DeliveryFailed],
-        chunk: Sequence[tuple[Delivery, Member, Journey]],
+        batch: Sequence[Item],
         now: datetime,
         report: PassReport,
         pool: ThreadPoolExecutor | None,
     ) -> None:
-        """Claim a few, send them, record the outcomes: two commits per chunk, not per DM.
+        """Claim a chunk, send it, record its outcomes: two commits per chunk, not per DM.
 
-        A crash loses at most one chunk's outcomes; those deliveries carry an attempt, so
-        the next pass asks the platform whether each got through before sending again.
+        With threads, the next chunk is claimed and started before the outcomes of the one
+        before are written, so the senders do not wait for the database. A crash loses at
+        most two chunks' outcomes; those deliveries carry an attempt, so the next pass asks
+        the platform whether each got through before sending again.
         """
+        before: tuple[Sequence[Item], Callable[[], list[Outcome]]] | None = None
+        for start in range(0, len(batch), self.chunk):
+            chunk = batch[start : start + self.chunk]
+            running = self._start_chunk(sender, chats, chunk, now, pool)
+            if before is not None:
+                self._finish_chunk(chats, *before, now, report)
+            before = (chunk, running)
+            if pool is None:
+                self._finish_chunk(chats, *before, now, report)
+                before = None
+        if before is not None:
+            self._finish_chunk(chats, *before, now, report)
+
+    def _start_chunk(
+        self,
+        sender: Sender,
+        chats: dict[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[Item],
+        now: datetime,
+        pool: ThreadPoolExecutor | None,
+    ) -> Callable[[], list[Outcome]]:
+        """Claim `chunk` and start sending it; returns what waits for its outcomes."""
         with self.uow() as uow:
             uow.dispatch.claim([d.id for d, _, _ in chunk if d.id is not None])
             uow.commit()
 
-        def send(item: tuple[Delivery, Member, Journey]) -> Outcome:
+        def send(item: Item) -> Outcome:
             delivery, member, journey = item
             return self._send_one(sender, chats, delivery, member, journey, now, reminder=False)
 
         # A few in flight at once so the pace, not one round trip after another, sets the rate.
-        if pool is not None and len(chunk) > 1:
-            outcomes = list(pool.map(send, chunk))
-        else:
-            outcomes = [send(item) for item in chunk]
+        if pool is not None:  # also one alone: the chunk before may still be in flight
+            futures = [pool.submit(send, item) for item in chunk]
+            return lambda: [future.result() for future in futures]
+        outcomes = [send(item) for item in chunk]
+        return lambda: outcomes
+
+    def _finish_chunk(
+        self,
+        chats: dict[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[Item],
+        running: Callable[[], list[Outcome]],
+        now: datetime,
+        report: PassReport,
+    ) -> None:
+        outcomes = running()
         results = [(d, m, o) for (d, m, _), o in zip(chunk, outcomes, strict=True)]
         with self.uow() as uow:
             for workspace_id, channels in self._new_dm_channels(chats, chunk, outcomes).items():
