@@ -2,7 +2,7 @@
 with 429s, and an idle scheduler pass.
 
     .venv/bin/python benchmarks/bench_fanout.py [--people 1000] [--concurrency 8]
-        [--rate 200] [--every 400] [--paced-people 500] [--journeys 1000]
+        [--rate 100] [--every 400] [--paced-people 500] [--journeys 1000]
         [--idle-passes 30] [--database-url URL] [--skip-fanout] [--skip-paced]
 
 The fake Slack Web API (tests/fakes/slack_api.py) runs in a child process on 127.0.0.1, on
@@ -29,8 +29,9 @@ Idle pass: `--journeys` journeys of 10 members each, nothing due; the median wal
 one `run_pass` (journeys, zones, overrides, expiry, pending and reminder queries),
 advancing the clock a minute per pass as the real scheduler does.
 
-SQLite in a temporary folder unless --database-url points at (an empty) PostgreSQL; the
-figures are noisy on a shared 2-core machine, so compare the side-by-side ratio.
+SQLite in a temporary folder unless --database-url points at a PostgreSQL database, whose
+public schema is dropped and migrated afresh before each run. The figures are noisy on a
+shared 2-core machine: compare the side-by-side ratio, not the rates.
 """
 
 from __future__ import annotations
@@ -334,6 +335,16 @@ def stop_fake(child: subprocess.Popen[str]) -> None:
 
 
 def side_by_side(args: argparse.Namespace, folder: Path, api_url: str) -> None:
+    # A pass ends by resuming unsent digests, which imports the chart's libraries once per
+    # process (seconds); a running server has done so long before its fan-out.
+    import bot.rendering.chart  # noqa: F401
+
+    # Warm-up, not counted: the first fan-out of a process loads the message catalog and
+    # compiles its SQL once; the bare loop gets the same turn.
+    url = fresh_database(args.database_url, folder / "warm")
+    _, per_user = pioneer_fanout(api_url, url, 20, UNPACED, args.concurrency, "")
+    sample = _get(api_url.removesuffix("api/") + "bench/stats")["sample"]
+    bare_fanout(api_url, per_user, args.concurrency, sample)
     pioneer: list[Run] = []
     bare: list[Run] = []
     for rep in range(3):
@@ -342,8 +353,6 @@ def side_by_side(args: argparse.Namespace, folder: Path, api_url: str) -> None:
         pioneer.append(run)
         sample = _get(api_url.removesuffix("api/") + "bench/stats")["sample"]
         bare.append(bare_fanout(api_url, per_user, args.concurrency, sample))
-        if args.database_url:
-            break  # one empty PostgreSQL database: one repetition
     ours = statistics.median(r.rate for r in pioneer)
     theirs = statistics.median(r.rate for r in bare)
     where = "PostgreSQL" if args.database_url else "SQLite"
@@ -352,7 +361,9 @@ def side_by_side(args: argparse.Namespace, folder: Path, api_url: str) -> None:
     for name, runs, median in (("Pioneer", pioneer, ours), ("bare   ", bare, theirs)):
         each = " / ".join(f"{r.rate:.0f}" for r in runs)
         print(f"  {name} msg/s {each}, median {median:.0f}")
-    print(f"  ratio {ours / theirs:.2f}  (target >= 0.6)")
+    pairs = statistics.median(p.rate / b.rate for p, b in zip(pioneer, bare, strict=True))
+    print(f"  ratio of medians {ours / theirs:.2f}, median of paired ratios {pairs:.2f}")
+    print("  (target >= 0.6)")
     print(
         f"  Pioneer duplicates {sum(r.duplicates for r in pioneer)}, "
         f"lost {sum(r.lost for r in pioneer)}; "
@@ -377,10 +388,10 @@ def paced(args: argparse.Namespace, folder: Path, api_url: str) -> None:
 def fan_out(args: argparse.Namespace, folder: Path) -> None:
     child, api_url = start_fake()
     try:
-        for name in ("side0", "side1", "side2", "paced"):
+        for name in ("warm", "side0", "side1", "side2", "paced"):
             (folder / name).mkdir()
         side_by_side(args, folder, api_url)
-        if not args.skip_paced and not args.database_url:  # it needs a second empty database
+        if not args.skip_paced:
             paced(args, folder, api_url)
     finally:
         stop_fake(child)
@@ -418,7 +429,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8, help="calls in flight, both")
-    parser.add_argument("--rate", type=float, default=200.0, help="allowed posts per second")
+    parser.add_argument("--rate", type=float, default=100.0, help="allowed posts per second")
     parser.add_argument("--every", type=int, default=400, help="a 429 every n-th post")
     parser.add_argument("--paced-people", type=int, default=500)
     parser.add_argument("--pace", type=float, default=None, help="default: 95%% of --rate")
