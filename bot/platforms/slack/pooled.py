@@ -55,8 +55,14 @@ class _Loop:
                 cls._shared = cls()
             return cls._shared
 
-    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
+        """The coroutine's result; past `timeout` a TimeoutError (the sender's to judge)."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
 
 class PooledWebClient:
@@ -85,6 +91,7 @@ class PooledWebClient:
         method = getattr(self.client, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return self._loop.run(method(*args, **kwargs))
+            # The client's own timeout ends a call first; this one only guards the thread.
+            return self._loop.run(method(*args, **kwargs), timeout=self.timeout * 3)
 
         return call
