@@ -5,8 +5,9 @@ with 429s, and an idle scheduler pass.
         [--rate 100] [--every 400] [--paced-people 500] [--journeys 1000]
         [--idle-passes 30] [--database-url URL] [--skip-fanout] [--skip-paced]
 
-The fake Slack Web API (tests/fakes/slack_api.py) runs in a child process on 127.0.0.1, on
-its own core as far as two cores allow (it costs about as much CPU as the sender).
+The fake Slack Web API (tests/fakes/slack_api.py; benchmarks/fanout_fake.py, with the bare
+loop) runs in a child process on 127.0.0.1, on its own core as far as two cores allow (it
+costs about as much CPU as the sender).
 
 Side by side: a journey of `--people` members gets its Tuesday pulse (several prompts per
 person); one dispatcher pass records the deliveries (not timed), then the timed pass sends
@@ -37,115 +38,38 @@ shared 2-core machine: compare the side-by-side ratio, not the rates.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
-from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
-
-import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
+from benchmarks.fanout_fake import (  # noqa: E402
+    Run,
+    bare_fanout,
+    get_json,
+    start_fake,
+    stop_fake,
+)
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.container import Container  # noqa: E402
 from bot.domain.model import Language  # noqa: E402
 from storage.models import DeliveryRow, JourneyRow, MemberRow  # noqa: E402
 from tests.databases import migrated  # noqa: E402
-from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.seed import workspace_id as seed_workspace_id  # noqa: E402
 
 TUE_10_AMS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MON_9_AMS = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 WED_NOON_AMS = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
 UNPACED = 1_000_000.0  # messages per second: the pace out of the way
-
-
-class BenchSlack(FakeSlack):
-    """The fake with Slack's behaviour over a rate limit (429 and Retry-After in seconds)
-    when `rate` is set, and a few controls for the benchmark under /bench/."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rate = 0.0
-        self.tokens = 0.0
-        self.stamp = time.monotonic()
-        self.limited = 0
-        self.bucket_lock = threading.Lock()
-
-    def _take(self) -> float:
-        """0 if a token was taken, else seconds until one is free."""
-        with self.bucket_lock:
-            now = time.monotonic()
-            self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return 0.0
-            self.limited += 1
-            return (1 - self.tokens) / self.rate
-
-    def _stats(self) -> dict[str, Any]:
-        with self._lock:
-            keys: Counter[str] = Counter()
-            sample: dict[str, Any] = {}
-            for messages in self._messages.values():
-                for message in messages:
-                    payload = (message.metadata or {}).get("event_payload") or {}
-                    if "key" in payload:
-                        keys[str(payload["key"])] += 1
-                    if not sample and message.blocks:
-                        sample = {"text": message.text, "blocks": message.blocks}
-            methods = Counter(call.method for call in self._calls)
-        return {"limited": self.limited, "keys": keys, "calls": methods, "sample": sample}
-
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        if parts.path == "/bench/stats":
-            self._send(handler, 200, self._stats())
-            return
-        if parts.path == "/bench/reset":
-            query = dict(parse_qsl(parts.query))
-            with self._lock:
-                self._messages.clear()
-                self._calls.clear()
-                self._seen.clear()
-                self._every.clear()
-            if int(query.get("every", 0)):
-                self.limit_every("chat.postMessage", int(query["every"]), 1)
-            with self.bucket_lock:
-                self.rate = float(query.get("rate", 0))
-                self.tokens = 0.0  # no free burst in the figure
-                self.stamp = time.monotonic()
-                self.limited = 0
-            self._send(handler, 200, {"ok": True})
-            return
-        if self.rate and parts.path.endswith("/chat.postMessage"):
-            wait = self._take()
-            if wait > 0:
-                length = int(handler.headers.get("Content-Length") or 0)
-                if length:
-                    handler.rfile.read(length)
-                self._send(handler, 429, {"ok": False, "error": "ratelimited"}, math.ceil(wait))
-                return
-        super()._handle(handler)
 
 
 def fresh_database(url: str | None, folder: Path) -> str:
@@ -175,34 +99,6 @@ def seed(container: Container, journeys: int, people: int, platform: str) -> Non
             conn.execute(insert(MemberRow), rows[start : start + 5000])
 
 
-def serve_fake() -> None:
-    """Child process: the fake on its own core (it costs as much CPU as we do)."""
-    with BenchSlack() as fake:
-        print(fake.api_url, flush=True)
-        sys.stdin.read()  # until the parent closes our stdin
-
-
-def _get(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (127.0.0.1)
-        result: dict[str, Any] = json.loads(response.read())
-    return result
-
-
-@dataclass
-class Run:
-    sent: int
-    seconds: float
-    deliveries: int
-    duplicates: int
-    lost: int
-    calls: dict[str, int]
-    limited: int = 0
-
-    @property
-    def rate(self) -> float:
-        return self.sent / self.seconds if self.seconds else 0.0
-
-
 def pioneer_fanout(
     api_url: str, url: str, people: int, pace: float, concurrency: int, reset: str
 ) -> tuple[Run, dict[str, int]]:
@@ -227,7 +123,7 @@ def pioneer_fanout(
         container.clock.set(TUE_10_AMS + timedelta(hours=6))  # type: ignore[attr-defined]
         dispatch = container.dispatch
         dispatch.record_due(container.clock.now())
-        _get(base + "bench/reset?" + reset)
+        get_json(base + "bench/reset?" + reset)
         started = time.perf_counter()
         report = dispatch.run_pass()
         elapsed = time.perf_counter() - started
@@ -242,7 +138,7 @@ def pioneer_fanout(
             )
     finally:
         container.close()
-    stats = _get(base + "bench/stats")
+    stats = get_json(base + "bench/stats")
     keys = stats["keys"]
     run = Run(
         sent=report.count("sent"),
@@ -256,84 +152,6 @@ def pioneer_fanout(
     return run, per_user
 
 
-async def _bare(
-    api_url: str, per_user: dict[str, int], concurrency: int, sample: dict[str, Any]
-) -> int:
-    headers = {"Authorization": "Bearer xoxb-bench"}
-    gate = asyncio.Semaphore(concurrency)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-
-        async def call(method: str, payload: dict[str, Any]) -> dict[str, Any]:
-            async with gate, session.post(api_url + method, json=payload) as response:
-                body: dict[str, Any] = await response.json()
-            assert body.get("ok"), body
-            return body
-
-        async def person(user: str, count: int) -> int:
-            opened = await call("conversations.open", {"users": user})
-            channel = opened["channel"]["id"]
-            for n in range(count):
-                await call(
-                    "chat.postMessage",
-                    {
-                        "channel": channel,
-                        "text": sample.get("text", ""),
-                        "blocks": sample.get("blocks", []),
-                        "unfurl_links": False,
-                        "unfurl_media": False,
-                        "metadata": {
-                            "event_type": "pioneer_delivery",
-                            "event_payload": {"key": f"bare-{user}-{n}"},
-                        },
-                    },
-                )
-            return count
-
-        sent = await asyncio.gather(*(person(u, n) for u, n in per_user.items()))
-    return sum(sent)
-
-
-def bare_fanout(
-    api_url: str, per_user: dict[str, int], concurrency: int, sample: dict[str, Any]
-) -> Run:
-    base = api_url.removesuffix("api/")
-    _get(base + "bench/reset")
-    started = time.perf_counter()
-    sent = asyncio.run(_bare(api_url, per_user, concurrency, sample))
-    elapsed = time.perf_counter() - started
-    stats = _get(base + "bench/stats")
-    keys = stats["keys"]
-    expected = sum(per_user.values())
-    return Run(
-        sent=sent,
-        seconds=elapsed,
-        deliveries=expected,
-        duplicates=sum(n - 1 for n in keys.values() if n > 1),
-        lost=expected - len(keys),
-        calls=stats["calls"],
-    )
-
-
-def start_fake() -> tuple[subprocess.Popen[str], str]:
-    child = subprocess.Popen(  # noqa: S603 (this very script, by absolute path)
-        [sys.executable, __file__, "--serve-fake"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    return child, child.stdout.readline().strip()
-
-
-def stop_fake(child: subprocess.Popen[str]) -> None:
-    if child.stdin:
-        child.stdin.close()
-    child.wait(timeout=30)
-    if child.stdout:
-        child.stdout.close()
-
-
 def side_by_side(args: argparse.Namespace, folder: Path, api_url: str) -> None:
     # A pass ends by resuming unsent digests, which imports the chart's libraries once per
     # process (seconds); a running server has done so long before its fan-out.
@@ -343,7 +161,7 @@ def side_by_side(args: argparse.Namespace, folder: Path, api_url: str) -> None:
     # compiles its SQL once; the bare loop gets the same turn.
     url = fresh_database(args.database_url, folder / "warm")
     _, per_user = pioneer_fanout(api_url, url, 20, UNPACED, args.concurrency, "")
-    sample = _get(api_url.removesuffix("api/") + "bench/stats")["sample"]
+    sample = get_json(api_url.removesuffix("api/") + "bench/stats")["sample"]
     bare_fanout(api_url, per_user, args.concurrency, sample)
     pioneer: list[Run] = []
     bare: list[Run] = []
@@ -351,7 +169,7 @@ def side_by_side(args: argparse.Namespace, folder: Path, api_url: str) -> None:
         url = fresh_database(args.database_url, folder / f"side{rep}")
         run, per_user = pioneer_fanout(api_url, url, args.people, UNPACED, args.concurrency, "")
         pioneer.append(run)
-        sample = _get(api_url.removesuffix("api/") + "bench/stats")["sample"]
+        sample = get_json(api_url.removesuffix("api/") + "bench/stats")["sample"]
         bare.append(bare_fanout(api_url, per_user, args.concurrency, sample))
     ours = statistics.median(r.rate for r in pioneer)
     theirs = statistics.median(r.rate for r in bare)
@@ -438,11 +256,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--skip-fanout", action="store_true")
     parser.add_argument("--skip-paced", action="store_true")
-    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_fake:
-        serve_fake()
-        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "idle").mkdir()
