@@ -325,6 +325,9 @@ class Container:
             on_deferred=wake_all,
             digest_resume=lambda: self._resume_sends if self.digests.sender is not None else None,
             team_update_hook=lambda: self.team_updates.send_fortnightly,
+            concurrency=self.settings.pioneer_send_concurrency,
+            # Claims and outcomes are committed per chunk: enough to keep every thread busy.
+            chunk=8 * self.settings.pioneer_send_concurrency,
         )
 
     def _resume_sends(self, now: datetime) -> int:

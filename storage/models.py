@@ -98,6 +98,8 @@ class MemberRow(Base):
     language: Mapped[str | None] = mapped_column(String(2), nullable=True)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     away_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The DM channel with this user, once opened (Slack's conversations.open is Tier 3).
+    dm_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RitualRow(Base):

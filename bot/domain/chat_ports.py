@@ -37,6 +37,15 @@ class FindsSent(Protocol):
 
 
 @runtime_checkable
+class OpensDms(Protocol):
+    """A platform whose direct messages go to a channel it opens per person (Slack): the
+    channel of a sent message's reference is kept as the member's `dm_channel`, so later
+    sends, also after a restart, need not open it again."""
+
+    def dm_channel(self, member: Member) -> str: ...
+
+
+@runtime_checkable
 class DigestSender(Protocol):
     """What delivers a digest (Block Kit + chart on Slack) and the fortnight's team update."""
 

@@ -175,6 +175,7 @@ class Member:
     timezone: str | None = None
     away_until: date | None = None
     id: int | None = None
+    dm_channel: str | None = None  # the platform's direct-message channel, once known
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -13,6 +13,7 @@ from bot.domain.chat_ports import ChatPort as ChatPort
 from bot.domain.chat_ports import DigestPublished as DigestPublished
 from bot.domain.chat_ports import DigestSender as DigestSender
 from bot.domain.chat_ports import FindsSent as FindsSent
+from bot.domain.chat_ports import OpensDms as OpensDms
 from bot.domain.data_export import ApiToken
 from bot.domain.model import (
     Answer,
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     pass
 
 Recipients = Sequence[tuple[str, int | None]]
+# One delivery's outcome: (delivery id, status, message ref, error).
+Mark = tuple[int, str, str | None, str | None]
 
 
 class Clock(Protocol):
@@ -84,6 +87,8 @@ class MemberRepository(Protocol):
     # Every member's current roles, without loading whole members.
     def roles_by_id(self, workspace_id: int, journey_id: int) -> dict[int, frozenset[Role]]: ...
     def save(self, member: Member) -> None: ...
+    # The DM channel of each user (by platform user id) in every journey of the workspace.
+    def remember_dm_channels(self, workspace_id: int, channels: Mapping[str, str]) -> None: ...
     # Erasure: answers and deliveries go, touchpoints and phase moves lose their words.
     def delete(self, workspace_id: int, member_id: int) -> None: ...
 
@@ -250,6 +255,8 @@ class DispatchRepository(Protocol):
         ref: str | None = None,
         error: str | None = None,
     ) -> None: ...
+    # (delivery id, status, ref, error) of each; "sent" ones at `at`.
+    def mark_many(self, marks: Sequence[Mark], at: datetime) -> None: ...
     def due_reminders(
         self, now: datetime, limit: int, after_id: int = 0
     ) -> Sequence[tuple[Delivery, Member, Journey]]: ...

@@ -22,8 +22,9 @@ from bot.domain.calendar import Calendar
 from bot.domain.deliveries import Hold, hold, idempotency_key, prompt_view
 from bot.domain.errors import DeliveryFailed
 from bot.domain.model import Delivery, Journey, Member, Prompt
-from bot.domain.ports import ChatPort, UnitOfWork, UnitOfWorkFactory
+from bot.domain.ports import ChatPort, Mark, OpensDms, UnitOfWork, UnitOfWorkFactory
 from bot.domain.records import JourneySchedule
+from bot.domain.views import parse_ref
 from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 
@@ -91,51 +92,84 @@ class Courier:
                 if not found:
                     break
                 after_id = found[-1][0].id or after_id
-                for start in range(0, len(batch), self.chunk):
-                    chunk = batch[start : start + self.chunk]
-                    self._send_chunk(sender, chats, chunk, now, report, pool)
+                self._send_batch(sender, chats, batch, now, report, pool)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
         self.totals.rate_limited += sender.rate_limited
 
-    def _send_chunk(
+    def _send_batch(
         self,
         sender: Sender,
         chats: dict[int, ChatPort | DeliveryFailed],
-        chunk: Sequence[tuple[Delivery, Member, Journey]],
+        batch: Sequence[Item],
         now: datetime,
         report: PassReport,
         pool: ThreadPoolExecutor | None,
     ) -> None:
-        """Claim a few, send them, record the outcomes: two commits per chunk, not per DM.
+        """Claim a chunk, send it, record its outcomes: two commits per chunk, not per DM.
 
-        A crash loses at most one chunk's outcomes; those deliveries carry an attempt, so
-        the next pass asks the platform whether each got through before sending again.
+        With threads, the next chunk is claimed and started before the outcomes of the one
+        before are written, so the senders do not wait for the database. A crash loses at
+        most two chunks' outcomes; those deliveries carry an attempt, so the next pass asks
+        the platform whether each got through before sending again.
         """
+        before: tuple[Sequence[Item], Callable[[], list[Outcome]]] | None = None
+        for start in range(0, len(batch), self.chunk):
+            chunk = batch[start : start + self.chunk]
+            running = self._start_chunk(sender, chats, chunk, now, pool)
+            if before is not None:
+                self._finish_chunk(chats, *before, now, report)
+            before = (chunk, running)
+            if pool is None:
+                self._finish_chunk(chats, *before, now, report)
+                before = None
+        if before is not None:
+            self._finish_chunk(chats, *before, now, report)
+
+    def _start_chunk(
+        self,
+        sender: Sender,
+        chats: dict[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[Item],
+        now: datetime,
+        pool: ThreadPoolExecutor | None,
+    ) -> Callable[[], list[Outcome]]:
+        """Claim `chunk` and start sending it; returns what waits for its outcomes."""
         with self.uow() as uow:
             uow.dispatch.claim([d.id for d, _, _ in chunk if d.id is not None])
             uow.commit()
 
-        def send(item: tuple[Delivery, Member, Journey]) -> Outcome:
+        def send(item: Item) -> Outcome:
             delivery, member, journey = item
             return self._send_one(sender, chats, delivery, member, journey, now, reminder=False)
 
         # A few in flight at once so the pace, not one round trip after another, sets the rate.
-        if pool is not None and len(chunk) > 1:
-            outcomes = list(pool.map(send, chunk))
-        else:
-            outcomes = [send(item) for item in chunk]
+        if pool is not None:  # also one alone: the chunk before may still be in flight
+            futures = [pool.submit(send, item) for item in chunk]
+            return lambda: [future.result() for future in futures]
+        outcomes = [send(item) for item in chunk]
+        return lambda: outcomes
+
+    def _finish_chunk(
+        self,
+        chats: dict[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[Item],
+        running: Callable[[], list[Outcome]],
+        now: datetime,
+        report: PassReport,
+    ) -> None:
+        outcomes = running()
         results = [(d, m, o) for (d, m, _), o in zip(chunk, outcomes, strict=True)]
         with self.uow() as uow:
+            for workspace_id, channels in self._new_dm_channels(chats, chunk, outcomes).items():
+                uow.members.remember_dm_channels(workspace_id, channels)
+            marks: list[Mark] = []
             for delivery, _member, outcome in results:
                 assert delivery.id is not None
-                if outcome.status == "sent":
-                    uow.dispatch.mark(delivery.id, "sent", at=now, ref=outcome.ref)
-                elif outcome.status == "unreachable":
-                    uow.dispatch.mark(delivery.id, "unreachable", error=outcome.error)
-                else:
-                    uow.dispatch.mark(delivery.id, "pending", error=outcome.error)
+                status = outcome.status if outcome.status in ("sent", "unreachable") else "pending"
+                marks.append((delivery.id, status, outcome.ref, outcome.error))
+            uow.dispatch.mark_many(marks, now)
             uow.commit()
         for delivery, member, outcome in results:
             self._count(outcome, reminder=False)
@@ -148,6 +182,25 @@ class Courier:
                     outcome.error,
                 )
             report.lines.append(self.line(delivery, member, outcome, False))
+
+    @staticmethod
+    def _new_dm_channels(
+        chats: Mapping[int, ChatPort | DeliveryFailed],
+        chunk: Sequence[Item],
+        outcomes: Sequence[Outcome],
+    ) -> dict[int, dict[str, str]]:
+        """Per workspace, the DM channels a send opened (or opened again): kept with the
+        outcomes, in the same commit, so the next fan-out posts without opening."""
+        found: dict[int, dict[str, str]] = {}
+        for (_, member, journey), outcome in zip(chunk, outcomes, strict=True):
+            if outcome.status != "sent" or not outcome.ref:
+                continue
+            if not isinstance(chats.get(journey.workspace_id), OpensDms):
+                continue
+            channel, _ = parse_ref(outcome.ref)
+            if channel and channel != member.dm_channel:
+                found.setdefault(journey.workspace_id, {})[member.user] = channel
+        return found
 
     def _send_one(
         self,

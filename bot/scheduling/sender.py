@@ -8,11 +8,11 @@ One `Sender` paces every message of a pass to `rate` per second (Slack: about on
 second per channel and a few hundred per minute per workspace). A platform that also
 limits each conversation (Teams: 7 messages per second, 60 per 30 seconds) names the
 conversations a message counts against, and `SlidingWindows`, shared by every Sender of
-the process, keeps each within them. A 429 pauses the whole pacer for `Retry-After`; a
-server error, timeout or connection reset is retried with exponential backoff and jitter,
-but first the platform is asked whether the message got through anyway (`find_sent`),
-because a connection reset after the platform accepted a post must not become a second
-visible DM.
+the process, keeps each within them. A 429 pauses that chat's messages (one workspace)
+for exactly `Retry-After` while other workspaces go on; a server error, timeout or
+connection reset is retried with exponential backoff and jitter, but first the platform
+is asked whether the message got through anyway (`find_sent`), because a connection reset
+after the platform accepted a post must not become a second visible DM.
 """
 
 from __future__ import annotations
@@ -107,12 +107,14 @@ class SlidingWindows:
 
 
 class Pacer:
-    """`rate` sends per second, evenly spaced, shared by the sending threads; `hold`
-    pauses everyone (a 429's Retry-After may be about the whole workspace or tenant).
+    """`rate` sends per second, evenly spaced, shared by the sending threads; `hold` stops
+    only what a 429 was about (one workspace's chat) for exactly its Retry-After.
 
-    Time lost to a pause of ours (a commit, a slow answer) may be made up within `burst`
-    seconds, as Slack allows short bursts; longer idle time is never banked, so a quiet
-    spell cannot turn into a flood.
+    Time lost to a pause (a commit, a slow answer, a 429 of one workspace) may be made up
+    within `burst` seconds: Slack allows bursts of about a second's worth, and its budget
+    refilled while nothing was sent; longer idle time is never banked, so a quiet spell
+    cannot turn into a flood. A pass starts without such credit: what went just before it
+    is unknown.
     """
 
     def __init__(
@@ -120,7 +122,7 @@ class Pacer:
         rate: float,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        burst: float = 0.5,
+        burst: float = 1.0,
         windows: SlidingWindows | None = None,
     ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
@@ -128,17 +130,21 @@ class Pacer:
         self.windows = windows or SlidingWindows()
         self._monotonic = monotonic
         self._sleep = sleep
-        self._next = 0.0
+        self._next: float | None = None
+        self._held: dict[object, float] = {}
         self._lock = threading.Lock()
         self.waited = 0.0
 
-    def wait(self, keys: Sequence[str] = (), limits: Limits = ()) -> None:
-        """Return when the next message may go: its turn in the pass and, for `keys`, room
-        in every window of `limits`. A conversation that is full holds up only its own
+    def wait(self, keys: Sequence[str] = (), limits: Limits = (), scope: object = None) -> None:
+        """Return when the next message may go: its turn in the pass, for `keys` room in
+        every window of `limits`, and `scope` (what a 429 holds) no longer held. A
+        conversation that is full, or a workspace that is held, holds up only its own
         messages; the pass's next slot is not moved for it."""
+        self._wait_held(scope)
         with self._lock:
             now = self._monotonic()
-            slot = max(self._next, now - self.burst)
+            start = now if self._next is None else self._next
+            slot = max(start, now - self.burst)
             self._next = slot + self.interval
         at = self.windows.reserve(keys, limits, max(slot, now)) if keys else slot
         delay = max(at - now, 0.0)
@@ -146,11 +152,23 @@ class Pacer:
             self.waited += delay
         if delay > 0:
             self._sleep(delay)
+        self._wait_held(scope)  # a 429 may have come in while this one waited its turn
 
-    def hold(self, seconds: float) -> None:
+    def _wait_held(self, scope: object) -> None:
+        while True:
+            with self._lock:
+                delay = self._held.get(scope, 0.0) - self._monotonic()
+                if delay > 0:
+                    self.waited += delay
+            if delay <= 0:
+                return
+            self._sleep(delay)
+
+    def hold(self, seconds: float, scope: object = None) -> None:
+        """Nothing more to `scope` until `seconds` from now (a 429's Retry-After)."""
         with self._lock:
-            # After a 429, start again evenly: no catching up on the time lost.
-            self._next = max(self._next, self._monotonic() + max(seconds, 0.0) + self.burst)
+            until = self._monotonic() + max(seconds, 0.0)
+            self._held[scope] = max(self._held.get(scope, 0.0), until)
 
 
 class Sender:
@@ -207,7 +225,7 @@ class Sender:
         """Any message of `chat` to a member or a channel: `attempt` posts it once and
         returns its ref; `find` (if the platform can) finds it already sent."""
         if maybe_sent:
-            known, found = self._find(find)
+            known, found = self._find(find, chat)
             if found:
                 return Outcome("sent", ref=found, recovered=True)
             if not known:
@@ -224,12 +242,12 @@ class Sender:
                     self.rate_limited += 1
                 if limited > self.max_rate_limited:
                     return Outcome("failed", error=str(exc), failure=exc)
-                self.pacer.hold(exc.retry_after)
+                self.pacer.hold(exc.retry_after, scope=id(chat))
             except Unreachable as exc:
                 return Outcome("unreachable", error=str(exc) or type(exc).__name__, failure=exc)
             except TemporaryFailure as exc:
                 failures += 1
-                known, found = self._find(find)
+                known, found = self._find(find, chat)
                 if found:
                     return Outcome("sent", ref=found, recovered=True)
                 if not known:
@@ -245,11 +263,13 @@ class Sender:
 
     def _wait(self, chat: object, to: Member | str) -> None:
         if isinstance(chat, PacedPerConversation):
-            self.pacer.wait(chat.pace_keys(to), chat.conversation_limits)
+            self.pacer.wait(chat.pace_keys(to), chat.conversation_limits, scope=id(chat))
         else:
-            self.pacer.wait()
+            self.pacer.wait(scope=id(chat))
 
-    def _find(self, find: Callable[[], str | None] | None) -> tuple[bool, str | None]:
+    def _find(
+        self, find: Callable[[], str | None] | None, chat: object = None
+    ) -> tuple[bool, str | None]:
         """(whether we know, the ref if it was sent)."""
         if find is None:
             return True, None
@@ -257,8 +277,8 @@ class Sender:
             try:
                 return True, find()
             except RateLimited as exc:
-                self.pacer.hold(exc.retry_after)
-                self.pacer.wait()
+                self.pacer.hold(exc.retry_after, scope=id(chat))
+                self.pacer.wait(scope=id(chat))
             except TemporaryFailure:
                 self._sleep(self.backoff(attempt))
             except DeliveryFailed:

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, func, literal_column, select, tuple_, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.model import Delivery, Journey, Member, Phase
+from bot.domain.ports import Mark
 from bot.domain.records import DeliveryCounts, JourneyCursor
 from bot.domain.rituals import CadenceOverride
 from storage.mapping import (
@@ -199,6 +200,20 @@ class SqlDispatch(SessionRepository):
             values |= {"sent_at": at, "message_ref": ref}
         update_rows(self.session, DeliveryRow, DeliveryRow.id == delivery_id, **values)
 
+    def mark_many(self, marks: Sequence[Mark], at: datetime) -> None:
+        """Many outcomes at once: one executemany UPDATE by primary key per kind of row."""
+        sent = [
+            {"id": i, "status": st, "last_error": _cut(e), "sent_at": at, "message_ref": r}
+            for i, st, r, e in marks
+            if st == "sent"
+        ]
+        other = [
+            {"id": i, "status": st, "last_error": _cut(e)} for i, st, _, e in marks if st != "sent"
+        ]
+        for rows in (sent, other):
+            if rows:
+                self.session.execute(update(DeliveryRow), rows)
+
     def due_reminders(
         self, now: datetime, limit: int, after_id: int = 0
     ) -> list[tuple[Delivery, Member, Journey]]:
@@ -279,3 +294,7 @@ class SqlDispatch(SessionRepository):
             (delivery_from_row(d), member_from_row(m), journey_from_row(j))
             for d, m, j in self.session.execute(query).all()
         ]
+
+
+def _cut(error: str | None) -> str | None:
+    return error[:500] if error else None

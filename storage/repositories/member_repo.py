@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from bot.domain.model import Member, Role
 from storage.mapping import copy_fields, member_from_row, role_sets, roles_to_str, values_of
@@ -58,6 +58,17 @@ class SqlMembers(SessionRepository):
         assert member.id is not None
         row = must_exist(self._row(member.workspace_id, member.id), member.id)
         copy_fields(row, member, *_SAVED, roles=roles_to_str(member.roles))
+
+    def remember_dm_channels(self, workspace_id: int, channels: Mapping[str, str]) -> None:
+        if not channels:
+            return
+        statement = (
+            update(MemberRow)
+            .where(MemberRow.workspace_id == workspace_id, MemberRow.user == bindparam("who"))
+            .values(dm_channel=bindparam("channel"))
+        )
+        rows = [{"who": user, "channel": channel} for user, channel in channels.items()]
+        self.session.connection().execute(statement, rows)
 
     def delete(self, workspace_id: int, member_id: int) -> None:
         # Answers and deliveries go with the member (ON DELETE CASCADE); delete them

@@ -6,7 +6,7 @@ what a query filters on and how it orders, and keep the two the same.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from dataclasses import replace
 from datetime import date, datetime
@@ -204,6 +204,12 @@ class MemoryMembers(_Repository):
 
     def save(self, member: Member) -> None:
         self._save("members", member, MEMBER_SAVED)
+
+    def remember_dm_channels(self, workspace_id: int, channels: Mapping[str, str]) -> None:
+        for member in self._uow.rows("members"):
+            if member.workspace_id == workspace_id and member.user in channels:
+                changed = replace(member, dm_channel=channels[member.user])
+                self._uow.put("members", member.id, changed)
 
     def delete(self, workspace_id: int, member_id: int) -> None:
         """As storage: their answers and deliveries go too (explicitly, and by cascade);

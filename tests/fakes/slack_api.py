@@ -27,6 +27,10 @@ the next calls of that method, before normal behaviour resumes. Each item is one
   connection is closed without a response, as when a connection dies after Slack accepted;
 - ``"timeout"``: no answer for `hang_seconds` (longer than a short client timeout), then close;
 - a dict: sent as the JSON body with HTTP 200, e.g. ``{"ok": False, "error": "user_not_found"}``.
+
+`limit_every(method, n, retry_after)` answers every n-th call of `method` with HTTP 429
+(without effect) for as long as the fake runs; `latency` delays every answer, and
+`max_in_flight` is the most calls that were being answered at once.
 """
 
 from __future__ import annotations
@@ -74,6 +78,11 @@ class FakeSlack(SlackMethods):
         self._scripts: dict[str, list[Scripted]] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._every: dict[str, tuple[int, float]] = {}
+        self._seen: collections.Counter[str] = collections.Counter()
+        self.latency = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -153,6 +162,11 @@ class FakeSlack(SlackMethods):
         with self._lock:
             self._scripts.setdefault(method, []).extend(responses)
 
+    def limit_every(self, method: str, n: int, retry_after: float = 1.0) -> None:
+        """Every n-th call of `method` (counting every call) gets 429 with Retry-After."""
+        with self._lock:
+            self._every[method] = (n, retry_after)
+
     # -- the server ----------------------------------------------------------------------
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
@@ -178,11 +192,20 @@ class FakeSlack(SlackMethods):
             self._calls.append(call)
             queue = self._scripts.get(method)
             scripted = queue.pop(0) if queue else None
+            self._seen[method] += 1
+            every = self._every.get(method)
+            if scripted is None and every and self._seen[method] % every[0] == 0:
+                scripted = (429, every[1])
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
         try:
+            if self.latency:
+                time.sleep(self.latency)
             self._respond(handler, call, scripted)
         finally:
             with self._handled_one:
+                self.in_flight -= 1
                 self._handled[method] += 1
                 self._handled_one.notify_all()
 

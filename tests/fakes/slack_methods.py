@@ -11,7 +11,8 @@ It answers ``auth.test``, ``chat.postMessage`` (keeps ``metadata``), ``chat.upda
 ``{"ok": true}``, as does any other path (a ``response_url``).
 
 `unreachable(user, error)` makes ``conversations.open`` for that user fail with ``error``
-(``user_not_found``, ``cannot_dm_bot``...) until further notice.
+(``user_not_found``, ``cannot_dm_bot``...) until further notice; `close_channel(channel)`
+makes posts to that channel fail with ``channel_not_found``.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class SlackMethods:
         self._lock = threading.Lock()
         self._users: dict[str, User] = {}
         self._unreachable: dict[str, str] = {}
+        self._closed: set[str] = set()
         self._messages: dict[str, list[Message]] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._ts = itertools.count(1)
@@ -108,6 +110,10 @@ class SlackMethods:
     def unreachable(self, user_id: str, error: str = "user_not_found") -> None:
         with self._lock:
             self._unreachable[user_id] = error
+
+    def close_channel(self, channel: str) -> None:
+        with self._lock:
+            self._closed.add(channel)
 
     def messages(self, channel: str) -> list[Message]:
         with self._lock:
@@ -142,7 +148,9 @@ class SlackMethods:
             }
         if m in ("chat.postMessage", "chat.postEphemeral"):
             channel = str(a.get("channel", ""))
-            if not channel:
+            with self._lock:
+                closed = channel in self._closed
+            if not channel or closed:
                 return {"ok": False, "error": "channel_not_found"}
             msg = Message(
                 channel=channel,

@@ -15,6 +15,7 @@ import urllib.error
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import aiohttp
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,6 +24,7 @@ from bot.domain.errors import DeliveryFailed, RateLimited, TemporaryFailure, Unr
 from bot.domain.model import Member
 from bot.domain.team_update import TeamUpdateView
 from bot.domain.views import Notice, PromptView, message_ref, parse_ref
+from bot.platforms.slack.pooled import PooledWebClient
 from bot.platforms.slack.render.did import team_update_message
 from bot.platforms.slack.render.digest import chart_title, digest_message
 from bot.platforms.slack.render.prompt import prompt_message
@@ -54,21 +56,23 @@ T = TypeVar("T")
 class SlackChat:
     """One workspace's bot: DMs prompts, posts notices, finds what it already sent."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient | PooledWebClient) -> None:
         self.client = client
         self._dm_channels: dict[str, str] = {}
+        self._opening: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     @classmethod
     def connect(cls, token: str, api_url: str, timeout: int = 10) -> SlackChat:
-        return cls(WebClient(token=token, base_url=api_url, timeout=timeout, retry_handlers=[]))
+        """Over the process's shared keep-alive HTTP session (see `pooled`)."""
+        return cls(PooledWebClient(token, api_url, timeout))
 
     # -- the ChatPort ------------------------------------------------------------------------
     def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
-        channel = self.dm_channel(member)
         text, blocks = prompt_message(view)
-        response = self._call(
-            lambda: self.client.chat_postMessage(
+
+        def post(channel: str) -> Any:
+            return self.client.chat_postMessage(
                 channel=channel,
                 text=text,
                 blocks=blocks,
@@ -76,8 +80,21 @@ class SlackChat:
                 unfurl_media=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": idempotency_key}},
             )
-        )
+
+        response = self._to_dm(member, post)
         return message_ref(str(response["channel"]), str(response["ts"]))
+
+    def _to_dm(self, member: Member, post: Callable[[str], Any]) -> Any:
+        """`post` to the member's DM channel; a remembered channel Slack no longer knows
+        (channel_not_found: nothing was posted) is opened again, once."""
+        known = self._known_dm(member)
+        try:
+            return self._call(lambda: post(known or self.dm_channel(member)))
+        except Unreachable as exc:
+            if not known or str(exc) != "channel_not_found":
+                raise
+        channel = self._open_dm(member, stale=known)
+        return self._call(lambda: post(channel))
 
     def post_notice(self, channel: str, notice: Notice) -> str:
         response = self._call(
@@ -121,23 +138,36 @@ class SlackChat:
 
     def send_team_update(self, member: Member, view: TeamUpdateView) -> str:
         """The fortnight's team update, by direct message."""
-        channel = self.dm_channel(member)
         message = team_update_message(view)
-        response = self._call(lambda: self.client.chat_postMessage(channel=channel, **message))
+        response = self._to_dm(
+            member, lambda channel: self.client.chat_postMessage(channel=channel, **message)
+        )
         return message_ref(str(response["channel"]), str(response["ts"]))
 
     # -- helpers the scheduler can use ---------------------------------------------------------
     def dm_channel(self, member: Member) -> str:
-        """The DM channel with `member`, opened once and cached (conversations.open is Tier 3)."""
+        """The DM channel with `member`: as remembered (by this process, or stored with the
+        member), else opened once (conversations.open is Tier 3)."""
+        return self._known_dm(member) or self._open_dm(member)
+
+    def _known_dm(self, member: Member) -> str | None:
         with self._lock:
-            cached = self._dm_channels.get(member.user)
-        if cached:
-            return cached
-        response = self._call(lambda: self.client.conversations_open(users=member.user))
-        channel = str(response["channel"]["id"])
+            return self._dm_channels.get(member.user) or member.dm_channel
+
+    def _open_dm(self, member: Member, stale: str | None = None) -> str:
+        """One conversations.open per person however many threads send to them at once."""
         with self._lock:
-            self._dm_channels[member.user] = channel
-        return channel
+            opening = self._opening.setdefault(member.user, threading.Lock())
+        with opening:
+            with self._lock:
+                cached = self._dm_channels.get(member.user)
+            if cached and cached != stale:
+                return cached
+            response = self._call(lambda: self.client.conversations_open(users=member.user))
+            channel = str(response["channel"]["id"])
+            with self._lock:
+                self._dm_channels[member.user] = channel
+            return channel
 
     def find_sent(self, member: Member, idempotency_key: str) -> str | None:
         """The ref of a message already sent for this key, e.g. after a reset mid-post."""
@@ -177,6 +207,7 @@ class SlackChat:
             http.client.HTTPException,
             ConnectionError,
             TimeoutError,
+            aiohttp.ClientError,
         ) as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
