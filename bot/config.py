@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     pioneer_send_attempts: int = Field(default=5, ge=1)
     pioneer_send_backoff: float = Field(default=0.5, ge=0)
     pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
+    # Seconds a replica holds a workspace's sending without renewing it (PostgreSQL).
+    pioneer_send_lease: float = Field(default=60.0, ge=1, le=3600)
     # Answers and check-in texts older than this are purged daily (`pioneer purge`).
     pioneer_retention_months: int = Field(
         default=DEFAULT_RETENTION_MONTHS, ge=MIN_RETENTION_MONTHS, le=MAX_RETENTION_MONTHS

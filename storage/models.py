@@ -149,6 +149,20 @@ class DeliveryRow(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+class SendLeaseRow(Base):
+    """Which scheduler replica sends a workspace's messages until when (PostgreSQL): one at a
+    time per workspace, so its pacing holds across replicas; a replica that dies lets go
+    when `lease_until` passes. `lease_until` also orders workspaces least recently served."""
+
+    __tablename__ = "send_leases"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete=CASCADE), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(100))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class AnswerRow(Base):
     __tablename__ = "answers"
     __table_args__ = (

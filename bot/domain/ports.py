@@ -237,8 +237,14 @@ class DispatchRepository(Protocol):
     def set_watermark(self, workspace_id: int, journey_id: int, at: datetime) -> None: ...
     def expire(self, now: datetime) -> int: ...
     def pending(
-        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+        self,
+        now: datetime,
+        limit: int,
+        after_id: int = 0,
+        ids: Sequence[int] | None = None,
+        workspace_id: int | None = None,
     ) -> Sequence[tuple[Delivery, Member, Journey]]: ...
+    def sendable(self, now: datetime) -> Sequence[int]: ...  # workspaces, least recently served
     def claim(self, delivery_ids: Sequence[int]) -> int: ...
     def mark(
         self,
@@ -249,7 +255,7 @@ class DispatchRepository(Protocol):
         error: str | None = None,
     ) -> None: ...
     def due_reminders(
-        self, now: datetime, limit: int, after_id: int = 0
+        self, now: datetime, limit: int, after_id: int = 0, workspace_id: int | None = None
     ) -> Sequence[tuple[Delivery, Member, Journey]]: ...
     def claim_reminder(self, delivery_id: int, at: datetime) -> bool: ...
     def release_reminder(self, delivery_id: int, at: datetime) -> None: ...
@@ -347,12 +353,25 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
-class DispatchLock(Protocol):
-    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
-    Where the database cannot share (SQLite), `hold_process_lock` makes this process its
-    one scheduler, or raises SchedulerLocked."""
+class SendLease(Protocol):
+    """One workspace's sending, held by this process until it lets go or stops renewing."""
 
+    def renew(self) -> bool: ...  # still ours; False once another process took it over
+
+
+class DispatchLock(Protocol):
+    """Who plans and who sends. `with lock.pass_() as got:` plans one dispatcher pass (records
+    what fell due) if `got`; `with lock.sending() as may:` says whether this process may send
+    at all; `with lock.workspace(id) as lease:` sends one workspace's messages if `lease` is
+    not None (one sender per workspace, so its pacing holds). `shared`: several processes
+    may send at once. Where the database cannot share (SQLite), `hold_process_lock` makes
+    this process its one scheduler, or raises SchedulerLocked."""
+
+    @property
+    def shared(self) -> bool: ...
     def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
+    def sending(self) -> AbstractContextManager[bool]: ...
+    def workspace(self, workspace_id: int) -> AbstractContextManager[SendLease | None]: ...
     def hold_process_lock(self) -> None: ...
     def release_process_lock(self) -> None: ...
 

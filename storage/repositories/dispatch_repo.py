@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, union
 
 from bot.domain.model import Delivery, Journey, Member, Phase
 from bot.domain.records import DeliveryCounts, JourneyCursor
@@ -18,7 +18,14 @@ from storage.mapping import (
     override_from_row,
     values_of,
 )
-from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
+from storage.models import (
+    AnswerRow,
+    DeliveryRow,
+    JourneyRow,
+    MemberRow,
+    RitualRow,
+    SendLeaseRow,
+)
 from storage.sql import SessionRepository, insert_for, of_journey, update_rows
 
 # A delivery is recorded before it is sent, and with no rituals row: these stay empty.
@@ -142,21 +149,37 @@ class SqlDispatch(SessionRepository):
         )
 
     def pending(
-        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+        self,
+        now: datetime,
+        limit: int,
+        after_id: int = 0,
+        ids: Sequence[int] | None = None,
+        workspace_id: int | None = None,
     ) -> list[tuple[Delivery, Member, Journey]]:
-        where = [
-            DeliveryRow.status == "pending",
-            DeliveryRow.due_at <= now,
-            DeliveryRow.closes_at > now,
-            DeliveryRow.id > after_id,
-        ]
+        where = [*_pending(now), DeliveryRow.id > after_id]
         if ids is not None:
             where.append(DeliveryRow.id.in_(list(ids)))
+        if workspace_id is not None:
+            where.append(DeliveryRow.workspace_id == workspace_id)
         return self._with_member_and_journey(limit, *where)
 
+    def sendable(self, now: datetime) -> list[int]:
+        """Workspaces with a prompt or a reminder to send now, the least recently served
+        first (by their send lease), so a long fan-out cannot keep another waiting."""
+        pending = select(DeliveryRow.workspace_id).where(*_pending(now))
+        reminders = select(DeliveryRow.workspace_id).where(*_reminder_due(now))
+        found = union(pending, reminders).subquery()
+        rows = self.session.execute(
+            select(found.c.workspace_id)
+            .outerjoin(SendLeaseRow, SendLeaseRow.workspace_id == found.c.workspace_id)
+            .order_by(SendLeaseRow.lease_until.is_not(None), SendLeaseRow.lease_until)
+        )
+        return [r[0] for r in rows]
+
     def claim(self, delivery_ids: Sequence[int]) -> int:
-        """Count an attempt on each before it is sent (the dispatch lock makes us the only
-        sender); a crash then leaves attempts > 0 on a delivery that may have gone out."""
+        """Count an attempt on each before it is sent (the workspace's send lease makes us
+        its only sender); a crash then leaves attempts > 0 on a delivery that may have gone
+        out."""
         if not delivery_ids:
             return 0
         return update_rows(
@@ -181,21 +204,13 @@ class SqlDispatch(SessionRepository):
         update_rows(self.session, DeliveryRow, DeliveryRow.id == delivery_id, **values)
 
     def due_reminders(
-        self, now: datetime, limit: int, after_id: int = 0
+        self, now: datetime, limit: int, after_id: int = 0, workspace_id: int | None = None
     ) -> list[tuple[Delivery, Member, Journey]]:
         """Sent, unanswered, open deliveries whose one reminder is due (ids after `after_id`)."""
-        answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
-        return self._with_member_and_journey(
-            limit,
-            DeliveryRow.id > after_id,
-            DeliveryRow.status == "sent",
-            DeliveryRow.remind_at <= now,
-            # Sent late (after downtime) past its reminder time: no reminder on its heels.
-            DeliveryRow.sent_at < DeliveryRow.remind_at,
-            DeliveryRow.reminded_at.is_(None),
-            DeliveryRow.closes_at > now,
-            ~answered,
-        )
+        where = [DeliveryRow.id > after_id, *_reminder_due(now)]
+        if workspace_id is not None:
+            where.append(DeliveryRow.workspace_id == workspace_id)
+        return self._with_member_and_journey(limit, *where)
 
     def claim_reminder(self, delivery_id: int, at: datetime) -> bool:
         return self.claim_one(
@@ -245,3 +260,20 @@ class SqlDispatch(SessionRepository):
             (delivery_from_row(d), member_from_row(m), journey_from_row(j))
             for d, m, j in self.session.execute(query).all()
         ]
+
+
+def _pending(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (DeliveryRow.status == "pending", DeliveryRow.due_at <= now, DeliveryRow.closes_at > now)
+
+
+def _reminder_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
+    return (
+        DeliveryRow.status == "sent",
+        DeliveryRow.remind_at <= now,
+        # Sent late (after downtime) past its reminder time: no reminder on its heels.
+        DeliveryRow.sent_at < DeliveryRow.remind_at,
+        DeliveryRow.reminded_at.is_(None),
+        DeliveryRow.closes_at > now,
+        ~answered,
+    )
