@@ -17,6 +17,7 @@ what is still held when its poll closes expires as missed.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -172,10 +173,21 @@ class Courier:
             if not found:
                 return "done"
             after_id = found[-1][0].id or after_id
-            for start in range(0, len(batch), self.chunk):
+            start = 0
+            while start < len(batch):
                 if start and (stop := self._stop(run)):
                     return stop
-                self._send_chunk(run, chats, batch[start : start + self.chunk])
+                size = self._chunk_size(run)
+                self._send_chunk(run, chats, batch[start : start + size])
+                start += size
+
+    def _chunk_size(self, run: _Run) -> int:
+        """A chunk that ends about when the time box does, at this workspace's pace."""
+        interval = run.sender.pacer.interval
+        if run.until is None or interval <= 0:
+            return self.chunk
+        left = run.until - self.monotonic()
+        return max(1, min(self.chunk, math.ceil(left / interval)))
 
     def _send_chunk(
         self,
@@ -209,6 +221,8 @@ class Courier:
         with self.uow() as uow:
             for delivery, _member, outcome in results:
                 assert delivery.id is not None
+                if outcome.error == LEASE_LOST:
+                    continue  # the workspace's new sender has it now: its row is theirs
                 if outcome.status == "sent":
                     uow.dispatch.mark(delivery.id, "sent", at=now, ref=outcome.ref)
                 elif outcome.status == "unreachable":
