@@ -96,7 +96,9 @@ class Courier:
         if not order:
             return
         parallel = min(self.workspaces, len(order)) if self.concurrency > 1 else 1
-        pool = self._pool(self.concurrency * parallel)
+        # Several workspaces at once send one message at a time each: a pool shared by all
+        # would have one workspace's pacing sleeps hold up the others' messages.
+        pool = self._pool(self.concurrency) if parallel == 1 else None
         try:
             if parallel > 1:
                 with ThreadPoolExecutor(parallel, thread_name_prefix="pioneer-ws") as each:

@@ -99,21 +99,17 @@ class SqlDispatch(SessionRepository):
             for d, remind_at in deliveries
         ]
         insert = insert_for(self.session)
-        connection = self.session.connection()
-        inserted = 0
-        for start in range(0, len(values), 200):
-            # The ids of the rows inserted, one multi-row statement per chunk: a row count
-            # is not reported reliably for many rows (the dispatcher counts missed ones).
-            stmt = (
-                insert(DeliveryRow)
-                .values(values[start : start + 200])
-                .on_conflict_do_nothing(
-                    index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
-                )
-                .returning(DeliveryRow.id)
+        # One statement compiled once; SQLAlchemy sends it as multi-row batches
+        # ("insertmanyvalues") and returns the ids of the rows inserted: a row count is not
+        # reported reliably for many rows (the dispatcher counts missed ones).
+        stmt = (
+            insert(DeliveryRow)
+            .on_conflict_do_nothing(
+                index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
             )
-            inserted += len(connection.execute(stmt).all())
-        return inserted
+            .returning(DeliveryRow.id)
+        )
+        return len(self.session.connection().execute(stmt, values).all())
 
     def keys_of(
         self, workspace_id: int, journey_id: int, ritual_key: str, occurrence: str
