@@ -157,7 +157,8 @@ class Courier:
         return lines, state
 
     def _stop(self, run: _Run) -> str | None:
-        if run.until is not None and self.monotonic() >= run.until:
+        # Past the time box only once something went: every pass gets each workspace on.
+        if run.progressed and run.until is not None and self.monotonic() >= run.until:
             return "unfinished"
         if not run.lease.renew():
             return "held"  # another process took the workspace over; it sends the rest
@@ -181,6 +182,7 @@ class Courier:
                     return stop
                 size = self._chunk_size(run)
                 self._send_chunk(run, chats, batch[start : start + size])
+                run.progressed = True
                 start += size
 
     def _chunk_size(self, run: _Run) -> int:
@@ -337,6 +339,7 @@ class Courier:
                         uow.commit()
                 self._count(outcome, reminder=True)
                 run.lines.append(self.line(delivery, member, outcome, True))
+                run.progressed = True
 
 
 @dataclass
@@ -351,3 +354,4 @@ class _Run:
     until: float | None
     lines: list[SentLine]
     pool: ThreadPoolExecutor | None
+    progressed: bool = False
