@@ -25,6 +25,7 @@ Every wait is bounded (`--timeout`).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import signal
@@ -41,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, or_, select  # noqa: E402
 
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -60,7 +61,12 @@ TUE_10_AMS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 class CountingSlack(FakeSlack):
-    """The fake, with how many messages each channel got, for the parent process."""
+    """The fake, with how many messages each channel got, for the parent process; each
+    call answered after `latency` seconds, as a round trip to Slack takes time."""
+
+    def __init__(self, latency: float) -> None:
+        super().__init__()
+        self.latency = latency
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         if handler.path == "/bench/stats":
@@ -68,12 +74,14 @@ class CountingSlack(FakeSlack):
                 counts = {c: len(m) for c, m in self._messages.items()}
             self._send(handler, 200, {"counts": counts, "posts": sum(counts.values())})
             return
+        if self.latency:
+            time.sleep(self.latency)
         super()._handle(handler)
 
 
-def serve_fake() -> None:
+def serve_fake(latency: float) -> None:
     """Child process: the fake on a core of its own (it costs about as much CPU as we do)."""
-    with CountingSlack() as fake:
+    with CountingSlack(latency) as fake:
         print(fake.api_url, flush=True)
         sys.stdin.read()  # until the parent closes our stdin
 
@@ -85,9 +93,9 @@ def _get(url: str) -> dict[str, Any]:
 
 
 class Fake:
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
         self.child = subprocess.Popen(  # noqa: S603 (this very script, by absolute path)
-            [sys.executable, __file__, "--serve-fake"],
+            [sys.executable, __file__, "--serve-fake", str(latency)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -151,7 +159,9 @@ def finished(url: str, at: datetime) -> bool:
             behind = conn.scalar(
                 select(func.count())
                 .select_from(JourneyRow)
-                .where(JourneyRow.dispatched_through < at)
+                .where(
+                    or_(JourneyRow.dispatched_through.is_(None), JourneyRow.dispatched_through < at)
+                )
             )
             pending = conn.scalar(
                 select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status == "pending")
@@ -161,20 +171,22 @@ def finished(url: str, at: datetime) -> bool:
     return not behind and not pending
 
 
-def replica(url: str, api_url: str, timeout: float) -> None:
+def replica(url: str, api_url: str, timeout: float, send_for: float) -> None:
     """Child process: one scheduler replica, pass after pass until nothing is pending."""
+    faulthandler.register(signal.SIGUSR1)  # where it is, on demand (kill -USR1 <pid>)
     container = Container(settings(url, api_url), FixedClock(TUE_10_AMS), paced=False)
     dispatch = container.dispatch
     # Warmed up as a running scheduler is: nothing is due yet at the journeys' start, but the
     # pass loads what a pass needs (digests, charts), so no replica starts late.
     dispatch.run_pass(MON_9_AMS)
+    container.chat_for(1)  # imports the Slack platform
     print("ready", flush=True)
     sys.stdin.readline()  # "go"
     started = time.monotonic()
     sent = passes = held = 0
     try:
         while time.monotonic() - started < timeout:
-            report = dispatch.run_pass(wait=False, send_for=30)
+            report = dispatch.run_pass(wait=False, send_for=send_for)
             passes += 1
             sent += report.count("sent")
             held += report.held
@@ -188,12 +200,12 @@ def replica(url: str, api_url: str, timeout: float) -> None:
 
 
 def start_replicas(
-    url: str, api_url: str, count: int, timeout: float
+    url: str, api_url: str, count: int, timeout: float, send_for: float = 30.0
 ) -> list[subprocess.Popen[str]]:
     env = dict(os.environ, PIONEER_SEND_LEASE=os.environ.get("PIONEER_SEND_LEASE", "3"))
     children = [
         subprocess.Popen(  # noqa: S603 (this very script, by absolute path)
-            [sys.executable, __file__, "--replica", url, api_url, str(timeout)],
+            [sys.executable, __file__, "--replica", url, api_url, str(timeout), str(send_for)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -225,9 +237,9 @@ def fan_out_run(
 ) -> dict[str, Any]:
     url = migrated(base_url)
     seed(url, [("Europe/Amsterdam", args.people)] * args.workspaces)
-    fake = Fake()
+    fake = Fake(args.latency)
     try:
-        children = start_replicas(url, fake.api_url, count, args.timeout)
+        children = start_replicas(url, fake.api_url, count, args.timeout, args.send_for)
         total = args.people * args.workspaces
         started = time.perf_counter()
         for child in children:
@@ -313,15 +325,21 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("PIONEER_TEST_DATABASE_URL"))
     parser.add_argument("--skip-delay", action="store_true")
     parser.add_argument("--skip-kill", action="store_true")
-    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--replica", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds the fake takes to answer a call"
+    )
+    parser.add_argument("--serve-fake", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--send-for", type=float, default=30.0, help="a pass's time box for sending (s)"
+    )
+    parser.add_argument("--replica", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_fake:
-        serve_fake()
+    if args.serve_fake is not None:
+        serve_fake(args.serve_fake)
         return
     if args.replica:
-        url, api_url, timeout = args.replica
-        replica(url, api_url, float(timeout))
+        url, api_url, timeout, send_for = args.replica
+        replica(url, api_url, float(timeout), float(send_for))
         return
     url = args.database_url
     if not url or not url.startswith("postgresql"):
