@@ -42,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, or_, select  # noqa: E402
+from sqlalchemy import Engine, func, insert, or_, select  # noqa: E402
 
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -151,23 +151,17 @@ def seed(url: str, sizes: list[tuple[str, int]]) -> None:
         container.close()
 
 
-def finished(url: str, at: datetime) -> bool:
+def finished(engine: Engine, at: datetime) -> bool:
     """Everything due at `at` recorded and nothing left pending."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            behind = conn.scalar(
-                select(func.count())
-                .select_from(JourneyRow)
-                .where(
-                    or_(JourneyRow.dispatched_through.is_(None), JourneyRow.dispatched_through < at)
-                )
-            )
-            pending = conn.scalar(
-                select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status == "pending")
-            )
-    finally:
-        engine.dispose()
+    with engine.connect() as conn:
+        behind = conn.scalar(
+            select(func.count())
+            .select_from(JourneyRow)
+            .where(or_(JourneyRow.dispatched_through.is_(None), JourneyRow.dispatched_through < at))
+        )
+        pending = conn.scalar(
+            select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status == "pending")
+        )
     return not behind and not pending
 
 
@@ -190,10 +184,10 @@ def replica(url: str, api_url: str, timeout: float, send_for: float) -> None:
             passes += 1
             sent += report.count("sent")
             held += report.held
-            if not report.lines and finished(url, TUE_10_AMS):
+            if not report.lines and finished(container.engine, TUE_10_AMS):
                 break
             if not report.lines:
-                time.sleep(0.05)  # another replica has the rest (or its lease runs out)
+                time.sleep(0.25)  # another replica has the rest (or its lease runs out)
     finally:
         container.close()
     print(json.dumps({"sent": sent, "passes": passes, "held": held}), flush=True)
