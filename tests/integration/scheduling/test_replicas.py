@@ -15,7 +15,7 @@ from sqlalchemy import insert, update
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Container
-from bot.domain.model import Language, Member, Role
+from bot.domain.model import Language, Member, PromptKind, Role
 from bot.domain.ports import ChatPort
 from bot.domain.views import PromptView
 from bot.scheduling.dispatcher import Dispatcher
@@ -278,3 +278,35 @@ def test_a_long_paced_fan_out_does_not_hold_up_another_workspaces_ritual(world: 
     assert passes < 10
     assert all(len(world.sent_to(f"UA{n:02}")) == 1 for n in range(40))
     assert len(world.sent_to("UFAC")) == 1
+
+
+@postgres_only
+def test_poll_now_goes_at_once_while_another_workspace_is_being_sent(
+    database_url: str, fake: FakeSlack
+) -> None:
+    busy, free = slack_workspaces(database_url, 2, 4)
+    wall = FixedClock(datetime(2026, 12, 1, 9, 0, 5, tzinfo=UTC))
+    container, dispatcher = replica(database_url, fake, wall=wall.now)
+    deferred: list[str] = []
+    dispatcher.on_deferred = lambda: deferred.append("woken")
+    try:
+        with container.engine.begin() as conn:
+            # Another replica is in the middle of the busy workspace's fan-out.
+            conn.execute(
+                insert(SendLeaseRow).values(
+                    workspace_id=busy,
+                    holder="other",
+                    lease_until=wall.now() + timedelta(seconds=60),
+                )
+            )
+        with container.uow() as uow:
+            journeys = {w: uow.journeys.list(w)[0].id for w in (busy, free)}
+        asked = dispatcher.send_now(free, journeys[free] or 0, "UF0001", PromptKind.PULSE)
+        assert asked == 4 and deferred == []
+        assert len(fake.calls_to("chat.postMessage")) == 4  # sent at once
+
+        asked = dispatcher.send_now(busy, journeys[busy] or 0, "UF0000", PromptKind.PULSE)
+        assert asked == 4 and deferred == ["woken"]  # its own workspace's sender sends them
+        assert len(fake.calls_to("chat.postMessage")) == 4
+    finally:
+        container.close()
