@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     pioneer_send_max_backoff: float = Field(default=30.0, ge=0)
     # Messages in flight at once per pass (each waits its paced turn; one HTTP pool).
     pioneer_send_concurrency: int = Field(default=8, ge=1, le=32)
+    # Seconds a replica holds a workspace's sending without renewing it (PostgreSQL).
+    pioneer_send_lease: float = Field(default=60.0, ge=1, le=3600)
     # Answers and check-in texts older than this are purged daily (`pioneer purge`).
     pioneer_retention_months: int = Field(
         default=DEFAULT_RETENTION_MONTHS, ge=MIN_RETENTION_MONTHS, le=MAX_RETENTION_MONTHS

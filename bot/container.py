@@ -315,7 +315,9 @@ class Container:
 
         return Dispatcher(
             self.uow,
-            SqlDispatchLock(self.engine, self.settings.database_url),
+            SqlDispatchLock(
+                self.engine, self.settings.database_url, self.settings.pioneer_send_lease
+            ),
             self.ritual_plan,
             list(self.catalog),
             self.clock,

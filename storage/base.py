@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,3 +45,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+CASCADE = "CASCADE"
+
+
+def workspace_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("workspaces.id", ondelete=CASCADE), index=True)
+
+
+def journey_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("journeys.id", ondelete=CASCADE), index=True)

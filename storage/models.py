@@ -19,20 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.base import CASCADE, Base, UtcDateTime, journey_fk, workspace_fk
+from storage.platform_models import SlackInstallationRow as SlackInstallationRow
+from storage.platform_models import TeamsConversationRow as TeamsConversationRow
+from storage.platform_models import TeamsUserRow as TeamsUserRow
 
-CASCADE = "CASCADE"
 # A partial index's condition; queries that should use it spell it out literally (a bound
 # parameter would not match it on SQLite, nor in PostgreSQL's generic plans).
 PENDING = "status = 'pending'"
-
-
-def workspace_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey("workspaces.id", ondelete=CASCADE), index=True)
-
-
-def journey_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey("journeys.id", ondelete=CASCADE), index=True)
 
 
 class WorkspaceRow(Base):
@@ -163,6 +157,20 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class SendLeaseRow(Base):
+    """Which scheduler replica sends a workspace's messages until when (PostgreSQL): one at a
+    time per workspace, so its pacing holds across replicas; a replica that dies lets go
+    when `lease_until` passes. `lease_until` also orders workspaces least recently served."""
+
+    __tablename__ = "send_leases"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete=CASCADE), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(100))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AnswerRow(Base):
@@ -345,49 +353,3 @@ class LeadershipActionRow(Base):
     rule: Mapped[str] = mapped_column(String(64), default="")
     signal: Mapped[str] = mapped_column(String(32), default="")
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class SlackInstallationRow(Base):
-    """One Slack workspace (or org) that installed the app; tokens encrypted at rest."""
-
-    __tablename__ = "slack_installations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = workspace_fk()
-    # "<enterprise_id>:<team_id>", either part may be empty; a reinstall replaces the row.
-    installation_key: Mapped[str] = mapped_column(String(80), unique=True)
-    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    team_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # everything but the secrets
-    secrets: Mapped[str] = mapped_column(Text)  # Fernet token of a JSON object
-    installed_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class TeamsConversationRow(Base):
-    """A Teams conversation reference (the SDK's `Conversation`), kept for proactive sends."""
-
-    __tablename__ = "teams_conversations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = workspace_fk()
-    # The SDK's storage key: "proactive/conversations/<conversation id>".
-    key: Mapped[str] = mapped_column(String(400), unique=True)
-    service_url: Mapped[str] = mapped_column(String(400))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class TeamsUserRow(Base):
-    """A Teams person as the bot has seen them: ids, name, 1:1 chat, and whether reachable."""
-
-    __tablename__ = "teams_users"
-    __table_args__ = (UniqueConstraint("workspace_id", "aad_object_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = workspace_fk()
-    aad_object_id: Mapped[str] = mapped_column(String(64))
-    teams_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    personal_conversation_id: Mapped[str | None] = mapped_column(String(400), nullable=True)
-    unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -4,10 +4,9 @@ repositories and the unit of work, the platforms the chat ports; nothing here kn
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from bot.domain.chat_ports import ChatPort as ChatPort
 from bot.domain.chat_ports import DigestPublished as DigestPublished
@@ -15,6 +14,9 @@ from bot.domain.chat_ports import DigestSender as DigestSender
 from bot.domain.chat_ports import FindsSent as FindsSent
 from bot.domain.chat_ports import OpensDms as OpensDms
 from bot.domain.data_export import ApiToken
+from bot.domain.dispatch_ports import Dispatch as Dispatch
+from bot.domain.dispatch_ports import DispatchLock as DispatchLock
+from bot.domain.dispatch_ports import SendLease as SendLease
 from bot.domain.model import (
     Answer,
     Delivery,
@@ -24,7 +26,6 @@ from bot.domain.model import (
     Phase,
     PhaseChange,
     Prompt,
-    PromptKind,
     Role,
     Touchpoint,
     Workspace,
@@ -47,9 +48,6 @@ from bot.domain.records import (
 )
 from bot.domain.rituals import CadenceOverride
 from bot.domain.team_update import LeadershipAction
-
-if TYPE_CHECKING:
-    pass
 
 Recipients = Sequence[tuple[str, int | None]]
 # One delivery's outcome: (delivery id, status, message ref, error).
@@ -244,8 +242,14 @@ class DispatchRepository(Protocol):
     def set_watermarks(self, journeys: Sequence[tuple[int, int]], at: datetime) -> None: ...
     def expire(self, now: datetime) -> int: ...
     def pending(
-        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+        self,
+        now: datetime,
+        limit: int,
+        after_id: int = 0,
+        ids: Sequence[int] | None = None,
+        workspace_id: int | None = None,
     ) -> Sequence[tuple[Delivery, Member, Journey]]: ...
+    def sendable(self, now: datetime) -> Sequence[int]: ...  # workspaces, least recently served
     def claim(self, delivery_ids: Sequence[int]) -> int: ...
     def mark(
         self,
@@ -258,7 +262,7 @@ class DispatchRepository(Protocol):
     # (delivery id, status, ref, error) of each; "sent" ones at `at`.
     def mark_many(self, marks: Sequence[Mark], at: datetime) -> None: ...
     def due_reminders(
-        self, now: datetime, limit: int, after_id: int = 0
+        self, now: datetime, limit: int, after_id: int = 0, workspace_id: int | None = None
     ) -> Sequence[tuple[Delivery, Member, Journey]]: ...
     def claim_reminder(self, delivery_id: int, at: datetime) -> bool: ...
     def release_reminder(self, delivery_id: int, at: datetime) -> None: ...
@@ -356,32 +360,7 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
-class DispatchLock(Protocol):
-    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
-    Where the database cannot share (SQLite), `hold_process_lock` makes this process its
-    one scheduler, or raises SchedulerLocked."""
-
-    def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
-    def hold_process_lock(self) -> None: ...
-    def release_process_lock(self) -> None: ...
-
-
 # -- what the use cases call beyond storage ----------------------------------------------------
 class PromptCatalog(Protocol):
     def get(self, prompt_id: str) -> Prompt | None: ...
     def __iter__(self) -> Iterator[Prompt]: ...
-
-
-class Dispatch(Protocol):
-    """Sending a prompt to a journey's audience now (a facilitator's "poll now")."""
-
-    # Record and send one prompt to the current phase's audience; how many were asked.
-    def send_now(
-        self,
-        workspace_id: int,
-        journey_id: int,
-        actor: str,
-        kind: PromptKind,
-        perspective: Perspective | None = None,
-        admin: bool = False,  # the actor is a workspace admin, who may act as facilitator
-    ) -> int: ...

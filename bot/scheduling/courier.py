@@ -2,8 +2,12 @@
 
 Every message goes through the Sender (one pacing and retry policy); a few are in flight
 at once, so the pace, not one round trip after another, sets the rate. Outcomes are
-written back in chunks: a crash loses at most one chunk's outcomes, and those deliveries
+written back in chunks: a crash loses at most two chunks' outcomes, and those deliveries
 carry an attempt, so the next pass asks the platform whether each got through.
+
+Sending goes workspace by workspace, each under its send lease (`DispatchLock.workspace`):
+one sender per workspace at a time, in this process and across replicas, with a Sender of
+its own, so the pace is per workspace and replicas split the workspaces between them.
 
 What is held (the journey paused, the person away, a late prompt or a reminder outside
 the person's working hours: `bot.domain.deliveries.hold`) stays as it is for a later pass;
@@ -13,52 +17,32 @@ what is still held when its poll closes expires as missed.
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.calendar import Calendar
-from bot.domain.deliveries import Hold, hold, idempotency_key, prompt_view
+from bot.domain.deliveries import idempotency_key, prompt_view
 from bot.domain.errors import DeliveryFailed
 from bot.domain.model import Delivery, Journey, Member, Prompt
-from bot.domain.ports import ChatPort, Mark, OpensDms, UnitOfWork, UnitOfWorkFactory
-from bot.domain.records import JourneySchedule
+from bot.domain.ports import (
+    ChatPort,
+    DispatchLock,
+    Mark,
+    OpensDms,
+    SendLease,
+    UnitOfWorkFactory,
+)
 from bot.domain.views import parse_ref
+from bot.scheduling.holds import Holds, Item
 from bot.scheduling.report import PassReport, SentLine, Totals
 from bot.scheduling.sender import UNCLEAR, Outcome, Sender
 
 log = logging.getLogger("pioneer.scheduling")
-Item = tuple[Delivery, Member, Journey]
-
-
-class Holds:
-    """`hold` for the deliveries of one pass, each journey's calendar and pause read once."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self._schedules: dict[int, tuple[Calendar, bool] | None] = {}
-
-    def of(self, uow: UnitOfWork, item: Item, reminder: bool) -> Hold | None:
-        delivery, member, journey = item
-        assert journey.id is not None
-        if journey.id not in self._schedules:
-            schedule = uow.rituals.schedule(journey.workspace_id, journey.id)
-            self._schedules[journey.id] = _calendar(schedule)
-        known = self._schedules[journey.id]
-        if known is None:
-            return None
-        calendar, paused = known
-        return hold(delivery, member, journey.timezone, calendar, paused, self.now, reminder)
-
-    def ready(self, uow: UnitOfWork, items: Sequence[Item], reminder: bool) -> list[Item]:
-        return [item for item in items if self.of(uow, item, reminder) is None]
-
-
-def _calendar(schedule: JourneySchedule | None) -> tuple[Calendar, bool] | None:
-    if schedule is None:
-        return None
-    return Calendar.of(schedule.working_days, schedule.holidays), schedule.paused
+LEASE_LOST = "another scheduler took this workspace over before it was sent"
 
 
 @dataclass
@@ -68,96 +52,174 @@ class Courier:
     chat_for: Callable[[int], ChatPort]
     sender_factory: Callable[[], Sender]
     totals: Totals
+    lock: DispatchLock
     batch: int = 200
     chunk: int = 20
     concurrency: int = 4
+    workspaces: int = 4  # sent at once, each at its own pace
+    monotonic: Callable[[], float] = time.monotonic
+    _served: dict[int, float] = field(default_factory=dict)
+    _mutex: threading.Lock = field(default_factory=threading.Lock)
 
-    def send_pending(
-        self, now: datetime, report: PassReport, ids: Sequence[int] | None = None
-    ) -> None:
-        sender = self.sender_factory()
-        chats: dict[int, ChatPort | DeliveryFailed] = {}
-        after_id = 0
-        pool = (
-            ThreadPoolExecutor(self.concurrency, thread_name_prefix="pioneer-send")
-            if self.concurrency > 1
-            else None
-        )
-        holds = Holds(now)
+    def send_due(self, now: datetime, report: PassReport, until: float | None = None) -> None:
+        """Every workspace's due prompts, then its reminders, each workspace under its send
+        lease and at its own pace, a few workspaces at once. With `until` (a monotonic
+        instant) a workspace stops between chunks once it has passed and is served first
+        next pass, so one long fan-out never holds up another workspace's messages."""
+        with self.uow() as uow:
+            found = list(uow.dispatch.sendable(now))
+        # Least recently served by this process first (never served: first of all).
+        order = sorted(found, key=lambda w: self._served.get(w, float("-inf")))
+        if not order:
+            return
+        parallel = min(self.workspaces, len(order)) if self.concurrency > 1 else 1
+        # Several workspaces at once send one message at a time each: a pool shared by all
+        # would have one workspace's pacing sleeps hold up the others' messages.
+        pool = self._pool(self.concurrency) if parallel == 1 else None
         try:
-            while True:
-                with self.uow() as uow:
-                    found = uow.dispatch.pending(now, self.batch, after_id, ids)
-                    batch = holds.ready(uow, found, reminder=False)
-                if not found:
-                    break
-                after_id = found[-1][0].id or after_id
-                self._send_batch(sender, chats, batch, now, report, pool)
+            if parallel > 1:
+                with ThreadPoolExecutor(parallel, thread_name_prefix="pioneer-ws") as each:
+                    done = list(
+                        each.map(lambda w: self._workspace(w, now, until, None, pool), order)
+                    )
+            else:
+                done = [self._workspace(w, now, until, None, pool) for w in order]
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
-        self.totals.rate_limited += sender.rate_limited
+        for lines, state in done:
+            report.lines.extend(lines)
+            report.unfinished += state == "unfinished"
+            report.held += state == "held"
 
-    def _send_batch(
+    def send_workspace(self, workspace_id: int, now: datetime, ids: Sequence[int]) -> bool:
+        """Send the pending deliveries `ids` of one workspace now (a facilitator's "poll
+        now"); False when another sender has the workspace (it sends them in its stride)."""
+        pool = self._pool(self.concurrency)
+        try:
+            _, state = self._workspace(workspace_id, now, None, ids, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        return state != "held"
+
+    def _pool(self, size: int) -> ThreadPoolExecutor | None:
+        if self.concurrency <= 1:
+            return None
+        return ThreadPoolExecutor(size, thread_name_prefix="pioneer-send")
+
+    def _workspace(
         self,
-        sender: Sender,
-        chats: dict[int, ChatPort | DeliveryFailed],
-        batch: Sequence[Item],
+        workspace_id: int,
         now: datetime,
-        report: PassReport,
+        until: float | None,
+        ids: Sequence[int] | None,
         pool: ThreadPoolExecutor | None,
-    ) -> None:
-        """Claim a chunk, send it, record its outcomes: two commits per chunk, not per DM.
+    ) -> tuple[list[SentLine], str]:
+        """(what was sent, "done" | "unfinished" (stopped at `until`) | "held" (not ours))."""
+        lines: list[SentLine] = []
+        with self.lock.workspace(workspace_id) as lease:
+            if lease is None:
+                return lines, "held"
+            sender = self.sender_factory()
+            run = _Run(workspace_id, lease, sender, Holds(now), now, until, lines, pool)
+            try:
+                state = self._prompts(run, ids)
+                if state == "done" and ids is None:
+                    state = self._reminders(run)
+            finally:
+                with self._mutex:
+                    self.totals.rate_limited += sender.rate_limited
+                    self._served[workspace_id] = self.monotonic()
+        return lines, state
 
-        With threads, the next chunk is claimed and started before the outcomes of the one
-        before are written, so the senders do not wait for the database. A crash loses at
-        most two chunks' outcomes; those deliveries carry an attempt, so the next pass asks
-        the platform whether each got through before sending again.
-        """
+    def _stop(self, run: _Run) -> str | None:
+        # Past the time box only once something went: every pass gets each workspace on.
+        if run.progressed and run.until is not None and self.monotonic() >= run.until:
+            return "unfinished"
+        if not run.lease.renew():
+            return "held"  # another process took the workspace over; it sends the rest
+        return None
+
+    def _prompts(self, run: _Run, ids: Sequence[int] | None) -> str:
+        after_id = 0
+        chats: dict[int, ChatPort | DeliveryFailed] = {}
+        # With threads, the next chunk is claimed and started before the outcomes of the one
+        # before are written, so the senders do not wait for the database.
         before: tuple[Sequence[Item], Callable[[], list[Outcome]]] | None = None
-        for start in range(0, len(batch), self.chunk):
-            chunk = batch[start : start + self.chunk]
-            running = self._start_chunk(sender, chats, chunk, now, pool)
+        try:
+            while True:
+                if stop := self._stop(run):
+                    return stop
+                with self.uow() as uow:
+                    found = uow.dispatch.pending(
+                        run.now, self.batch, after_id, ids, run.workspace_id
+                    )
+                    batch = run.holds.ready(uow, found, reminder=False)
+                if not found:
+                    return "done"
+                after_id = found[-1][0].id or after_id
+                start = 0
+                while start < len(batch):
+                    if start and (stop := self._stop(run)):
+                        return stop
+                    size = self._chunk_size(run)
+                    chunk = batch[start : start + size]
+                    running = self._start_chunk(run, chats, chunk)
+                    if before is not None:
+                        self._finish_chunk(run, chats, *before)
+                    before = (chunk, running)
+                    if run.pool is None:
+                        self._finish_chunk(run, chats, *before)
+                        before = None
+                    run.progressed = True
+                    start += size
+        finally:
             if before is not None:
-                self._finish_chunk(chats, *before, now, report)
-            before = (chunk, running)
-            if pool is None:
-                self._finish_chunk(chats, *before, now, report)
-                before = None
-        if before is not None:
-            self._finish_chunk(chats, *before, now, report)
+                self._finish_chunk(run, chats, *before)
+
+    def _chunk_size(self, run: _Run) -> int:
+        """A chunk that ends about when the time box does, at this workspace's pace."""
+        interval = run.sender.pacer.interval
+        if run.until is None or interval <= 0:
+            return self.chunk
+        left = run.until - self.monotonic()
+        return max(1, min(self.chunk, math.ceil(left / interval)))
 
     def _start_chunk(
-        self,
-        sender: Sender,
-        chats: dict[int, ChatPort | DeliveryFailed],
-        chunk: Sequence[Item],
-        now: datetime,
-        pool: ThreadPoolExecutor | None,
+        self, run: _Run, chats: dict[int, ChatPort | DeliveryFailed], chunk: Sequence[Item]
     ) -> Callable[[], list[Outcome]]:
-        """Claim `chunk` and start sending it; returns what waits for its outcomes."""
+        """Claim `chunk` and start sending it; returns what waits for its outcomes.
+
+        Two commits per chunk, not per DM: a crash loses at most two chunks' outcomes (the
+        one sending and the one before); those deliveries carry an attempt, so the next pass
+        asks the platform whether each got through before sending again.
+        """
+        now = run.now
         with self.uow() as uow:
             uow.dispatch.claim([d.id for d, _, _ in chunk if d.id is not None])
             uow.commit()
 
         def send(item: Item) -> Outcome:
             delivery, member, journey = item
-            return self._send_one(sender, chats, delivery, member, journey, now, reminder=False)
+            if not run.lease.renew():
+                # Claimed but not sent: the new holder asks the platform, finds nothing, sends.
+                return Outcome("failed", error=LEASE_LOST)
+            return self._send_one(run.sender, chats, delivery, member, journey, now, reminder=False)
 
         # A few in flight at once so the pace, not one round trip after another, sets the rate.
-        if pool is not None:  # also one alone: the chunk before may still be in flight
-            futures = [pool.submit(send, item) for item in chunk]
+        if run.pool is not None:  # also one alone: the chunk before may still be in flight
+            futures = [run.pool.submit(send, item) for item in chunk]
             return lambda: [future.result() for future in futures]
         outcomes = [send(item) for item in chunk]
         return lambda: outcomes
 
     def _finish_chunk(
         self,
-        chats: dict[int, ChatPort | DeliveryFailed],
+        run: _Run,
+        chats: Mapping[int, ChatPort | DeliveryFailed],
         chunk: Sequence[Item],
         running: Callable[[], list[Outcome]],
-        now: datetime,
-        report: PassReport,
     ) -> None:
         outcomes = running()
         results = [(d, m, o) for (d, m, _), o in zip(chunk, outcomes, strict=True)]
@@ -167,9 +229,11 @@ class Courier:
             marks: list[Mark] = []
             for delivery, _member, outcome in results:
                 assert delivery.id is not None
+                if outcome.error == LEASE_LOST:
+                    continue  # the workspace's new sender has it now: its row is theirs
                 status = outcome.status if outcome.status in ("sent", "unreachable") else "pending"
                 marks.append((delivery.id, status, outcome.ref, outcome.error))
-            uow.dispatch.mark_many(marks, now)
+            uow.dispatch.mark_many(marks, run.now)
             uow.commit()
         for delivery, member, outcome in results:
             self._count(outcome, reminder=False)
@@ -181,7 +245,7 @@ class Courier:
                     delivery.attempts + 1,
                     outcome.error,
                 )
-            report.lines.append(self.line(delivery, member, outcome, False))
+            run.lines.append(self.line(delivery, member, outcome, False))
 
     @staticmethod
     def _new_dm_channels(
@@ -246,6 +310,10 @@ class Courier:
         )
 
     def _count(self, outcome: Outcome, reminder: bool) -> None:
+        with self._mutex:
+            self._count_locked(outcome, reminder)
+
+    def _count_locked(self, outcome: Outcome, reminder: bool) -> None:
         if outcome.status == "sent":
             if reminder:
                 self.totals.reminded += 1
@@ -259,35 +327,51 @@ class Courier:
             self.totals.failed += 1
 
     # -- 4. remind ----------------------------------------------------------------------------
-    def send_reminders(self, now: datetime, report: PassReport) -> None:
-        sender = self.sender_factory()
+    def _reminders(self, run: _Run) -> str:
         chats: dict[int, ChatPort | DeliveryFailed] = {}
-        holds = Holds(now)
         # By id, once each: a reminder given back is tried again next pass, not now.
         after_id = 0
         while True:
             with self.uow() as uow:
-                found = uow.dispatch.due_reminders(now, self.batch, after_id)
-                batch = holds.ready(uow, found, reminder=True)
+                found = uow.dispatch.due_reminders(run.now, self.batch, after_id, run.workspace_id)
+                batch = run.holds.ready(uow, found, reminder=True)
             if not found:
-                break
+                return "done"
             after_id = found[-1][0].id or after_id
             for delivery, member, journey in batch:
                 assert delivery.id is not None
+                if stop := self._stop(run):
+                    return stop
                 # Claimed before sending: a crash in between loses a reminder, never doubles it.
                 with self.uow() as uow:
-                    claimed = uow.dispatch.claim_reminder(delivery.id, now)
+                    claimed = uow.dispatch.claim_reminder(delivery.id, run.now)
                     uow.commit()
                 if not claimed:
                     continue
                 outcome = self._send_one(
-                    sender, chats, delivery, member, journey, now, reminder=True
+                    run.sender, chats, delivery, member, journey, run.now, reminder=True
                 )
                 if outcome.status == "failed" and outcome.error != UNCLEAR:
                     # Surely not sent (Slack said no, or never answered before the post):
                     # the claim is given back, so a later pass sends the reminder after all.
                     with self.uow() as uow:
-                        uow.dispatch.release_reminder(delivery.id, now)
+                        uow.dispatch.release_reminder(delivery.id, run.now)
                         uow.commit()
                 self._count(outcome, reminder=True)
-                report.lines.append(self.line(delivery, member, outcome, True))
+                run.lines.append(self.line(delivery, member, outcome, True))
+                run.progressed = True
+
+
+@dataclass
+class _Run:
+    """One workspace's sending in one pass."""
+
+    workspace_id: int
+    lease: SendLease
+    sender: Sender
+    holds: Holds
+    now: datetime
+    until: float | None
+    lines: list[SentLine]
+    pool: ThreadPoolExecutor | None
+    progressed: bool = False

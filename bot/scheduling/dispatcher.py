@@ -3,20 +3,24 @@
 A pass, as of an instant `now`:
 1. for every journey whose rituals fell due since its watermark (`dispatched_through`),
    record the deliveries (unique per journey, ritual, occurrence and member; pending, or
-   missed when already past the grace window) and move the watermark, in one transaction;
+   missed when already past the grace window) in bounded batches, then move the watermark;
 2. record pending deliveries whose poll closed as missed (never silently dropped);
 3. send pending deliveries, each claimed first (its attempt counted and committed), so a
    crash leaves a trace: the next pass asks the platform whether it got through before
    sending again;
 4. send the one reminder to members who have not answered yet.
 
-Only one process sends at a time (`DispatchLock`); several can record, because recording
-is idempotent.
+Steps 1 and 2 (and digests) run under the planning lock (`DispatchLock.pass_`), one
+process at a time. Steps 3 and 4 go workspace by workspace, each under its send lease, so
+scheduler replicas on PostgreSQL share the sending; with `send_for` a pass stops sending
+after that many seconds (between chunks), so the next pass records what fell due
+meanwhile and one workspace's long, paced fan-out never holds up another workspace.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +29,7 @@ from bot.domain import errors
 from bot.domain.calendar import Calendar
 from bot.domain.journeys import FACILITATORS, require_role
 from bot.domain.model import (
+    Delivery,
     Journey,
     Perspective,
     Prompt,
@@ -42,15 +47,18 @@ from bot.domain.rituals import (
     first_due,
 )
 from bot.domain.sampling import DuePlan, adhoc_ritual, plan_due, plan_now
-from bot.scheduling.courier import Courier, Holds
-from bot.scheduling.report import PassReport, SentLine, Totals
-from bot.scheduling.sender import Outcome, Sender
+from bot.scheduling.courier import Courier
+from bot.scheduling.preview import preview
+from bot.scheduling.report import PassReport, Totals
+from bot.scheduling.sender import Sender
 
 log = logging.getLogger("pioneer.scheduling")
 # An idle journey's watermark is moved along at most this often (one UPDATE for all).
 WATERMARK_STEP = timedelta(hours=1)
 # The watermark stops this far before a digest not yet handled, so that it falls due again.
 _INSTANT = timedelta(microseconds=1)
+# Deliveries per INSERT transaction: 50,000 people are recorded in short transactions.
+RECORD_BATCH = 1000
 # (workspace id, journey id, now, due_at=when the digest ritual fell due) -> sent?
 DigestHook = Callable[..., Any]
 
@@ -72,6 +80,8 @@ class Dispatcher:
         concurrency: int = 4,
         digest_resume: Callable[[], Callable[[datetime], int] | None] | None = None,
         team_update_hook: Callable[[], DigestHook | None] | None = None,
+        workspaces: int = 4,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.uow = uow
         self.lock = lock
@@ -89,31 +99,52 @@ class Dispatcher:
         self.on_deferred = on_deferred
         self.concurrency = concurrency
         self.totals = Totals()
+        self.monotonic = monotonic
         self.courier = Courier(
-            uow, self._by_id, chat_for, sender_factory, self.totals, batch, chunk, concurrency
+            uow,
+            self._by_id,
+            chat_for,
+            sender_factory,
+            self.totals,
+            lock,
+            batch,
+            chunk,
+            concurrency,
+            workspaces,
+            monotonic,
         )
         self._next_due: dict[int, tuple[object, datetime | None]] = {}
 
     # -- one pass ---------------------------------------------------------------------------
     def run_pass(
-        self, now: datetime | None = None, dry_run: bool = False, wait: bool = True
+        self,
+        now: datetime | None = None,
+        dry_run: bool = False,
+        wait: bool = True,
+        send_for: float | None = None,
     ) -> PassReport:
+        """One pass. `send_for`: stop sending after that many seconds (what is left goes
+        first next pass); None sends everything (`pioneer tick`)."""
         now = now or self.clock.now()
         report = PassReport(at=now, dry_run=dry_run)
         if dry_run:
-            self._preview(now, report)
+            preview(self, now, report)
             return report
         with self.lock.pass_(wait=wait) as got:
-            if not got:
-                report.skipped = True
-                return report
-            self.record_due(now, report)
-            with self.uow() as uow:
-                report.expired = uow.dispatch.expire(now)
-                uow.commit()
-            self.send_pending(now, report)
-            self.send_reminders(now, report)
-            self._resume_digests(now, report)
+            if got:
+                self.record_due(now, report)
+                with self.uow() as uow:
+                    report.expired = uow.dispatch.expire(now)
+                    uow.commit()
+                self._resume_digests(now, report)
+        report.planned = got
+        if not got and not self.lock.shared:
+            report.skipped = True  # another process is this database's one scheduler
+            return report
+        until = None if send_for is None else self.monotonic() + send_for
+        with self.lock.sending() as may:
+            if may:
+                self.courier.send_due(now, report, until)
         self._log(report)
         return report
 
@@ -209,18 +240,24 @@ class Dispatcher:
             with self.uow() as uow:
                 overrides = uow.rituals.overrides(journey.workspace_id, journey.id)
                 plan = self._plan(uow, journey, schedule, overrides, mark, now)
-                missed = [p for p in plan.deliveries if p.fate is Fate.MISSED]
-                sent = [p for p in plan.deliveries if p.fate is not Fate.MISSED]
-                # Counted as inserted: a pass that plans the same span again counts nothing.
-                missed_now = uow.dispatch.record([(p.delivery(journey, now), None) for p in missed])
-                report.missed += missed_now
-                report.recorded += missed_now + uow.dispatch.record(
-                    [(p.delivery(journey, now), p.remind_at) for p in sent]
-                )
-                digests_due = self._digests_due(journey, plan, now)
-                # Not past a digest until it is handled: one that fails (the database was
-                # locked) falls due again on the next pass, for the same week.
-                through = min((at for _, at in digests_due), default=now + _INSTANT) - _INSTANT
+            missed = [
+                (p.delivery(journey, now), None) for p in plan.deliveries if p.fate is Fate.MISSED
+            ]
+            sent = [
+                (p.delivery(journey, now), p.remind_at)
+                for p in plan.deliveries
+                if p.fate is not Fate.MISSED
+            ]
+            # Counted as inserted: a pass that plans the same span again counts nothing.
+            missed_now = self._record(missed)
+            report.missed += missed_now
+            report.recorded += missed_now + self._record(sent)
+            digests_due = self._digests_due(journey, plan, now)
+            # Not past a digest until it is handled: one that fails (the database was
+            # locked) falls due again on the next pass, for the same week. Moved after the
+            # last batch: a crash before it plans the span again, and records only the rest.
+            through = min((at for _, at in digests_due), default=now + _INSTANT) - _INSTANT
+            with self.uow() as uow:
                 uow.dispatch.set_watermark(journey.workspace_id, journey.id, through)
                 uow.commit()
             if not digests_due:
@@ -232,6 +269,16 @@ class Dispatcher:
                     uow.dispatch.set_watermark(journey.workspace_id, journey.id, now)
                     uow.commit()
         self.totals.missed += report.missed
+
+    def _record(self, rows: Sequence[tuple[Delivery, datetime | None]]) -> int:
+        """Insert in bounded transactions, so senders (other replicas too) start on the
+        first batches while the rest is recorded, and no transaction runs long."""
+        inserted = 0
+        for start in range(0, len(rows), RECORD_BATCH):
+            with self.uow() as uow:
+                inserted += uow.dispatch.record(rows[start : start + RECORD_BATCH])
+                uow.commit()
+        return inserted
 
     @staticmethod
     def _digests_due(
@@ -279,51 +326,6 @@ class Dispatcher:
         except Exception:  # a digest problem must not stop the next pass's prompts
             log.exception("digest messages left unsent could not be sent")
 
-    # -- 3. send, 4. remind -------------------------------------------------------------------
-    def send_pending(
-        self, now: datetime, report: PassReport, ids: Sequence[int] | None = None
-    ) -> None:
-        self.courier.send_pending(now, report, ids)
-
-    def send_reminders(self, now: datetime, report: PassReport) -> None:
-        self.courier.send_reminders(now, report)
-
-    # -- dry run --------------------------------------------------------------------------------
-    def _preview(self, now: datetime, report: PassReport) -> None:
-        with self.uow() as uow:
-            due, _ = self._due_journeys(uow, now)
-            for journey, schedule, mark in due:
-                assert journey.id is not None
-                overrides = uow.rituals.overrides(journey.workspace_id, journey.id)
-                plan = self._plan(uow, journey, schedule, overrides, mark, now)
-                members = {m.id: m for m in uow.members.list(journey.workspace_id, journey.id)}
-                for p in plan.deliveries:
-                    if p.fate is Fate.MISSED:
-                        report.missed += 1
-                        continue
-                    report.lines.append(
-                        SentLine(
-                            delivery_id=0,
-                            journey_id=journey.id,
-                            user=members[p.member_id].user,
-                            ritual_key=p.ritual.key,
-                            occurrence=p.occurrence,
-                            question=p.prompt.text.en,
-                            status="would-send",
-                        )
-                    )
-            holds = Holds(now)
-            pending = holds.ready(uow, uow.dispatch.pending(now, 100_000), reminder=False)
-            for delivery, member, _journey in pending:
-                report.lines.append(
-                    self.courier.line(delivery, member, Outcome("would-send"), reminder=False)
-                )
-            reminders = holds.ready(uow, uow.dispatch.due_reminders(now, 100_000), reminder=True)
-            for delivery, member, _journey in reminders:
-                report.lines.append(
-                    self.courier.line(delivery, member, Outcome("would-send"), reminder=True)
-                )
-
     def _log(self, report: PassReport) -> None:
         if report.recorded or report.lines or report.expired:
             log.info(
@@ -352,7 +354,7 @@ class Dispatcher:
         """Ask the current phase's audience one prompt now; returns how many were asked.
 
         Recorded like any ritual occurrence (keyed by the minute, so a double click asks
-        once), then sent at once if no other pass is sending, else by the next pass.
+        once), then sent at once if nobody else is sending this workspace, else by them.
         """
         now = self.clock.now()
         with self.uow() as uow:
@@ -381,11 +383,12 @@ class Dispatcher:
             uow.dispatch.record(rows)
             ids = uow.dispatch.keys_of(workspace_id, journey_id, ritual.key, occurrence)
             uow.commit()
-        with self.lock.pass_(wait=False) as got:
-            if got:
-                self.send_pending(now, PassReport(at=now), ids=ids)
-        if not got and self.on_deferred is not None:
-            self.on_deferred()  # the scheduler holding the lock sends them now
+        # Sent now unless another sender has this workspace (it takes them in its stride);
+        # another workspace's fan-out does not hold them up.
+        with self.lock.sending() as may:
+            sent = may and self.courier.send_workspace(workspace_id, now, ids)
+        if not sent and self.on_deferred is not None:
+            self.on_deferred()  # wakes this process's scheduler, if it runs here
         return len(ids)
 
 

@@ -23,13 +23,16 @@ class SentLine:
 class PassReport:
     at: datetime
     dry_run: bool = False
-    skipped: bool = False  # another process holds the dispatch lock
+    skipped: bool = False  # another process is this (SQLite) database's scheduler
+    planned: bool = True  # False: another replica was planning (it records what fell due)
     recorded: int = 0
     missed: int = 0
     expired: int = 0
     digests: int = 0
     digest_messages: int = 0  # sent by resuming digests left unsent
     lines: list[SentLine] = field(default_factory=list)
+    unfinished: int = 0  # workspaces that stopped at the pass's time box with more to send
+    held: int = 0  # workspaces another sender had (another replica, or this process)
 
     def count(self, status: str, reminder: bool = False) -> int:
         return sum(1 for x in self.lines if x.status == status and x.reminder == reminder)
@@ -70,6 +73,7 @@ def describe(report: PassReport) -> list[str]:
         f"expired {report.expired}, "
         + (f"would send {would}" if report.dry_run else f"sent {sent}, still pending {pending}")
         + (f", digests {report.digests}" if report.digests else "")
+        + (f", workspaces another scheduler is sending {report.held}" if report.held else "")
         + "."
     )
     return out

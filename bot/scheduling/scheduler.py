@@ -41,12 +41,17 @@ def dispatch_job(handle_id: str) -> None:
     handle = _HANDLES.get(handle_id)
     if handle is None:
         return
-    try:
-        report = handle.dispatcher.run_pass(wait=False)
-    except Exception:
-        log.exception("dispatch pass failed; the next wake-up tries again")
-        report = None
-    handle._passed(report)
+    # Passes follow each other while a workspace has more to send than one pass's time box:
+    # each one records what fell due meanwhile before sending on.
+    while True:
+        try:
+            report = handle.dispatcher.run_pass(wait=False, send_for=handle.send_for)
+        except Exception:
+            log.exception("dispatch pass failed; the next wake-up tries again")
+            report = None
+        handle._passed(report)
+        if report is None or not report.unfinished or handle.stopping:
+            return
 
 
 def purge_job(handle_id: str) -> None:
@@ -71,6 +76,8 @@ class SchedulerHandle:
     # Told after each pass (None: the pass raised), e.g. to count it for /metrics.
     on_pass: list[Callable[[PassReport | None], None]] = field(default_factory=list)
     purge: Callable[[], object] | None = None
+    send_for: float | None = None  # a pass's time box for sending (seconds)
+    stopping: bool = False
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def _passed(self, report: PassReport | None) -> None:
@@ -93,6 +100,7 @@ class SchedulerHandle:
             return self._cond.wait_for(lambda: self.passes > after, timeout=timeout)
 
     def stop(self) -> None:
+        self.stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if _HANDLES.pop(self.handle_id, None) is not None:
@@ -106,9 +114,14 @@ def start_scheduler(
     every_seconds: int = 60,
     on_pass: Sequence[Callable[[PassReport | None], None]] = (),
     purge: Callable[[], object] | None = None,
+    send_for: float | None = None,
 ) -> SchedulerHandle:
     """Run the dispatcher in this process every minute (and once at start), and `purge`
     (the retention purge) once a day.
+
+    A pass sends for at most `send_for` seconds (default: half the interval), then the
+    next pass follows at once: a due ritual, reminder or digest of another workspace waits
+    at most that long behind a long fan-out, not until the fan-out is over.
 
     On SQLite this makes the process the database's one scheduler, or raises
     SchedulerLocked with a message saying what to do.
@@ -121,7 +134,14 @@ def start_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         timezone=UTC,
     )
-    handle = SchedulerHandle(handle_id, dispatcher, scheduler, on_pass=list(on_pass), purge=purge)
+    handle = SchedulerHandle(
+        handle_id,
+        dispatcher,
+        scheduler,
+        on_pass=list(on_pass),
+        purge=purge,
+        send_for=every_seconds / 2 if send_for is None else send_for,
+    )
     _HANDLES[handle_id] = handle
     scheduler.add_job(
         dispatch_job,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select, tuple_, update
+from sqlalchemy import ColumnElement, func, literal_column, select, tuple_, union, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.model import Delivery, Journey, Member, Phase
@@ -20,7 +20,14 @@ from storage.mapping import (
     override_from_row,
     values_of,
 )
-from storage.models import AnswerRow, DeliveryRow, JourneyRow, MemberRow, RitualRow
+from storage.models import (
+    AnswerRow,
+    DeliveryRow,
+    JourneyRow,
+    MemberRow,
+    RitualRow,
+    SendLeaseRow,
+)
 from storage.sql import SessionRepository, insert_for, of_journey, update_rows
 
 # Spelled out, not bound: only then does it match the partial index of pending deliveries
@@ -99,21 +106,17 @@ class SqlDispatch(SessionRepository):
             for d, remind_at in deliveries
         ]
         insert = insert_for(self.session)
-        connection = self.session.connection()
-        inserted = 0
-        for start in range(0, len(values), 200):
-            # The ids of the rows inserted, one multi-row statement per chunk: a row count
-            # is not reported reliably for many rows (the dispatcher counts missed ones).
-            stmt = (
-                insert(DeliveryRow)
-                .values(values[start : start + 200])
-                .on_conflict_do_nothing(
-                    index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
-                )
-                .returning(DeliveryRow.id)
+        # One statement compiled once; SQLAlchemy sends it as multi-row batches
+        # ("insertmanyvalues") and returns the ids of the rows inserted: a row count is not
+        # reported reliably for many rows (the dispatcher counts missed ones).
+        stmt = (
+            insert(DeliveryRow)
+            .on_conflict_do_nothing(
+                index_elements=["journey_id", "ritual_key", "occurrence", "member_id"]
             )
-            inserted += len(connection.execute(stmt).all())
-        return inserted
+            .returning(DeliveryRow.id)
+        )
+        return len(self.session.connection().execute(stmt, values).all())
 
     def keys_of(
         self, workspace_id: int, journey_id: int, ritual_key: str, occurrence: str
@@ -161,22 +164,38 @@ class SqlDispatch(SessionRepository):
         )
 
     def pending(
-        self, now: datetime, limit: int, after_id: int = 0, ids: Sequence[int] | None = None
+        self,
+        now: datetime,
+        limit: int,
+        after_id: int = 0,
+        ids: Sequence[int] | None = None,
+        workspace_id: int | None = None,
     ) -> list[tuple[Delivery, Member, Journey]]:
-        where = [
-            _IS_PENDING,
-            DeliveryRow.due_at <= now,
-            DeliveryRow.closes_at > now,
-            DeliveryRow.id > after_id,
-        ]
+        where = [*_pending(now), DeliveryRow.id > after_id]
         if ids is not None:
             where.append(DeliveryRow.id.in_(list(ids)))
+        if workspace_id is not None:
+            where.append(_of_workspace(workspace_id))
         # In the partial index's order: a batch reads the batch, not everything pending.
         return self._with_member_and_journey(limit, DeliveryRow.id, *where)
 
+    def sendable(self, now: datetime) -> list[int]:
+        """Workspaces with a prompt or a reminder to send now, the least recently served
+        first (by their send lease), so a long fan-out cannot keep another waiting."""
+        pending = select(DeliveryRow.workspace_id).where(*_pending(now))
+        reminders = select(DeliveryRow.workspace_id).where(*_reminder_due(now))
+        found = union(pending, reminders).subquery()
+        rows = self.session.execute(
+            select(found.c.workspace_id)
+            .outerjoin(SendLeaseRow, SendLeaseRow.workspace_id == found.c.workspace_id)
+            .order_by(SendLeaseRow.lease_until.is_not(None), SendLeaseRow.lease_until)
+        )
+        return [r[0] for r in rows]
+
     def claim(self, delivery_ids: Sequence[int]) -> int:
-        """Count an attempt on each before it is sent (the dispatch lock makes us the only
-        sender); a crash then leaves attempts > 0 on a delivery that may have gone out."""
+        """Count an attempt on each before it is sent (the workspace's send lease makes us
+        its only sender); a crash then leaves attempts > 0 on a delivery that may have gone
+        out."""
         if not delivery_ids:
             return 0
         return update_rows(
@@ -215,24 +234,15 @@ class SqlDispatch(SessionRepository):
                 self.session.execute(update(DeliveryRow), rows)
 
     def due_reminders(
-        self, now: datetime, limit: int, after_id: int = 0
+        self, now: datetime, limit: int, after_id: int = 0, workspace_id: int | None = None
     ) -> list[tuple[Delivery, Member, Journey]]:
         """Sent, unanswered, open deliveries whose one reminder is due (ids after `after_id`)."""
-        answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
-        return self._with_member_and_journey(
-            limit,
-            # `id + 0`: not the primary key's order, which tempts SQLite (with statistics)
-            # to walk every delivery ever sent instead of the open ones by `closes_at`.
-            DeliveryRow.id + 0,
-            DeliveryRow.id > after_id,
-            DeliveryRow.status == "sent",
-            DeliveryRow.remind_at <= now,
-            # Sent late (after downtime) past its reminder time: no reminder on its heels.
-            DeliveryRow.sent_at < DeliveryRow.remind_at,
-            DeliveryRow.reminded_at.is_(None),
-            DeliveryRow.closes_at > now,
-            ~answered,
-        )
+        where = [DeliveryRow.id > after_id, *_reminder_due(now)]
+        if workspace_id is not None:
+            where.append(_of_workspace(workspace_id))
+        # `id + 0`: not the primary key's order, which tempts SQLite (with statistics)
+        # to walk every delivery ever sent instead of the open ones by `closes_at`.
+        return self._with_member_and_journey(limit, DeliveryRow.id + 0, *where)
 
     def claim_reminder(self, delivery_id: int, at: datetime) -> bool:
         return self.claim_one(
@@ -298,3 +308,26 @@ class SqlDispatch(SessionRepository):
 
 def _cut(error: str | None) -> str | None:
     return error[:500] if error else None
+
+
+def _of_workspace(workspace_id: int) -> ColumnElement[bool]:
+    # `+ 0`: a filter, not an index to start from; the workspace's index would walk every
+    # delivery it ever had instead of what can still be due.
+    return DeliveryRow.workspace_id + 0 == workspace_id
+
+
+def _pending(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (_IS_PENDING, DeliveryRow.due_at <= now, DeliveryRow.closes_at > now)
+
+
+def _reminder_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    answered = select(AnswerRow.id).where(AnswerRow.delivery_id == DeliveryRow.id).exists()
+    return (
+        DeliveryRow.status == "sent",
+        DeliveryRow.remind_at <= now,
+        # Sent late (after downtime) past its reminder time: no reminder on its heels.
+        DeliveryRow.sent_at < DeliveryRow.remind_at,
+        DeliveryRow.reminded_at.is_(None),
+        DeliveryRow.closes_at > now,
+        ~answered,
+    )

@@ -10,7 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from bot.domain.journeys import JourneyService
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.db import make_engine
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import backend
@@ -36,6 +37,18 @@ def test_migrating_twice_is_harmless(database_url: str) -> None:
     upgrade(database_url)
     upgrade(database_url)
     assert current_revision(database_url) == head_revision()
+
+
+def test_send_leases_migrate_down_and_up_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        downgrade(database_url, "0013_dm_channels")
+        assert "send_leases" not in inspect(engine).get_table_names()
+        upgrade(database_url)
+        assert "send_leases" in inspect(engine).get_table_names()
+        assert current_revision(database_url) == head_revision()
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.skipif(backend() != "sqlite", reason="SQLite pragmas")

@@ -112,6 +112,11 @@ def test_an_idle_pass_reads_open_and_pending_deliveries_through_their_indexes(
     engine.dispose()  # new connections read the statistics
     with statements(engine) as seen:
         report = world.tick(WED_NOON + timedelta(minutes=1))
+        # What a workspace with work due reads: its pending prompts, then its reminders.
+        with world.container.uow() as uow:
+            later = WED_NOON + timedelta(minutes=1)
+            uow.dispatch.pending(later, 200, 0, None, world.workspace_id)
+            uow.dispatch.due_reminders(later, 200, 0, world.workspace_id)
     assert isinstance(report, PassReport) and report.lines == []
     plans = {}
     with engine.connect() as conn:
@@ -119,7 +124,10 @@ def test_an_idle_pass_reads_open_and_pending_deliveries_through_their_indexes(
             if "deliveries" in sql and not sql.lstrip().upper().startswith("INSERT"):
                 rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
                 plans[sql] = " / ".join(str(row[-1]) for row in rows)
-    assert len(plans) == 3  # expiry, pending, reminders
+    # The pass: expiry, and which workspaces have prompts or reminders due (one UNION);
+    # then one workspace's pending prompts and its reminders.
+    assert len(plans) == 4, list(plans)
     for sql, plan in plans.items():
         assert "SCAN deliveries" not in plan and "PRIMARY KEY" not in plan.split("/")[0], sql
         assert "ix_deliveries_pending" in plan or "ix_deliveries_open" in plan, (sql, plan)
+        assert "ix_deliveries_workspace_id" not in plan, (sql, plan)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
 from typer.testing import CliRunner
@@ -49,6 +51,26 @@ def test_the_scheduler_wakes_the_dispatcher_with_the_injected_clock(
     finally:
         handle.stop()
     assert not handle.scheduler.running
+
+
+def test_a_pass_out_of_time_is_followed_by_the_next_at_once_not_a_minute_later(
+    world: World,
+) -> None:
+    for n in range(11):
+        world.add_member(f"UFOL{n:02}", {Role.FOLLOWER})
+    world.clock.set(TUE_10_AMS)
+    # A time box too short for more than one message a pass: 12 passes, one after another.
+    handle = start_scheduler(world.container.dispatch, every_seconds=3600, send_for=0.000001)
+    try:
+        deadline = time.monotonic() + 30
+        while len(world.chat.sent) < 12 and time.monotonic() < deadline:
+            handle.wait_for_pass(handle.passes, timeout=1)
+    finally:
+        handle.stop()
+    assert sorted(s.to for s in world.chat.sent) == sorted(
+        ["UFAC"] + [f"UFOL{n:02}" for n in range(11)]
+    )
+    assert handle.passes >= 12 and handle.last is not None and handle.last.unfinished == 0
 
 
 def test_tick_prints_what_would_be_and_what_was_sent(
