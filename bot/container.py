@@ -21,6 +21,7 @@ from bot.app.prompt_views import PromptViews
 from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
+from bot.app.web_signin import WebSignIn
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
@@ -35,6 +36,7 @@ from storage.db import make_engine, make_session_factory, ping
 from storage.uow import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
+    from bot.app.web_signin import WebSignIn
     from bot.demo.runner import DemoParts
     from bot.platforms.console import ConsoleChat
     from bot.platforms.slack.chat import SlackChats
@@ -229,6 +231,7 @@ class Container:
             journey_settings=self.journey_settings,
             digests=self.digests,
             dispatch=self.dispatch,
+            web=WebSignIn(self.uow, self.clock, settings.pioneer_public_url),
         )
 
     # -- chat platforms -----------------------------------------------------------------------

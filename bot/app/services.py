@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.app.digests import DigestService
     from bot.app.journey_settings import JourneySettings
     from bot.app.schedule import ScheduleService
+    from bot.app.web_signin import WebSignIn
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,5 @@ class Services:
     journey_settings: JourneySettings
     digests: DigestService
     dispatch: Dispatch
+    # The web view's sign-in links (`/pioneer web`); None where it is not wired.
+    web: WebSignIn | None = None

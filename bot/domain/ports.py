@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.domain.data_export import ApiToken
@@ -42,6 +41,7 @@ from bot.domain.records import (
 )
 from bot.domain.rituals import CadenceOverride
 from bot.domain.views import Notice, PromptView
+from bot.domain.web_links import WebLink, WebSession
 
 if TYPE_CHECKING:
     from bot.domain.digest.view import DigestView
@@ -194,6 +194,13 @@ class ApiTokenRepository(Protocol):
     def used(self, token_id: int, at: datetime) -> None: ...
 
 
+class WebSessionRepository(Protocol):
+    def add(self, item: WebLink | WebSession) -> None: ...
+    def use_link(self, token_hash: str, at: datetime) -> WebLink | None: ...  # once, unexpired
+    def find_session(self, token_hash: str, at: datetime) -> WebSession | None: ...  # unexpired
+    def end_session(self, token_hash: str) -> None: ...
+
+
 class TouchpointRepository(Protocol):
     def add(self, touchpoint: Touchpoint) -> Touchpoint: ...
     def list(
@@ -320,13 +327,10 @@ class UnitOfWork(Protocol):
     def people(self) -> PeopleRepository: ...
     @property
     def api_tokens(self) -> ApiTokenRepository: ...
+    @property
+    def web_sessions(self) -> WebSessionRepository: ...
     def __enter__(self) -> UnitOfWork: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
+    def __exit__(self, *exc_info: object) -> None: ...
     def commit(self) -> None: ...
 
 
@@ -335,9 +339,8 @@ class UnitOfWorkFactory(Protocol):
 
 
 class DispatchLock(Protocol):
-    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`.
-    Where the database cannot share (SQLite), `hold_process_lock` makes this process its
-    one scheduler, or raises SchedulerLocked."""
+    """Who may send: `with lock.pass_() as got:` runs one dispatcher pass if `got`. Where the
+    database cannot share (SQLite), `hold_process_lock` makes this process its one scheduler."""
 
     def pass_(self, wait: bool = True) -> AbstractContextManager[bool]: ...
     def hold_process_lock(self) -> None: ...
@@ -371,8 +374,7 @@ class ChatPort(Protocol):
 
     def send_prompt(self, member: Member, view: PromptView, idempotency_key: str) -> str:
         """Deliver `view` to `member` by direct message; return a reference to the message.
-        `idempotency_key` is stable for the delivery, so a retry after an unclear failure
-        can find the message already sent instead of posting a second one."""
+        `idempotency_key` is stable, so a retry finds the message sent instead of a second."""
         ...
 
     def post_notice(self, channel: str, notice: Notice) -> str: ...
