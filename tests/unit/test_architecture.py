@@ -2,9 +2,9 @@
 
 Rooms, from the outside in: the faces (`bot/cli/`, `bot/web.py`, `bot/webview/`) and the one
 wiring place (`bot/container.py`); the chat platforms and the scheduler; the use cases
-(`bot/app`); the domain (`bot/domain`), whose ports storage (`storage/`) implements. Each check below reads
-the source tree with `ast`, so it holds for code that is never imported by a test too, and
-each is shown to catch a planted mistake in a small tree of its own.
+(`bot/app`); the domain (`bot/domain`), whose ports storage (`storage/`) implements. Each
+check below reads the source tree with `ast`, so it holds for code that is never imported by
+a test too, and each is shown to catch a planted mistake in a small tree of its own.
 """
 
 from __future__ import annotations
