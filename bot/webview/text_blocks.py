@@ -23,8 +23,10 @@ class Block:
 
 
 def plain(text: str) -> str:
-    """Without emphasis marks and chat escapes (`&lt;` is `<` again, for the template)."""
-    return html.unescape(_EMPHASIS.sub(lambda m: next(g for g in m.groups() if g), text))
+    """Without emphasis and code marks and chat escapes (`&lt;` is `<` again, for the
+    template to escape)."""
+    bare = _EMPHASIS.sub(lambda m: next(g for g in m.groups() if g), text).replace("`", "")
+    return html.unescape(bare)
 
 
 def blocks(markdown: str) -> list[Block]:

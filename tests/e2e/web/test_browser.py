@@ -101,6 +101,7 @@ def test_each_role_browses_exactly_its_pages(chromium: Any, rig: Rig, shots: Pat
     director.keyboard.press("Tab")
     assert director.evaluate("document.activeElement.className") == "skip"
     director.context.close()
+    deliver(rig.container, journey, FOLLOWER, PromptKind.PULSE)
     phone = sign_in(chromium, rig, FOLLOWER, width=390)
     phone.goto(f"{rig.url}/web/me")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
