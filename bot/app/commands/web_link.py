@@ -13,6 +13,9 @@ def run_web(env: Env, _: Web) -> Reply:
     # The web shows a person their journeys; someone in none has nothing to see there.
     if not env.my_journeys():
         raise errors.NotAMember()
+    if not env.ctx.private:
+        # A sign-in link is a key: never said where others read along.
+        return env.reply("web.private_only")
     signin = env.services.web
     if signin is None:
         raise WebNotConfigured()
