@@ -4,13 +4,14 @@ and the facilitator's desk (members, schedule, calendar, phase, export)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
 from bot.app.web_pages import Seat
 from bot.domain.journeys import DIGEST_READERS, FACILITATORS
-from bot.domain.model import PERSPECTIVES, ROLES, Phase
+from bot.domain.model import PERSPECTIVES, ROLES, Phase, Role
 from bot.domain.web_access import READER_PAGES, Page, may_open
 from bot.rendering.markdown import perspective_name, render_markdown, signal_name
 from bot.rendering.readiness_text import readiness_text
@@ -117,6 +118,8 @@ async def digest_page(request: web.Request, look: Look) -> web.StreamResponse:
     view = next((v for v in views if v.iso_week == week), None)
     if view is None:
         return render(look, "refused.html", 404, reason=look.say("web.no_digest"))
+    if found.roles and Role.LEARNING in found.roles:
+        view = replace(view, for_steward=True)  # their own week first, as on Monday
     shown = blocks(render_markdown(view, look.language))
     return render(look, "digest.html", seat=found, page=Page.DIGESTS, week=week, blocks=shown)
 

@@ -19,6 +19,7 @@ class Block:
     kind: str  # h2, h3, ul, ol, table, quote, p
     text: str = ""
     items: list[str] = field(default_factory=list)
+    depths: list[int] = field(default_factory=list)  # per item: 0, or 1 for a sub-item
     rows: list[list[str]] = field(default_factory=list)
 
 
@@ -48,9 +49,13 @@ def blocks(markdown: str) -> list[Block]:
         elif line.startswith("# "):
             out.append(Block("h2", plain(line[2:])))
         elif line.startswith(("- ", "• ")):
-            open_("ul").items.append(plain(line[2:]))
+            listed = open_("ul")
+            listed.items.append(plain(line[2:]))
+            listed.depths.append(1 if raw.startswith("  ") else 0)
         elif _NUMBERED.match(line):
-            open_("ol").items.append(plain(_NUMBERED.sub("", line)))
+            listed = open_("ol")
+            listed.items.append(plain(_NUMBERED.sub("", line)))
+            listed.depths.append(0)
         elif line.startswith("|"):
             cells = [plain(c.strip()) for c in line.strip("|").split("|")]
             if not all(set(c) <= {"-", ":"} for c in cells):

@@ -108,6 +108,8 @@ def test_a_chart_leaves_a_gap_for_a_withheld_week() -> None:
 
 
 def test_chat_text_becomes_plain_blocks() -> None:
-    shown = blocks("# Digest\n\n## Part\n\n1. one\n2. two\n\n- **a**: b\n\nPlain &lt;b&gt; _x_")
+    text = "# Digest\n\n## Part\n\n1. one\n2. two\n\n- **a**: b\n  - c\n\nPlain &lt;b&gt; _x_ `y`"
+    shown = blocks(text)
     assert [b.kind for b in shown] == ["h2", "h3", "ol", "ul", "p"]
-    assert shown[3].items == ["a: b"] and shown[4].text == "Plain <b> x"
+    assert shown[3].items == ["a: b", "c"] and shown[3].depths == [0, 1]
+    assert shown[4].text == "Plain <b> x y"

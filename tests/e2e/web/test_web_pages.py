@@ -109,3 +109,12 @@ def test_timeline_and_ecosystem(rig: Rig) -> None:
     assert "From awareness to interest" in timeline and "From interest to desire" in timeline
     ecosystem = browser.get(f"/web/j/{rig.a.journey_id}/ecosystem").body
     assert "External change expert hired" in ecosystem
+
+
+def test_a_learning_professional_reads_their_own_week_first(rig: Rig) -> None:
+    path = f"/web/j/{rig.a.journey_id}/digests/2026-W47"
+    theirs = rig.browser(LEARNING).get(path).body
+    directors = rig.browser(DIRECTOR).get(path).body
+    mine = "For the learning professional: the human side"
+    assert mine in theirs and mine not in directors
+    assert theirs.index(mine) < theirs.index("Weekly digest Company A")
