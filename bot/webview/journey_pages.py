@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app.web_pages import Seat
+from bot.domain.digest.texts import note_text
 from bot.domain.journeys import DIGEST_READERS, FACILITATORS
 from bot.domain.model import PERSPECTIVES, ROLES, Phase, Role
 from bot.domain.web_access import READER_PAGES, Page, may_open
@@ -47,7 +48,9 @@ async def page_context(look: Look, seat: Seat, page: Page) -> dict[str, Any]:
             return {"weeks": [v.iso_week for v in reversed(views)]}
         return {"charts": _charts(look, views)}
     if page is Page.ECOSYSTEM:
-        return {"touchpoints": await asyncio.to_thread(pages.touchpoints, journey)}
+        found = await asyncio.to_thread(pages.touchpoints, journey)
+        # A note as the digest shows it: mentions dropped (they name someone), shortened.
+        return {"touchpoints": [(tp, plain(note_text(tp.note))) for tp in found]}
     if page is Page.MEMBERS:
         return {"members": await asyncio.to_thread(pages.members, journey), "roles": ROLES}
     if page is Page.SCHEDULE:

@@ -52,7 +52,7 @@ def context(page: Page, seat: Seat) -> dict[str, Any]:
         ],
         "weeks": ["2026-W47"],
         "touchpoints": [
-            SimpleNamespace(happened_on=date(2026, 11, 20), kind=TouchpointKind.EXPERT, note=NASTY)
+            (SimpleNamespace(happened_on=date(2026, 11, 20), kind=TouchpointKind.EXPERT), NASTY)
         ],
         "members": [member],
         "roles": list(Role),

@@ -107,5 +107,9 @@ def test_a_member_sets_language_and_away_and_is_forgotten(rig: Rig) -> None:
     unconfirmed = browser.post("/web/me/forget", {"csrf": csrf})
     assert rig.container.journeys.member(rig.a.workspace_id, rig.a.journey_id, FOLLOWER)
     assert "bevestiging" in unconfirmed.body
-    browser.post("/web/me/forget", {"csrf": csrf, "confirm": "yes"})
+    forgotten = browser.post("/web/me/forget", {"csrf": csrf, "confirm": "yes"})
+    assert forgotten.status == 200
     assert rig.container.journeys.member(rig.a.workspace_id, rig.a.journey_id, FOLLOWER) is None
+    # Signed out with it: the browser keeps no session of someone forgotten.
+    assert "pioneer_session" not in browser.cookies
+    assert browser.get("/web/").status == 401
