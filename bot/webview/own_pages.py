@@ -99,9 +99,13 @@ async def own_command(request: web.Request, look: Look) -> web.StreamResponse:
     journey = look.seats[0].journey if look.seats else None
     reply = await asyncio.to_thread(look.deps.pages.command, look.viewer, journey, text)
     if what == "forget":
-        return render(
-            look, "refused.html", reason=plain(reply.text), title=look.say("web.me.forget")
-        )
+        # Forgotten: the session goes too, so this browser keeps nothing of them.
+        if look.deps.signin is not None:
+            await asyncio.to_thread(look.deps.signin.sign_out, request.cookies.get(COOKIE, ""))
+        title = look.say("web.me.forget")
+        response = render(look, "refused.html", reason=plain(reply.text), title=title)
+        response.del_cookie(COOKIE, path="/web")
+        return response
     # The language may have changed: read the person again.
     look = await look_of(request) or look
     return await me_page(request, look, plain(reply.text))
