@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Posted to (JSON, signed with the secret) when a weekly digest is published.
     pioneer_webhook_url: str | None = None
     pioneer_webhook_secret: str | None = None
+    # Where people reach `pioneer serve` (the web view's sign-in links point there).
+    pioneer_public_url: str | None = None
 
     @field_validator("pioneer_anonymity_threshold")
     @classmethod
@@ -109,6 +111,16 @@ class Settings(BaseSettings):
         if value is not None and not value.is_dir():
             raise ValueError("no such folder")
         return value
+
+    @field_validator("pioneer_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("not an http(s) address; e.g. https://pioneer.example.org")
+        return value.strip().rstrip("/")
 
     @field_validator("pioneer_webhook_url")
     @classmethod

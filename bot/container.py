@@ -23,6 +23,7 @@ from bot.app.retention import Retention
 from bot.app.schedule import ScheduleService
 from bot.app.services import Defaults, Services
 from bot.app.team_updates import TeamUpdateService
+from bot.app.web_signin import WebSignIn
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.answers import AnswerService
@@ -221,6 +222,7 @@ class Container:
             digests=self.digests,
             dispatch=self.dispatch,
             team_updates=self.team_updates,
+            web=WebSignIn(self.uow, self.clock, settings.pioneer_public_url),
         )
 
     # -- chat platforms -----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Routes: POST /slack/events (events, slash commands and interactivity on one URL, as Bolt
 expects), GET /slack/install and /slack/oauth_redirect in OAuth mode, GET /healthz,
-GET /metrics and the read-only data API under /api/v1 (bot/web_api.py). With
+GET /metrics, the read-only data API under /api/v1 (bot/web_api.py) and the web view
+under /web (bot/webview/). With
 SLACK_APP_TOKEN set, Slack arrives over Socket Mode instead, and the web server still
 serves health, metrics and the API.
 """
@@ -22,6 +23,7 @@ from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.app.web_pages import WebPages
 from bot.container import Container
 from bot.health import run_checks
 from bot.platforms.slack.app import build_app, slack_configured
@@ -31,6 +33,7 @@ from bot.platforms.slack.edge import bolt_request as bolt_request_of
 from bot.platforms.slack.poll_clicks import PollClicks
 from bot.telemetry import Metrics
 from bot.web_api import add_api_routes
+from bot.webview import WebDeps, add_web_routes
 
 if TYPE_CHECKING:
     from bot.platforms.slack.socket_mode import SocketModeLink
@@ -194,6 +197,7 @@ async def make_web_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     add_api_routes(app, container.data_api, _timed)
+    add_web_routes(app, WebDeps(pages=WebPages(container.services), signin=container.services.web))
 
     async def close_session(_: web.Application) -> None:
         await session.close()

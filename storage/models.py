@@ -353,3 +353,30 @@ class LeadershipActionRow(Base):
     rule: Mapped[str] = mapped_column(String(64), default="")
     signal: Mapped[str] = mapped_column(String(32), default="")
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebLinkRow(Base):
+    """A one-time sign-in link of the web view (`/pioneer web`): its SHA-256 hash only."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    user: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser of the web view: its cookie's SHA-256 hash only."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_fk()
+    user: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

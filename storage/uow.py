@@ -19,6 +19,7 @@ from storage.repositories.people_repo import SqlPeople
 from storage.repositories.ritual_repo import SqlRituals
 from storage.repositories.team_update_repo import SqlTeamUpdates
 from storage.repositories.touchpoint_repo import SqlTouchpoints
+from storage.repositories.web_session_repo import SqlWebSessions
 from storage.repositories.week_figure_repo import SqlWeekFigures
 from storage.repositories.workspace_repo import SqlWorkspaces
 from storage.sql import ERASED
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         self.people = SqlPeople(self.session)
         self.week_figures = SqlWeekFigures(self.session)
         self.api_tokens = SqlApiTokens(self.session)
+        self.web_sessions = SqlWebSessions(self.session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.app.journey_settings import JourneySettings
     from bot.app.schedule import ScheduleService
     from bot.app.team_updates import TeamUpdateService
+    from bot.app.web_signin import WebSignIn
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,5 @@ class Services:
     digests: DigestService
     dispatch: Dispatch
     team_updates: TeamUpdateService
+    # The web view's sign-in links (`/pioneer web`); None where it is not wired.
+    web: WebSignIn | None = None

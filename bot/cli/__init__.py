@@ -13,6 +13,7 @@ from bot.cli import (  # noqa: F401  (each registers its commands)
     doctor,
     install,
     running,
+    web_command,
 )
 from bot.cli.root import app
 from bot.cli.running import EXIT_LOCKED, parse_instant, serve_scheduler

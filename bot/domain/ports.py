@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
-from types import TracebackType
 from typing import Any, Protocol
 
 from bot.domain.chat_ports import ChatPort as ChatPort
@@ -48,6 +47,7 @@ from bot.domain.records import (
 )
 from bot.domain.rituals import CadenceOverride
 from bot.domain.team_update import LeadershipAction
+from bot.domain.web_links import WebLink, WebSession
 
 Recipients = Sequence[tuple[str, int | None]]
 # One delivery's outcome: (delivery id, status, message ref, error).
@@ -208,6 +208,13 @@ class TeamUpdateRepository(SendQueue, Protocol):
     ) -> Sequence[LeadershipAction]: ...  # recorded in [start, end)
 
 
+class WebSessionRepository(Protocol):
+    def add(self, item: WebLink | WebSession) -> None: ...
+    def use_link(self, token_hash: str, at: datetime) -> WebLink | None: ...  # once, unexpired
+    def find_session(self, token_hash: str, at: datetime) -> WebSession | None: ...  # unexpired
+    def end_session(self, token_hash: str) -> None: ...
+
+
 class TouchpointRepository(Protocol):
     def add(self, touchpoint: Touchpoint) -> Touchpoint: ...
     def list(
@@ -346,13 +353,10 @@ class UnitOfWork(Protocol):
     def people(self) -> PeopleRepository: ...
     @property
     def api_tokens(self) -> ApiTokenRepository: ...
+    @property
+    def web_sessions(self) -> WebSessionRepository: ...
     def __enter__(self) -> UnitOfWork: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
+    def __exit__(self, *exc_info: object) -> None: ...
     def commit(self) -> None: ...
 
 

@@ -118,6 +118,7 @@ class MemoryUnitOfWork:
         self.people = NotFaked("people")
         self.week_figures = NotFaked("week_figures")
         self.api_tokens = NotFaked("api_tokens")
+        self.web_sessions = NotFaked("web_sessions")
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._begin()

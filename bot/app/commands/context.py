@@ -49,6 +49,9 @@ class Context:
     profile: Callable[[], Profile] = _no_profile
     mention: Callable[[str], str] = lambda user: f"<@{user}>"
     channel_mention: Callable[[str], str] = lambda channel: f"<#{channel}>"
+    # Whether a reply that is not public reaches only this person (Slack's ephemeral
+    # replies, a 1:1 chat); a Teams channel shows every reply to everyone in it.
+    private: bool = True
 
 
 @dataclass(frozen=True)

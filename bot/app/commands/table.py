@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.app.commands import administering, asking, cadence, exports, membership, phases
+from bot.app.commands import (
+    administering,
+    asking,
+    cadence,
+    exports,
+    membership,
+    phases,
+    web_link,
+)
 from bot.app.commands.context import Context, Env, Reply, escape
 from bot.app.commands.setting_words import DigestChannel, HolidayChange, TimezoneChange, Workdays
 from bot.app.commands.words import (
@@ -37,6 +45,7 @@ from bot.app.commands.words import (
     Status,
     Unknown,
     Usage,
+    Web,
     parse,
 )
 from bot.app.free_text import refuse_unsafe_characters
@@ -96,6 +105,7 @@ HANDLERS: dict[type[Command], Handler] = {
     TimezoneChange: administering.run_timezone,
     DigestChannel: administering.run_digest_channel,
     Did: phases.run_did,
+    Web: web_link.run_web,
 }
 
 

@@ -132,6 +132,11 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Web:
+    pass
+
+
+@dataclass(frozen=True)
 class Away:
     until: date | None  # None: back again (`away off`)
 
@@ -156,6 +161,7 @@ Command = (
     | Pause
     | Resume
     | Away
+    | Web
     | HolidayChange
     | Workdays
     | TimezoneChange
@@ -350,6 +356,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("pause", _no_args(Pause()), aliases=("pauze",), group="facilitators"),
     Subcommand("resume", _no_args(Resume()), aliases=("hervat",), group="facilitators"),
     Subcommand("away", _parse_away, aliases=("afwezig",)),
+    Subcommand("web", _no_args(Web()), aliases=("webversie",)),
     Subcommand(
         "holiday",
         parse_holiday,

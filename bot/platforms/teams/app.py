@@ -286,6 +286,7 @@ class TeamsBot:
             profile=lambda: Profile(language=speaker.language, timezone=speaker.timezone),
             mention=mention,
             channel_mention=lambda c: f"**{commands.escape(names.get(c) or c)}**",
+            private=speaker.conversation_type == "personal",
         )
 
     def _command_text(self, context: TurnContext, speaker: Speaker) -> tuple[str, dict[str, str]]:

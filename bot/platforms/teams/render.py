@@ -31,7 +31,8 @@ ANSWER_VERB = "pioneer.answer"
 COMMAND_VERB = "pioneer.command"
 ANSWER_INPUT = "text"
 FILE_PREVIEW_LINES = 20
-_SLASH_COMMAND = re.compile(r"/pioneer\b")
+# The command as typed (at the start or after a space, quote or bracket), not a URL path.
+_SLASH_COMMAND = re.compile(r"(?<![\w./:-])/pioneer\b")
 _BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 
 
