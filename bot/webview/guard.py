@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.app.web_pages import Seat, Viewer, WebPages
 from bot.app.web_signin import WebSignIn
@@ -22,6 +22,9 @@ from bot.domain.model import Language
 from bot.domain.web_access import Page, pages_for
 from bot.domain.web_links import SESSION_LIFETIME, csrf_matches, csrf_token
 from prompts.messages import number, t
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 COOKIE = "pioneer_session"
 HERE = Path(__file__).parent
@@ -47,7 +50,11 @@ class WebDeps:
 DEPS: web.AppKey[WebDeps] = web.AppKey("webview", WebDeps)
 
 
+@cache
 def templates() -> Environment:
+    """Loaded by the first page shown: an idle bot that nobody browses keeps Jinja2 out."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"], default=True),
@@ -55,9 +62,6 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     return env
-
-
-TEMPLATES = templates()
 
 
 @dataclass
@@ -79,17 +83,21 @@ class Look:
 
 def render(look: Look, template: str, status: int = 200, **context: Any) -> web.Response:
     lang = look.language
-    html = TEMPLATES.get_template(template).render(
-        say=look.say,
-        number=lambda v, digits=1: number(v, lang, digits),
-        lang=lang.value,
-        csrf=look.csrf,
-        read_only=look.deps.read_only,
-        signed_in=not look.viewer.local,
-        seats=look.seats,
-        pages_for=lambda seat: pages_for(seat.roles),
-        Page=Page,
-        **context,
+    html = (
+        templates()
+        .get_template(template)
+        .render(
+            say=look.say,
+            number=lambda v, digits=1: number(v, lang, digits),
+            lang=lang.value,
+            csrf=look.csrf,
+            read_only=look.deps.read_only,
+            signed_in=not look.viewer.local,
+            seats=look.seats,
+            pages_for=lambda seat: pages_for(seat.roles),
+            Page=Page,
+            **context,
+        )
     )
     return web.Response(
         text=html, status=status, content_type="text/html", charset="utf-8", headers=HEADERS

@@ -1,8 +1,8 @@
 """`pioneer serve` stays lean: what only some servers need is loaded only by those.
 
 matplotlib (with numpy and PIL) draws digest charts, Alembic migrates, the Agents SDK serves
-Teams and `cryptography` decrypts OAuth tokens: together about 65 MB that an idle server
-with one Slack bot token and its scheduler never uses.
+Teams, `cryptography` decrypts OAuth tokens and Jinja2 renders the web view: together about
+65 MB that an idle server with one Slack bot token and its scheduler never uses.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from storage.revision import current_revision, head_revision
 from tests.fakes.slack_api import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("matplotlib", "numpy", "PIL", "alembic", "microsoft_agents", "cryptography")
+HEAVY = ("matplotlib", "numpy", "PIL", "alembic", "microsoft_agents", "cryptography", "jinja2")
 
 # What `pioneer serve` does before it idles: check the settings and the schema, build the web
 # app, run the scheduler's first pass; then the top-level packages it loaded.
