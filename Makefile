@@ -32,8 +32,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" scripts/with-postgres $(BIN)/pytest -q
 
-# Lint, then the whole suite on SQLite, then again on a real PostgreSQL.
-test: lint test-sqlite test-postgres
+# Lint, then the whole suite on SQLite and on a real PostgreSQL side by side (a core each);
+# each suite's output is printed whole once it ends, so they do not interleave.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
