@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -73,8 +74,12 @@ class Served:
 
     url: str
     process: subprocess.Popen[str]
+    errors: Path | None = None  # where stderr goes while it runs
     out: str = ""
     err: str = ""
+
+    def err_so_far(self) -> str:
+        return self.errors.read_text(encoding="utf-8") if self.errors else ""
 
 
 @contextmanager
@@ -84,18 +89,22 @@ def serving(
     """`pioneer serve --host 127.0.0.1 --port <free> <args>` until the block ends, then
     SIGTERM; stderr is always kept, stdout only when `stdout` asks for it."""
     port = free_port()
-    process = subprocess.Popen(
-        [*PIONEER, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    served = Served(f"http://127.0.0.1:{port}", process)
-    try:
-        yield served
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=stop_within)
-        served.out, served.err = out or "", err or ""
+    # stderr to a file, so a test can read what it logged while it runs.
+    with tempfile.TemporaryDirectory() as folder:
+        errors = Path(folder) / "stderr"
+        with errors.open("w", encoding="utf-8") as sink:
+            process = subprocess.Popen(
+                [*PIONEER, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                env=env,
+                cwd=cwd,
+                stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
+                stderr=sink,
+                text=True,
+            )
+        served = Served(f"http://127.0.0.1:{port}", process, errors)
+        try:
+            yield served
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, _ = process.communicate(timeout=stop_within)
+            served.out, served.err = out or "", served.err_so_far()

@@ -18,6 +18,10 @@ from tests.e2e.slack.conftest import SlackSender
 from tests.fakes.slack_api import FakeSlack
 
 COMMANDS = 12
+# Every worker sets up its logging: timestamp, level, logger, message.
+WORKER_SERVING = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO bot\.web worker (\d) serving", re.M
+)
 
 
 def scrape(url: str) -> dict[str, list[Sample]]:
@@ -48,8 +52,13 @@ def test_two_workers_share_one_metrics_view(
     env = slack_env(database_url, fake_slack, LOG_LEVEL="INFO")
     with serving(env, tmp_path, "--workers", "2", stop_within=30) as served:
         url = served.url
-        # Three interpreters start on a machine that may be busy: be patient.
+        # Three interpreters start on a machine that may be busy: be patient, and wait for
+        # both workers (the first to listen answers /healthz for both).
         with_patience(lambda: wait_until_healthy(url, served.process))
+        deadline = time.monotonic() + 60
+        while set(WORKER_SERVING.findall(served.err_so_far())) != {"0", "1"}:
+            assert time.monotonic() < deadline, served.err_so_far()
+            time.sleep(0.1)
         # The scheduler (in the process that started the workers) passes once at start.
         deadline = time.monotonic() + 20
         while True:
@@ -86,7 +95,4 @@ def test_two_workers_share_one_metrics_view(
     build = families["pioneer_build_info"]
     assert build[0].labels["version"] == version() and build[0].value == 1
 
-    # Every worker set up its logging: timestamp, level, logger, message.
-    stamped = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO bot\.web worker (\d) serving")
-    workers = {m.group(1) for line in err.splitlines() if (m := stamped.match(line))}
-    assert workers == {"0", "1"}, err
+    assert set(WORKER_SERVING.findall(err)) == {"0", "1"}, err
