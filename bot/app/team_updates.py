@@ -106,6 +106,12 @@ class TeamUpdateService:
             actions = uow.team_updates.actions(workspace_id, journey_id, start, end)
         return team_update(journey, iso_week, digests, actions)
 
+    def planned_weeks(self, workspace_id: int, journey_id: int) -> list[str]:
+        """The fortnights (by their last week) whose update went, or is going, to the members,
+        oldest first: the ones a member may read back."""
+        with self._uow() as uow:
+            return list(uow.team_updates.planned_weeks(workspace_id, journey_id))
+
     def send_fortnightly(
         self, workspace_id: int, journey_id: int, now: datetime, due_at: datetime | None = None
     ) -> bool:

@@ -24,6 +24,7 @@ from bot.domain.digest.phase_readiness import ReadinessCard
 from bot.domain.digest.view import DigestView
 from bot.domain.journeys import DIGEST_READERS
 from bot.domain.model import Journey, Language, Member, PhaseChange, Role, Touchpoint
+from bot.domain.team_update import TeamUpdateView
 from bot.domain.views import PromptView
 
 # The local read-only viewer (`pioneer web --db`) reads what a facilitator and the digest's
@@ -135,6 +136,21 @@ class WebPages:
         with self.services.uow() as uow:
             found = uow.touchpoints.list(journey.workspace_id, journey.id)
         return sorted(found, key=lambda t: (t.happened_on, t.id or 0), reverse=True)
+
+    # -- what every member reads ---------------------------------------------------------
+    def team_update_weeks(self, journey: Journey) -> list[str]:
+        """The fortnights whose team update the members were sent, newest first."""
+        assert journey.id is not None
+        weeks = self.services.team_updates.planned_weeks(journey.workspace_id, journey.id)
+        return sorted(weeks, reverse=True)
+
+    def team_update(self, journey: Journey, iso_week: str) -> TeamUpdateView | None:
+        """The update of the fortnight ending with `iso_week`, as the members got it (None:
+        no update was sent for it); read anew from the records, as a late send reads it."""
+        assert journey.id is not None
+        if iso_week not in self.team_update_weeks(journey):
+            return None
+        return self.services.team_updates.view(journey.workspace_id, journey.id, iso_week)
 
     # -- what a facilitator reads --------------------------------------------------------
     def members(self, journey: Journey) -> list[Member]:

@@ -206,6 +206,8 @@ class TeamUpdateRepository(SendQueue, Protocol):
     def actions(
         self, workspace_id: int, journey_id: int, start: datetime, end: datetime
     ) -> Sequence[LeadershipAction]: ...  # recorded in [start, end)
+    # The fortnights (by their last week) whose update was planned for the members.
+    def planned_weeks(self, workspace_id: int, journey_id: int) -> Sequence[str]: ...
 
 
 class WebSessionRepository(Protocol):

@@ -94,9 +94,11 @@ def team_update_text(
     )
 
 
-def render_team_update_markdown(view: TeamUpdateView, language: Language | None = None) -> str:
-    """The update as Markdown: the demo's file, and the console's message."""
-    text = team_update_text(view, language, platform="console")
+def render_team_update_markdown(
+    view: TeamUpdateView, language: Language | None = None, platform: str = "console"
+) -> str:
+    """The update as Markdown: the demo's file, the console's message, the web's page."""
+    text = team_update_text(view, language, platform=platform)
     out = [f"# {text.title}", "", text.weeks, "", f"## {text.said_title}", ""]
     for line in text.said:
         if not line.startswith("- ") and out[-1] != "":

@@ -1,5 +1,6 @@
-"""A journey's pages: the digest readers' (timeline, scorecard, trends, digests, ecosystem)
-and the facilitator's desk (members, schedule, calendar, phase, export)."""
+"""A journey's pages: every member's team updates, the digest readers' (timeline,
+scorecard, trends, digests, ecosystem) and the facilitator's desk (members, schedule,
+calendar, phase, export)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app.team_updates import fortnight
 from bot.app.web_pages import Seat
 from bot.domain.digest.texts import quote_text
-from bot.domain.journeys import DIGEST_READERS, FACILITATORS
 from bot.domain.model import PERSPECTIVES, ROLES, Phase, Role
-from bot.domain.web_access import READER_PAGES, Page, may_open
+from bot.domain.web_access import Page, allowed_roles, may_open
 from bot.rendering.markdown import perspective_name, render_markdown, signal_name
 from bot.rendering.readiness_text import readiness_text
+from bot.rendering.update_text import render_team_update_markdown
 from bot.webview.guard import HEADERS, Look, render, signed_in
 from bot.webview.svg_trend import Series, legend, trend_svg
 from bot.webview.text_blocks import blocks, plain
@@ -27,7 +29,7 @@ def seat_or_refusal(look: Look, journey_id: int, page: Page) -> Seat | web.Respo
         # Another workspace's journey, or one the person is not in: as absent as none.
         return render(look, "refused.html", 404, reason=look.say("web.no_journey"))
     if not may_open(page, seat.roles):
-        allowed = DIGEST_READERS if page in READER_PAGES else FACILITATORS
+        allowed = allowed_roles(page)
         roles = ", ".join(look.say(f"role.{r.value}") for r in ROLES if r in allowed)
         return render(look, "refused.html", 403, reason=look.say("web.not_allowed", roles=roles))
     return seat
@@ -47,6 +49,9 @@ async def page_context(look: Look, seat: Seat, page: Page) -> dict[str, Any]:
         if page is Page.DIGESTS:
             return {"weeks": [v.iso_week for v in reversed(views)]}
         return {"charts": _charts(look, views)}
+    if page is Page.UPDATES:
+        weeks = await asyncio.to_thread(pages.team_update_weeks, journey)
+        return {"fortnights": [(fortnight(w)[0], w) for w in weeks]}
     if page is Page.ECOSYSTEM:
         found = await asyncio.to_thread(pages.touchpoints, journey)
         # A note as the digest shows it: mentions dropped (they name someone), shortened.
@@ -127,6 +132,24 @@ async def digest_page(request: web.Request, look: Look) -> web.StreamResponse:
     return render(look, "digest.html", seat=found, page=Page.DIGESTS, week=week, blocks=shown)
 
 
+async def update_page(request: web.Request, look: Look) -> web.StreamResponse:
+    found = seat_or_refusal(look, int(request.match_info["journey_id"]), Page.UPDATES)
+    if isinstance(found, web.Response):
+        return found
+    week = request.match_info["iso_week"]
+    view = await asyncio.to_thread(look.deps.pages.team_update, found.journey, week)
+    if view is None:
+        return render(look, "refused.html", 404, reason=look.say("web.no_update"))
+    # As chat words it for the viewer: in their language, the command as their platform
+    # types it. Aggregates over k only; the actions in it are escaped, the template escapes.
+    markdown = render_team_update_markdown(view, look.language, look.viewer.platform)
+    shown = blocks(markdown)
+    first = fortnight(week)[0]
+    return render(
+        look, "update.html", seat=found, page=Page.UPDATES, first=first, week=week, blocks=shown
+    )
+
+
 async def _export(look: Look, seat: Seat) -> web.StreamResponse:
     if look.deps.read_only:
         return render(look, "refused.html", 403, reason=look.say("web.read_only"))
@@ -148,3 +171,4 @@ def add_journey_routes(app: web.Application) -> None:
     base = r"/web/j/{journey_id:\d+}"
     app.router.add_get(base + "/{page}", signed_in(journey_page))
     app.router.add_get(base + r"/digests/{iso_week:\d{4}-W\d{2}}", signed_in(digest_page))
+    app.router.add_get(base + r"/updates/{iso_week:\d{4}-W\d{2}}", signed_in(update_page))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bot.domain.team_update import LeadershipAction
 from storage.mapping import from_row, values_of
 from storage.models import LeadershipActionRow, TeamUpdateSendRow
@@ -28,3 +30,13 @@ class SqlTeamUpdates(SendQueueRepository):
             order_by=LeadershipActionRow.recorded_at,
         )
         return [from_row(LeadershipAction, r) for r in rows]
+
+    def planned_weeks(self, workspace_id: int, journey_id: int) -> list[str]:
+        row = TeamUpdateSendRow
+        query = (
+            select(row.iso_week)
+            .where(*of_journey(row, workspace_id, journey_id))
+            .distinct()
+            .order_by(row.iso_week)
+        )
+        return list(self.session.scalars(query))

@@ -12,8 +12,19 @@ from typing import Any
 import pytest
 
 from bot.app.web_pages import Seat, Viewer
-from bot.domain.model import Journey, Language, Member, Phase, PhaseChange, Role, TouchpointKind
+from bot.domain.model import (
+    Journey,
+    Language,
+    Member,
+    Phase,
+    PhaseChange,
+    Role,
+    Text,
+    TouchpointKind,
+)
+from bot.domain.team_update import DoneItem, SaidFigure, SaidTheme, TeamUpdateView
 from bot.domain.web_access import Page
+from bot.rendering.update_text import render_team_update_markdown
 from bot.webview.guard import Look, WebDeps, render
 from bot.webview.svg_trend import Series, trend_svg
 from bot.webview.text_blocks import blocks
@@ -51,6 +62,7 @@ def context(page: Page, seat: Seat) -> dict[str, Any]:
             }
         ],
         "weeks": ["2026-W47"],
+        "fortnights": [("2026-W46", "2026-W47")],
         "touchpoints": [
             (SimpleNamespace(happened_on=date(2026, 11, 20), kind=TouchpointKind.EXPERT), NASTY)
         ],
@@ -113,3 +125,104 @@ def test_chat_text_becomes_plain_blocks() -> None:
     assert [b.kind for b in shown] == ["h2", "h3", "ol", "ul", "p"]
     assert shown[3].items == ["a: b", "c"] and shown[3].depths == [0, 1]
     assert shown[4].text == "Plain <b> x y"
+
+
+def update(done: tuple[DoneItem, ...]) -> TeamUpdateView:
+    """A fortnight's update as the view builds it: figures over k, an escaped action."""
+    return TeamUpdateView(
+        journey_id=4,
+        journey_name=NASTY,
+        iso_week="2026-W47",
+        weeks=("2026-W46", "2026-W47"),
+        language=Language.EN,  # the journey's; the page speaks the viewer's
+        phase=Phase.DESIRE,
+        k=5,
+        perspectives=(SaidFigure("human", 3.25, 6),),
+        signals=(SaidFigure("heard", 2.5, 5),),
+        themes=(SaidTheme("job_security", Text("baanzekerheid", "job security"), 5),),
+        done=done,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            Language.EN,
+            ["Team update about weeks 2026-W46 and 2026-W47", "What you said", "All team updates"],
+        ),
+        (
+            Language.NL,
+            ["Teamupdate over week 2026-W46 en 2026-W47", "Wat jullie zeiden", "Alle teamupdates"],
+        ),
+    ],
+)
+def test_a_team_update_page_in_the_viewers_language(
+    language: Language, expected: list[str]
+) -> None:
+    viewer = look(language, frozenset({Role.FOLLOWER}))
+    action = DoneItem(date(2026, 11, 18), "Extra &lt;b&gt;training&lt;/b&gt; &amp; coaching")
+    shown = blocks(render_team_update_markdown(update((action,)), language, "slack"))
+    response = render(
+        viewer,
+        "update.html",
+        seat=viewer.seats[0],
+        page=Page.UPDATES,
+        first="2026-W46",
+        week="2026-W47",
+        blocks=shown,
+    )
+    body = response.text or ""
+    assert f'<html lang="{language.value}">' in body
+    for text in expected:
+        assert text in body, text
+    assert ("baanzekerheid" in body) is (language is Language.NL)
+    assert "3,2" in body if language is Language.NL else "3.2" in body
+    # The journey's name and the action are text, escaped once: no markup, no double escape.
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert "Extra &lt;b&gt;training&lt;/b&gt; &amp; coaching" in body and "&amp;lt;" not in body
+    # The menu offers a follower the team updates and none of the digest's pages.
+    assert 'href="/web/j/4/updates" aria-current="page"' in body
+    assert "/web/j/4/digests" not in body and "/web/j/4/trends" not in body
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_team_update_without_actions_says_how_to_record_one(language: Language) -> None:
+    viewer = look(language, frozenset({Role.FRONTRUNNER}))
+    shown = blocks(render_team_update_markdown(update(()), language, "teams"))
+    body = (
+        render(
+            viewer,
+            "update.html",
+            seat=viewer.seats[0],
+            page=Page.UPDATES,
+            first="2026-W46",
+            week="2026-W47",
+            blocks=shown,
+        ).text
+        or ""
+    )
+    did = "@Pioneer gedaan" if language is Language.NL else "@Pioneer did"
+    assert did in body  # as the viewer's platform types it, not as in the console
+
+
+def test_the_team_update_list_in_both_languages() -> None:
+    for language, label, none in (
+        (Language.EN, "Weeks 2026-W46 and 2026-W47", "No team update has been sent yet."),
+        (Language.NL, "Week 2026-W46 en 2026-W47", "Er is nog geen teamupdate verstuurd."),
+    ):
+        viewer = look(language, frozenset({Role.FOLLOWER}))
+        seat = viewer.seats[0]
+        listed = (
+            render(
+                viewer,
+                "updates.html",
+                seat=seat,
+                page=Page.UPDATES,
+                fortnights=[("2026-W46", "2026-W47")],
+            ).text
+            or ""
+        )
+        assert f'<a href="/web/j/4/updates/2026-W47">{label}</a>' in listed
+        empty = render(viewer, "updates.html", seat=seat, page=Page.UPDATES, fortnights=[])
+        assert none in (empty.text or "") and none not in listed

@@ -31,6 +31,9 @@ PUBLIC = "http://pioneer.test"
 MONDAY_W47 = datetime(2026, 11, 16, 7, 30, tzinfo=UTC)
 MONDAY_W48 = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 THURSDAY_W48 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+WEDNESDAY_W47 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+# What the director records in week 47 (markup and a channel ping, for the escaping).
+ACTION = "Sales coaching booked <b>for all</b> & <!channel>"
 # Company A's people, one of each role (the facilitator started the journey).
 FACILITATOR, DIRECTOR, FRONTRUNNER, FOLLOWER = "UFAC", "UD01", "UF01", "US01"
 LEARNING = "UL01"
@@ -122,6 +125,15 @@ class Rig:
             secret = self.link(user).rsplit("/", 1)[1]
             assert browser.post("/web/signin", {"secret": secret}).status == 303
         return browser
+
+    def send_team_update(self) -> None:
+        """The director records ACTION in week 47; the update of weeks 46-47 goes out, as
+        the fortnight's ritual sends it, to every member through the fake Slack."""
+        a, updates = self.a, self.container.team_updates
+        self.clock.set(WEDNESDAY_W47)
+        updates.record(a.workspace_id, a.journey_id, DIRECTOR, ACTION)
+        self.clock.set(THURSDAY_W48)
+        assert updates.send_fortnightly(a.workspace_id, a.journey_id, THURSDAY_W48, MONDAY_W48)
 
     def set_language(self, user: str, language: Language) -> None:
         self.container.journeys.set_language(self.a.workspace_id, self.a.journey_id, user, language)

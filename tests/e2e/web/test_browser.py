@@ -117,6 +117,23 @@ def test_a_follower_cannot_open_a_directors_page_by_url(chromium: Any, rig: Rig)
     assert page.locator("svg.chart").count() == 0
 
 
+def test_a_follower_finds_the_team_update_from_the_menu(
+    chromium: Any, rig: Rig, shots: Path
+) -> None:
+    rig.send_team_update()
+    page = sign_in(chromium, rig, FOLLOWER, width=390)
+    page.get_by_role("link", name="Team updates").first.click()
+    page.get_by_role("link", name="Weeks 2026-W46 and 2026-W47").click()
+    heading = "Team update about weeks 2026-W46 and 2026-W47"
+    assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.get_by_text("Sales coaching booked <b>for all</b>").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(shots / "follower-team-update-phone.png"), full_page=True)
+    assert page.get_by_role("link", name="Digests").count() == 0
+    response = page.goto(f"{rig.url}/web/j/{rig.a.journey_id}/digests/2026-W47")
+    assert response is not None and response.status == 403
+
+
 def test_a_facilitator_changes_a_role_and_moves_the_phase(
     chromium: Any, rig: Rig, shots: Path
 ) -> None:
