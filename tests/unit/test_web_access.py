@@ -4,6 +4,8 @@ update)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.domain.journeys import DIGEST_READERS, FACILITATORS
@@ -67,3 +69,44 @@ def test_csrf_tokens_belong_to_their_session() -> None:
     assert not csrf_matches("session-b", token)
     assert not csrf_matches("session-a", "")
     assert secret_hash("x") != "x" and len(secret_hash("x")) == 64
+
+
+# The README's rows, top to bottom: the pages each stands for.
+README_ROWS: tuple[tuple[Page, ...], ...] = (
+    OWN_PAGES,
+    (Page.TIMELINE,),
+    (Page.SCORECARD,),
+    (Page.TRENDS,),
+    (Page.DIGESTS,),
+    (Page.UPDATES,),
+    (Page.ECOSYSTEM,),
+    (Page.MEMBERS,),
+    (Page.SCHEDULE,),
+    (Page.CALENDAR,),
+    (Page.PHASE,),
+    (Page.EXPORT,),
+)
+README_COLUMNS = {
+    "director": D,
+    "learning professional": L,
+    "facilitator": F,
+    "frontrunner": FR,
+    "follower": FO,
+}
+
+
+def test_the_readmes_matrix_is_the_rule() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = text.split("**Who sees what.**", 1)[1].split("\n\n", 2)[1]
+    header, _, *rows = [line.strip("|").split("|") for line in table.splitlines()]
+    roles = [README_COLUMNS[cell.strip()] for cell in header[1:]]
+    assert sorted(roles) == sorted(README_COLUMNS.values())
+    assert len(rows) == len(README_ROWS)
+    assert {p for pages in README_ROWS for p in pages} == set(Page)
+    for cells, pages in zip(rows, README_ROWS, strict=True):
+        marks = [cell.strip() for cell in cells[1:]]
+        assert set(marks) <= {"✓", "–"}, cells
+        for role, mark in zip(roles, marks, strict=True):
+            for page in pages:
+                member = None if page in OWN_PAGES else frozenset({role})
+                assert may_open(page, member) is (mark == "✓"), (cells[0], role, page)
