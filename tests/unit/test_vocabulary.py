@@ -19,7 +19,10 @@ from prompts.messages import catalog
 # concept: (the word chosen, variants it replaces as patterns), per language.
 FORBIDDEN: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "nl": {
-        "digest": ("weekoverzicht", (r"\bweekdigest", r"\bdigest\b", r"wekelijks overzicht")),
+        "digest": (
+            "weekoverzicht",
+            (r"\bweekdigest", r"\bdigest\b", r"wekelijks overzicht", r"samenvatting"),
+        ),
         "preview": ("tussenstand", (r"\bvoorproefje", r"\bvoorbeeld\b")),
         "nudge": ("aandachtspunt", (r"\bduwtje", r"\bsuggestie", r"wat nu te doen")),
         "technology": ("technologie", (r"\btechniek",)),
