@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select, tuple_, union, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    cast,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    type_coerce,
+    union,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.model import Delivery, Journey, Member, Phase
@@ -45,18 +59,23 @@ class SqlDispatch(SessionRepository):
     """
 
     def cursors(self) -> list[JourneyCursor]:
-        """Every journey's scheduling state in one light query (no ORM objects)."""
+        """Every journey's scheduling state in one light query (no ORM objects).
+
+        Read every minute for every journey: holidays come as their stored JSON text and
+        instants as stored, each decoded once per distinct value (most journeys share their
+        holidays, and the hourly pass gives idle journeys the same watermark).
+        """
         rows = self.session.connection().execute(
             select(
                 JourneyRow.id,
                 JourneyRow.workspace_id,
                 JourneyRow.phase,
                 JourneyRow.timezone,
-                JourneyRow.started_at,
+                type_coerce(JourneyRow.started_at, String),
                 JourneyRow.paused,
                 JourneyRow.working_days,
-                JourneyRow.holidays,
-                JourneyRow.dispatched_through,
+                cast(JourneyRow.holidays, Text),
+                type_coerce(JourneyRow.dispatched_through, String),
             ).order_by(JourneyRow.id)
         )
         phases = {p.value: p for p in Phase}
@@ -66,11 +85,11 @@ class SqlDispatch(SessionRepository):
                 workspace_id=r[1],
                 phase=phases[r[2]],
                 timezone=r[3],
-                started_at=r[4],
+                started_at=_instant(r[4]),
                 paused=bool(r[5]),
                 working_days=r[6] or "mon-fri",
-                holidays=tuple(r[7] or ()),
-                dispatched_through=r[8],
+                holidays=_holidays(r[7]),
+                dispatched_through=None if r[8] is None else _instant(r[8]),
             )
             for r in rows
         ]
@@ -304,6 +323,21 @@ class SqlDispatch(SessionRepository):
             (delivery_from_row(d), member_from_row(m), journey_from_row(j))
             for d, m, j in self.session.execute(query).all()
         ]
+
+
+@lru_cache(maxsize=4096)
+def _holidays(stored: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(stored)) if stored else ()
+
+
+def _instant(stored: str | datetime) -> datetime:
+    # SQLite hands back the stored text (naive UTC), PostgreSQL an aware datetime.
+    return _parsed_instant(stored) if isinstance(stored, str) else stored.astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_instant(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 
 def _cut(error: str | None) -> str | None:
