@@ -65,19 +65,23 @@ class SqlDispatch(SessionRepository):
         instants as stored, each decoded once per distinct value (most journeys share their
         holidays, and the hourly pass gives idle journeys the same watermark).
         """
-        rows = self.session.connection().execute(
-            select(
-                JourneyRow.id,
-                JourneyRow.workspace_id,
-                JourneyRow.phase,
-                JourneyRow.timezone,
-                type_coerce(JourneyRow.started_at, String),
-                JourneyRow.paused,
-                JourneyRow.working_days,
-                cast(JourneyRow.holidays, Text),
-                type_coerce(JourneyRow.dispatched_through, String),
-            ).order_by(JourneyRow.id)
-        )
+        rows = (
+            self.session.connection()
+            .execute(
+                select(
+                    JourneyRow.id,
+                    JourneyRow.workspace_id,
+                    JourneyRow.phase,
+                    JourneyRow.timezone,
+                    type_coerce(JourneyRow.started_at, String),
+                    JourneyRow.paused,
+                    JourneyRow.working_days,
+                    cast(JourneyRow.holidays, Text),
+                    type_coerce(JourneyRow.dispatched_through, String),
+                ).order_by(JourneyRow.id)
+            )
+            .all()
+        )  # fetched at once: row by row costs a driver call each
         phases = {p.value: p for p in Phase}
         return [
             JourneyCursor(
@@ -97,8 +101,10 @@ class SqlDispatch(SessionRepository):
     def zones(self) -> dict[int, set[str | None]]:
         """Each journey's distinct member time zones (None: the journey's own)."""
         out: dict[int, set[str | None]] = {}
-        rows = self.session.connection().execute(
-            select(MemberRow.journey_id, MemberRow.timezone).distinct()
+        rows = (
+            self.session.connection()
+            .execute(select(MemberRow.journey_id, MemberRow.timezone).distinct())
+            .all()
         )
         for journey_id, tz in rows:
             out.setdefault(journey_id, set()).add(tz)
