@@ -10,18 +10,21 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     String,
     Text,
+    any_,
     cast,
     func,
+    literal,
     literal_column,
     select,
-    tuple_,
     type_coerce,
     union,
     update,
 )
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.domain.model import Delivery, Journey, Member, Phase
 from bot.domain.ports import Mark
@@ -169,12 +172,17 @@ class SqlDispatch(SessionRepository):
     def set_watermarks(self, journeys: Sequence[tuple[int, int]], at: datetime) -> None:
         """One UPDATE for the idle journeys of an hourly pass, not one per journey."""
         for start in range(0, len(journeys), _WATERMARKS_PER_UPDATE):
+            chunk = journeys[start : start + _WATERMARKS_PER_UPDATE]
+            # Two lists, not one list of (workspace, id) pairs: PostgreSQL looks a plain
+            # list up in a hash, but compares each row with every pair. A journey's id
+            # comes with its own workspace only, so these are exactly the pairs' rows.
+            ids = [journey_id for _, journey_id in chunk]
+            workspaces = sorted({workspace_id for workspace_id, _ in chunk})
             update_rows(
                 self.session,
                 JourneyRow,
-                tuple_(JourneyRow.workspace_id, JourneyRow.id).in_(
-                    journeys[start : start + _WATERMARKS_PER_UPDATE]
-                ),
+                _one_of(self.session, JourneyRow.id, ids),
+                _one_of(self.session, JourneyRow.workspace_id, workspaces),
                 dispatched_through=at,
             )
 
@@ -329,6 +337,15 @@ class SqlDispatch(SessionRepository):
             (delivery_from_row(d), member_from_row(m), journey_from_row(j))
             for d, m, j in self.session.execute(query).all()
         ]
+
+
+def _one_of(session: Session, column: Any, values: list[int]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter: the statement
+    stays the same for any number of values, so neither SQLAlchemy nor the driver works a
+    thousand placeholders into it every hour."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(Integer)))
+    return column.in_(values)
 
 
 @lru_cache(maxsize=4096)
