@@ -131,6 +131,9 @@ class DeliveryRow(Base):
         # reminder time is in the index, so open polls whose reminder is not due are
         # passed over without reading their rows.
         Index("ix_deliveries_open", "status", "closes_at", "remind_at"),
+        # A journey's deliveries of one week (who was asked, for the digest and the next
+        # pulse's design): the week's, not the journey's whole history.
+        Index("ix_deliveries_journey_due", "journey_id", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

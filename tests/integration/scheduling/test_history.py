@@ -131,3 +131,50 @@ def test_an_idle_pass_reads_open_and_pending_deliveries_through_their_indexes(
         assert "SCAN deliveries" not in plan and "PRIMARY KEY" not in plan.split("/")[0], sql
         assert "ix_deliveries_pending" in plan or "ix_deliveries_open" in plan, (sql, plan)
         assert "ix_deliveries_workspace_id" not in plan, (sql, plan)
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="SQLite's query plans")
+def test_who_was_asked_in_a_week_reads_that_weeks_deliveries(world: World) -> None:
+    member = world.add_member("UFOL", {Role.FOLLOWER})
+    day = timedelta(days=1)
+    with world.container.engine.begin() as conn:
+        conn.execute(
+            insert(DeliveryRow),
+            [
+                {
+                    "workspace_id": world.workspace_id,
+                    "journey_id": world.journey_id,
+                    "member_id": member.id,
+                    "ritual_key": "pulse",
+                    "occurrence": f"h{n:04}",
+                    "prompt_id": "p",
+                    "kind": "pulse",
+                    "phase": "awareness",
+                    "perspective": "technology",
+                    "signal": "curiosity",
+                    "created_at": WED_NOON - n * day,
+                    "due_at": WED_NOON - n * day,
+                    "closes_at": WED_NOON - n * day + 2 * day,
+                    "status": "sent",
+                    "attempts": 1,
+                    "sent_at": WED_NOON - n * day,
+                }
+                for n in range(3, 2000)
+            ],
+        )
+        conn.execute(text("ANALYZE"))  # every delivery 'sent': the status says nothing
+    engine = world.container.engine
+    engine.dispose()
+    week = (WED_NOON - 9 * day, WED_NOON - 2 * day)
+    with statements(engine) as seen, world.container.uow() as uow:
+        asked = uow.deliveries.asked_members(world.workspace_id, world.journey_id, *week)
+        uow.deliveries.asked_by_perspective(world.workspace_id, world.journey_id, *week)
+    assert asked == {member.id}
+    with engine.connect() as conn:
+        for sql, params in seen:
+            if "deliveries" in sql:
+                plan = " / ".join(
+                    str(row[-1])
+                    for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+                )
+                assert "ix_deliveries_journey_due" in plan and "SCAN" not in plan, (sql, plan)
