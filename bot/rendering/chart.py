@@ -22,6 +22,7 @@ COLOURS = {"technology": "#1f77b4", "human": "#d62728", "business": "#2ca02c"}
 def render_chart(view: DigestView, language: Language | None = None) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     lang = Language(language or view.language)
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
@@ -48,7 +49,9 @@ def render_chart(view: DigestView, language: Language | None = None) -> bytes:
         if phases[row] is view.phase:
             grid_ax.get_yticklabels()[row].set_fontweight("bold")
     grid_ax.set_title(t("digest.chart.grid_title", lang), fontsize=10)
-    figure.colorbar(image, ax=grid_ax, fraction=0.05)
+    # Scales in the reader's number format too: "3,5" in Dutch, as every figure in the text.
+    scale = FuncFormatter(lambda value, _: number(value, lang))
+    figure.colorbar(image, ax=grid_ax, fraction=0.05).ax.yaxis.set_major_formatter(scale)
 
     # The trend: one line per perspective; a withheld week is a gap, not a zero.
     weeks = list(view.trend_weeks)
@@ -65,6 +68,7 @@ def render_chart(view: DigestView, language: Language | None = None) -> bytes:
         trend_ax.axvline(at, color="#555555", linestyle="--", linewidth=1)
         trend_ax.text(at + 0.1, 4.8, t(f"phase.{view.phase.value}", lang), fontsize=8, va="top")
     trend_ax.set_ylim(1, 5)
+    trend_ax.yaxis.set_major_formatter(scale)
     trend_ax.grid(alpha=0.3)
     trend_ax.legend(loc="lower left", fontsize=8)
     trend_ax.set_title(t("digest.chart.trend_title", lang), fontsize=10)
