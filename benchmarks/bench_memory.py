@@ -16,7 +16,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,48 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SECRET = "bench-signing-secret"  # noqa: S105 (a benchmark against a fake)
-TOKEN = "xoxb-bench"  # noqa: S105
+from benchmarks.slack_servers import SECRET, TOKEN, free_port  # noqa: E402
+
+# The bare Bolt app, ack only: the same one benchmarks/bench_slack.py runs.
+SERVERS = ROOT / "benchmarks" / "slack_servers.py"
+
 FIRST_PASS = re.compile(r'^pioneer_scheduler_passes_total\{outcome="ok"\} ([0-9.]+)$', re.M)
-
-
-def run_bare(port: int, api_url: str) -> None:
-    from aiohttp import web
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    async def make() -> web.Application:
-        bolt = AsyncApp(
-            signing_secret=SECRET,
-            client=AsyncWebClient(token=TOKEN, base_url=api_url),
-            process_before_response=True,
-        )
-
-        @bolt.action(re.compile(r"^pioneer\.poll\.[1-5]$"))
-        async def click(ack):  # type: ignore[no-untyped-def]
-            await ack()
-
-        async def events(request: web.Request) -> web.StreamResponse:
-            return await to_aiohttp_response(
-                await bolt.async_dispatch(await to_bolt_request(request))
-            )
-
-        async def health(_: web.Request) -> web.StreamResponse:
-            return web.Response(text="ok")
-
-        app = web.Application()
-        app.router.add_post("/slack/events", events)
-        app.router.add_get("/healthz", health)
-        return app
-
-    web.run_app(make(), host="127.0.0.1", port=port, print=None, access_log=None)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed(database_url: str) -> None:
@@ -146,13 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-scheduler", action="store_true")
-    parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)  # internal: the bare app
-    parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.bare:
-        run_bare(args.bare, args.api_url)
-        return
-
     from tests.fakes.slack_api import FakeSlack
 
     scheduler = not args.no_scheduler
@@ -176,7 +133,7 @@ def main() -> None:
             cmd += ["--port", str(port)] + ([] if scheduler else ["--no-scheduler"])
             ours.append(measure(cmd, env, port, scheduler))
             port = free_port()
-            cmd = [sys.executable, __file__, "--bare", str(port), "--api-url", fake.api_url]
+            cmd = [sys.executable, str(SERVERS), "--bare", str(port), fake.api_url]
             bare.append(measure(cmd, env, port, scheduler=False))
     mode = "with its scheduler" if scheduler else "without scheduler"
     print(f"idle resident memory, median of {args.repeats} interleaved runs")

@@ -10,21 +10,17 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     String,
     Text,
-    any_,
     cast,
     func,
-    literal,
     literal_column,
     select,
     type_coerce,
     union,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.model import Delivery, Journey, Member, Phase
 from bot.domain.ports import Mark
@@ -45,7 +41,7 @@ from storage.models import (
     RitualRow,
     SendLeaseRow,
 )
-from storage.sql import SessionRepository, insert_for, of_journey, update_rows
+from storage.sql import SessionRepository, insert_for, of_journey, one_of, update_rows
 
 # Spelled out, not bound: only then does it match the partial index of pending deliveries
 # (storage.models.PENDING), on SQLite and in PostgreSQL's generic plans alike.
@@ -181,8 +177,8 @@ class SqlDispatch(SessionRepository):
             update_rows(
                 self.session,
                 JourneyRow,
-                _one_of(self.session, JourneyRow.id, ids),
-                _one_of(self.session, JourneyRow.workspace_id, workspaces),
+                one_of(self.session, JourneyRow.id, ids),
+                one_of(self.session, JourneyRow.workspace_id, workspaces),
                 dispatched_through=at,
             )
 
@@ -337,15 +333,6 @@ class SqlDispatch(SessionRepository):
             (delivery_from_row(d), member_from_row(m), journey_from_row(j))
             for d, m, j in self.session.execute(query).all()
         ]
-
-
-def _one_of(session: Session, column: Any, values: list[int]) -> ColumnElement[bool]:
-    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter: the statement
-    stays the same for any number of values, so neither SQLAlchemy nor the driver works a
-    thousand placeholders into it every hour."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(values, ARRAY(Integer)))
-    return column.in_(values)
 
 
 @lru_cache(maxsize=4096)

@@ -27,6 +27,32 @@ LONG_HISTORY = {
 WED_NOON = TUE_10_AMS + timedelta(days=1, hours=2)
 
 
+def past_pulses(world: World, member_id: int | None) -> list[dict[str, Any]]:
+    """Nearly two thousand days of one person's sent pulses, the oldest last: history."""
+    day = timedelta(days=1)
+    return [
+        {
+            "workspace_id": world.workspace_id,
+            "journey_id": world.journey_id,
+            "member_id": member_id,
+            "ritual_key": "pulse",
+            "occurrence": f"h{n:04}",
+            "prompt_id": "p",
+            "kind": "pulse",
+            "phase": "awareness",
+            "perspective": "technology",
+            "signal": "curiosity",
+            "created_at": WED_NOON - n * day,
+            "due_at": WED_NOON - n * day,
+            "closes_at": WED_NOON - n * day + 2 * day,
+            "status": "sent",
+            "attempts": 1,
+            "sent_at": WED_NOON - n * day,
+        }
+        for n in range(3, 2000)
+    ]
+
+
 @contextmanager
 def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
     """Every SQL statement (and its parameters) the engine runs inside the block."""
@@ -76,26 +102,8 @@ def test_an_idle_pass_reads_open_and_pending_deliveries_through_their_indexes(
     member = world.add_member("UFOL", {Role.FOLLOWER})
     day = timedelta(days=1)
     history = [
-        {
-            "workspace_id": world.workspace_id,
-            "journey_id": world.journey_id,
-            "member_id": member.id,
-            "ritual_key": "pulse",
-            "occurrence": f"h{n:04}",
-            "prompt_id": "p",
-            "kind": "pulse",
-            "phase": "awareness",
-            "perspective": "technology",
-            "signal": "curiosity",
-            "created_at": WED_NOON - n * day,
-            "due_at": WED_NOON - n * day,
-            "closes_at": WED_NOON - n * day + 2 * day,
-            "status": "sent" if n % 4 else "missed",
-            "attempts": 1,
-            "sent_at": WED_NOON - n * day,
-            "remind_at": WED_NOON - n * day + day,
-        }
-        for n in range(3, 2000)
+        row | {"status": "sent" if n % 4 else "missed", "remind_at": WED_NOON - n * day + day}
+        for n, row in enumerate(past_pulses(world, member.id), start=3)
     ]
     engine = world.container.engine
     with engine.begin() as conn:
@@ -138,30 +146,7 @@ def test_who_was_asked_in_a_week_reads_that_weeks_deliveries(world: World) -> No
     member = world.add_member("UFOL", {Role.FOLLOWER})
     day = timedelta(days=1)
     with world.container.engine.begin() as conn:
-        conn.execute(
-            insert(DeliveryRow),
-            [
-                {
-                    "workspace_id": world.workspace_id,
-                    "journey_id": world.journey_id,
-                    "member_id": member.id,
-                    "ritual_key": "pulse",
-                    "occurrence": f"h{n:04}",
-                    "prompt_id": "p",
-                    "kind": "pulse",
-                    "phase": "awareness",
-                    "perspective": "technology",
-                    "signal": "curiosity",
-                    "created_at": WED_NOON - n * day,
-                    "due_at": WED_NOON - n * day,
-                    "closes_at": WED_NOON - n * day + 2 * day,
-                    "status": "sent",
-                    "attempts": 1,
-                    "sent_at": WED_NOON - n * day,
-                }
-                for n in range(3, 2000)
-            ],
-        )
+        conn.execute(insert(DeliveryRow), past_pulses(world, member.id))
         conn.execute(text("ANALYZE"))  # every delivery 'sent': the status says nothing
     engine = world.container.engine
     engine.dispose()
